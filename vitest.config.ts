@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // e2e tests spawn brokers and CLIs; two cores → keep concurrency modest
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
