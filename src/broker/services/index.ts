@@ -1,0 +1,22 @@
+/**
+ * What request handlers may use. Each service is an interface declared in the
+ * broker layer and implemented by a later layer (cluster/, coordinator/) or by
+ * the broker itself; the composition root (src/index.ts startBroker) wires them.
+ */
+import type { BrokerConfig } from '../config.js';
+import type { MetadataService } from './metadata-service.js';
+import type { GroupService, ProducerIdService } from './group-service.js';
+import type { PartitionDataService } from './partition-data-service.js';
+
+export type { MetadataService } from './metadata-service.js';
+export type { GroupService, ProducerIdService } from './group-service.js';
+export type { PartitionDataService } from './partition-data-service.js';
+
+export interface BrokerServices {
+  config: BrokerConfig;
+  metadata: MetadataService;
+  groups: GroupService;
+  producerIds: ProducerIdService;
+  data: PartitionDataService;
+  log: (line: string) => void;
+}
