@@ -1,4 +1,149 @@
-/** Placeholder: the cluster-metadata engineer defines MetadataService here. */
+/**
+ * Cluster metadata as request handlers see it: brokers, topics, partitions with
+ * replicas / leader / ISR / leader epoch, and topic and broker configs. Declared
+ * here (broker layer) and implemented by ClusterMetadata in src/cluster, so that
+ * handlers never import the cluster layer.
+ *
+ * Mutations throw KafkaError carrying the Kafka error code and message to return.
+ */
+import type { LogConfig, PartitionLog } from '../../storage/partition-log.js';
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionState {
+  partition: number;
+  /** broker id of the leader, -1 when none */
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface TopicState {
+  name: string;
+  /** 22-char URL-safe base64 display form of the topic's Uuid; never all-zero */
+  topicId: string;
+  internal: boolean;
+  /** ordered by partition index */
+  partitions: PartitionState[];
+  /** topic-level overrides only (what DescribeConfigs reports as DYNAMIC_TOPIC_CONFIG) */
+  configs: Record<string, string>;
+}
+
+export interface ReplicaAssignment {
+  partition: number;
+  brokerIds: number[];
+}
+
+export interface CreateTopicSpec {
+  /** -1 = the broker's num.partitions (CreateTopics v4+) */
+  numPartitions: number;
+  /** -1 = the broker's default.replication.factor (CreateTopics v4+) */
+  replicationFactor: number;
+  /** manual placement; when given, numPartitions and replicationFactor must be -1 */
+  assignments?: ReplicaAssignment[] | null;
+  /** topic config overrides; validated against Kafka's topic config keys */
+  configs?: Record<string, string | null>;
+}
+
+/** DescribeConfigs ResourceType ids. */
+export const ConfigResourceType = {
+  UNKNOWN: 0,
+  ANY: 1,
+  TOPIC: 2,
+  GROUP: 3,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+} as const;
+
+export interface ConfigSynonymEntry {
+  name: string;
+  value: string | null;
+  /** DescribeConfigs ConfigSource id */
+  source: number;
+}
+
+export interface DescribedConfig {
+  name: string;
+  value: string | null;
+  /** ConfigSource: 1 DYNAMIC_TOPIC_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG, ... */
+  source: number;
+  readOnly: boolean;
+  isSensitive: boolean;
+  /** DescribeConfigs v0 field: true when the source is DEFAULT_CONFIG */
+  isDefault: boolean;
+  /** DescribeConfigs v3+ ConfigType id */
+  configType: number;
+  documentation: string;
+  /** ordered by precedence; the first entry is the source of the value */
+  synonyms: ConfigSynonymEntry[];
+}
+
+/** IncrementalAlterConfigs operation types (OpType values 0..3). */
+export type AlterConfigOpType = 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT';
+
+export interface AlterConfigOp {
+  name: string;
+  op: AlterConfigOpType;
+  value: string | null;
+}
+
 export interface MetadataService {
   readonly clusterId: string;
+  /** a real broker id (kafka-python's admin client fails on -1) */
+  readonly controllerId: number;
+  /** this broker's id */
+  readonly brokerId: number;
+
+  brokers(): BrokerInfo[];
+  topics(): TopicState[];
+  topic(name: string): TopicState | undefined;
+  topicById(topicId: string): TopicState | undefined;
+  /** the partition's state and its local log when this broker hosts it */
+  getPartition(topic: string, partition: number): { state: PartitionState; log: PartitionLog } | undefined;
+  /** broker defaults overlaid with the topic's overrides */
+  logConfigFor(topic: string): LogConfig;
+
+  /**
+   * CreateTopics: validates name, counts, assignments and configs, then (unless
+   * validateOnly) creates the partition logs and persists. Returns the new (or
+   * would-be) topic; topicId is a fresh id.
+   */
+  createTopic(name: string, spec: CreateTopicSpec, validateOnly?: boolean): Promise<TopicState>;
+  /** Metadata auto-creation: checks auto.create.topics.enable and uses broker defaults */
+  autoCreateTopic(name: string): Promise<TopicState>;
+  /** __consumer_offsets / __transaction_state, created with Kafka's internal settings if absent */
+  ensureInternalTopic(name: string): Promise<TopicState>;
+  /** DeleteTopics: removes the topic and its logs; returns the deleted topic */
+  deleteTopic(name: string): Promise<TopicState>;
+  /** CreatePartitions: grows the topic to `totalCount` partitions */
+  createPartitions(
+    name: string,
+    totalCount: number,
+    assignments?: number[][] | null,
+    validateOnly?: boolean,
+  ): Promise<TopicState>;
+
+  /** DescribeConfigs for a TOPIC (2) or BROKER (4) resource; `names` null/empty = all */
+  describeConfigs(resourceType: number, resourceName: string, names?: readonly string[] | null): DescribedConfig[];
+  /** AlterConfigs: replaces the resource's whole override set */
+  replaceConfigs(
+    resourceType: number,
+    resourceName: string,
+    configs: Record<string, string | null>,
+    validateOnly?: boolean,
+  ): Promise<void>;
+  /** IncrementalAlterConfigs: applies SET/DELETE/APPEND/SUBTRACT to the overrides */
+  incrementalAlterConfigs(
+    resourceType: number,
+    resourceName: string,
+    ops: readonly AlterConfigOp[],
+    validateOnly?: boolean,
+  ): Promise<void>;
 }

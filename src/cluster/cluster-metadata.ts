@@ -1,0 +1,571 @@
+/**
+ * ClusterMetadata: the broker's view of the cluster — brokers, topics, partition
+ * replicas / leader / ISR / leader epochs and topic config overrides — with the
+ * admin operations that change it (create/delete topics, add partitions, alter
+ * configs). It implements the broker layer's MetadataService.
+ *
+ * A single broker is a cluster of one: it is the controller, every partition's
+ * only replica and leader. The model keeps brokers, replica lists and leader
+ * epochs so multi-broker replication can be added later.
+ *
+ * Every change is persisted (metadata-store.ts) before it is acknowledged, and the
+ * partition logs are created/removed through the storage LogManager. Mutations
+ * are serialised: two CreateTopics for the same name from different connections
+ * must not both succeed.
+ */
+import os from 'node:os';
+import type { BrokerConfig } from '../broker/config.js';
+import type {
+  AlterConfigOp,
+  BrokerInfo,
+  CreateTopicSpec,
+  DescribedConfig,
+  MetadataService,
+  PartitionState,
+  TopicState,
+} from '../broker/services/metadata-service.js';
+import { ConfigResourceType } from '../broker/services/metadata-service.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
+import { describeBrokerConfigs } from './broker-configs.js';
+import { randomUuid } from './ids.js';
+import { readSnapshot, writeSnapshot } from './metadata-store.js';
+import { assignReplicas } from './replica-placement.js';
+import {
+  describeTopicConfigs,
+  effectiveTopicConfig,
+  topicConfigDef,
+  validateConfigValue,
+  validateTopicConfigs,
+} from './topic-config.js';
+import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS, TRANSACTION_STATE_TOPIC, validateTopicName } from './topic-name.js';
+
+/** What ClusterMetadata needs from storage's LogManager (which satisfies it structurally). */
+export interface PartitionLogStore {
+  createLog(topic: string, partition: number, config: LogConfig): PartitionLog | Promise<PartitionLog>;
+  deleteLog(topic: string, partition: number): void | Promise<void>;
+  getLog(topic: string, partition: number): PartitionLog | undefined;
+}
+
+export interface ClusterMetadataOptions {
+  config: BrokerConfig;
+  logs: PartitionLogStore;
+  log?: (line: string) => void;
+  /** writes meta.properties (storage's writeMetaProperties); called once the cluster id is known */
+  writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
+}
+
+const OFFSETS_TOPIC_SEGMENT_BYTES = '104857600';
+
+export class ClusterMetadata implements MetadataService {
+  readonly config: BrokerConfig;
+  private readonly logs: PartitionLogStore;
+  private readonly logLine: (line: string) => void;
+  private readonly writeMeta: ClusterMetadataOptions['writeMetaProperties'];
+  private readonly topicsByName = new Map<string, TopicState>();
+  private readonly topicsById = new Map<string, TopicState>();
+  private brokerList: BrokerInfo[] = [];
+  private currentClusterId = '';
+  private loaded = false;
+  /** tail of the mutation queue: each change runs after the previous one settled */
+  private mutationTail: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ClusterMetadataOptions) {
+    this.config = options.config;
+    this.logs = options.logs;
+    this.logLine = options.log ?? (() => {});
+    this.writeMeta = options.writeMetaProperties;
+  }
+
+  get clusterId(): string {
+    return this.currentClusterId;
+  }
+
+  get brokerId(): number {
+    return this.config.brokerId;
+  }
+
+  /** In a cluster of one this broker is the controller. */
+  get controllerId(): number {
+    return this.config.brokerId;
+  }
+
+  private get metadataDir(): string {
+    const dir = this.config.logDirs[0];
+    if (dir === undefined) throw new Error('log.dirs is empty');
+    return dir;
+  }
+
+  /**
+   * Loads the snapshot (or starts a new cluster with a fresh cluster id) and opens
+   * the log of every partition this broker hosts.
+   */
+  async load(): Promise<void> {
+    const snapshot = readSnapshot(this.metadataDir);
+    this.topicsByName.clear();
+    this.topicsById.clear();
+    this.brokerList = [this.selfBroker()];
+    if (snapshot) {
+      this.currentClusterId = snapshot.clusterId;
+      for (const topic of snapshot.topics) this.index(topic);
+    } else {
+      this.currentClusterId = randomUuid();
+      this.persist();
+    }
+    this.writeMeta?.(this.metadataDir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
+    for (const topic of this.topicsByName.values()) {
+      for (const p of topic.partitions) {
+        if (p.replicas.includes(this.brokerId) && !this.logs.getLog(topic.name, p.partition)) {
+          await this.logs.createLog(topic.name, p.partition, this.logConfigFor(topic.name));
+        }
+      }
+    }
+    this.loaded = true;
+    this.logLine(`Loaded cluster metadata: cluster id ${this.currentClusterId}, ${this.topicsByName.size} topics`);
+  }
+
+  // ---- reads -------------------------------------------------------------
+
+  brokers(): BrokerInfo[] {
+    return this.brokerList.map((b) => ({ ...b }));
+  }
+
+  topics(): TopicState[] {
+    return [...this.topicsByName.values()];
+  }
+
+  topic(name: string): TopicState | undefined {
+    return this.topicsByName.get(name);
+  }
+
+  topicById(topicId: string): TopicState | undefined {
+    return this.topicsById.get(topicId);
+  }
+
+  getPartition(topic: string, partition: number): { state: PartitionState; log: PartitionLog } | undefined {
+    const state = this.topicsByName.get(topic)?.partitions[partition];
+    if (!state) return undefined;
+    const log = this.logs.getLog(topic, partition);
+    return log ? { state, log } : undefined;
+  }
+
+  logConfigFor(topic: string): LogConfig {
+    const overrides = this.topicsByName.get(topic)?.configs ?? {};
+    return toLogConfig(effectiveTopicConfig(overrides, this.config));
+  }
+
+  describeConfigs(resourceType: number, resourceName: string, names?: readonly string[] | null): DescribedConfig[] {
+    if (resourceType === ConfigResourceType.TOPIC) {
+      validateTopicName(resourceName);
+      const topic = this.topicsByName.get(resourceName);
+      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
+      return describeTopicConfigs(topic.configs, this.config, names);
+    }
+    if (resourceType === ConfigResourceType.BROKER) {
+      this.checkBrokerResource(resourceName);
+      return describeBrokerConfigs(this.config, names);
+    }
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
+  }
+
+  // ---- mutations ---------------------------------------------------------
+
+  createTopic(name: string, spec: CreateTopicSpec, validateOnly = false): Promise<TopicState> {
+    return this.mutate(() => this.doCreateTopic(name, spec, validateOnly, false));
+  }
+
+  autoCreateTopic(name: string): Promise<TopicState> {
+    return this.mutate(async () => {
+      const existing = this.topicsByName.get(name);
+      if (existing) return existing;
+      if (INTERNAL_TOPICS.has(name)) return this.doEnsureInternal(name);
+      if (!this.config.autoCreateTopicsEnable) {
+        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist and auto.create.topics.enable is false.`);
+      }
+      const topic = await this.doCreateTopic(name, { numPartitions: -1, replicationFactor: -1 }, false, false);
+      this.logLine(`Auto-created topic ${name} with ${topic.partitions.length} partitions`);
+      return topic;
+    });
+  }
+
+  ensureInternalTopic(name: string): Promise<TopicState> {
+    return this.mutate(() => this.doEnsureInternal(name));
+  }
+
+  deleteTopic(name: string): Promise<TopicState> {
+    return this.mutate(async () => {
+      if (!this.config.deleteTopicEnable) {
+        throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+      }
+      const topic = this.topicsByName.get(name);
+      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+      if (topic.internal) {
+        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot delete internal topic ${name}.`);
+      }
+      this.topicsByName.delete(name);
+      this.topicsById.delete(topic.topicId);
+      // Persist first: a crash after this point must not resurrect the topic; leftover
+      // partition directories of an unknown topic are harmless and removed below.
+      this.persist();
+      for (const p of topic.partitions) {
+        if (this.logs.getLog(name, p.partition)) await this.logs.deleteLog(name, p.partition);
+      }
+      this.logLine(`Deleted topic ${name}`);
+      return topic;
+    });
+  }
+
+  createPartitions(
+    name: string,
+    totalCount: number,
+    assignments?: number[][] | null,
+    validateOnly = false,
+  ): Promise<TopicState> {
+    return this.mutate(async () => {
+      const topic = this.topicsByName.get(name);
+      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+      const current = topic.partitions.length;
+      if (totalCount < current) {
+        throw new KafkaError(
+          ErrorCode.INVALID_PARTITIONS,
+          `The topic ${name} currently has ${current} partition(s); ${totalCount} would not be an increase.`,
+        );
+      }
+      if (totalCount === current) {
+        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+      }
+      const added = totalCount - current;
+      const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+      let replicaLists: number[][];
+      if (assignments && assignments.length > 0) {
+        if (assignments.length !== added) {
+          throw new KafkaError(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Attempted to add ${added} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+          );
+        }
+        replicaLists = assignments.map((a) => this.checkReplicaList(a, replicationFactor));
+      } else {
+        replicaLists = assignReplicas(this.brokerIds(), added, replicationFactor, { startPartitionId: current });
+      }
+      if (validateOnly) return { ...topic, partitions: [...topic.partitions, ...this.partitionStates(replicaLists, current)] };
+      const newPartitions = this.partitionStates(replicaLists, current);
+      topic.partitions.push(...newPartitions);
+      this.persist();
+      await this.openLogs(topic, newPartitions);
+      this.logLine(`Increased partitions of ${name} from ${current} to ${totalCount}`);
+      return topic;
+    });
+  }
+
+  replaceConfigs(
+    resourceType: number,
+    resourceName: string,
+    configs: Record<string, string | null>,
+    validateOnly = false,
+  ): Promise<void> {
+    return this.mutate(async () => {
+      if (resourceType === ConfigResourceType.BROKER) {
+        this.checkBrokerResource(resourceName);
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
+      }
+      const topic = this.requireTopicResource(resourceType, resourceName);
+      const validated = validateTopicConfigs(configs);
+      if (validateOnly) return;
+      this.applyTopicConfigs(topic, validated);
+    });
+  }
+
+  incrementalAlterConfigs(
+    resourceType: number,
+    resourceName: string,
+    ops: readonly AlterConfigOp[],
+    validateOnly = false,
+  ): Promise<void> {
+    return this.mutate(async () => {
+      if (resourceType === ConfigResourceType.BROKER) {
+        this.checkBrokerResource(resourceName);
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
+      }
+      const topic = this.requireTopicResource(resourceType, resourceName);
+      const next: Record<string, string> = { ...topic.configs };
+      const seen = new Set<string>();
+      for (const op of ops) {
+        if (seen.has(op.name)) {
+          throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys`);
+        }
+        seen.add(op.name);
+        const def = topicConfigDef(op.name);
+        if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
+        switch (op.op) {
+          case 'SET':
+            if (op.value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${op.name}`);
+            next[op.name] = validateConfigValue(def, op.value);
+            break;
+          case 'DELETE':
+            delete next[op.name];
+            break;
+          case 'APPEND':
+          case 'SUBTRACT': {
+            if (def.type !== 'LIST') {
+              throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${op.name}`);
+            }
+            const currentValue = next[op.name] ?? effectiveTopicConfig({}, this.config)[op.name] ?? '';
+            const items = currentValue === '' ? [] : currentValue.split(',');
+            const changes = (op.value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+            const result =
+              op.op === 'APPEND'
+                ? [...items, ...changes.filter((c) => !items.includes(c))]
+                : items.filter((i) => !changes.includes(i));
+            next[op.name] = validateConfigValue(def, result.join(','));
+            break;
+          }
+          default:
+            throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown operation type for ${op.name}`);
+        }
+      }
+      if (validateOnly) return;
+      this.applyTopicConfigs(topic, next);
+    });
+  }
+
+  // ---- internals ---------------------------------------------------------
+
+  private mutate<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.mutationTail.then(() => {
+      if (!this.loaded) throw new Error('ClusterMetadata.load() has not completed');
+      return fn();
+    });
+    this.mutationTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doCreateTopic(
+    name: string,
+    spec: CreateTopicSpec,
+    validateOnly: boolean,
+    internal: boolean,
+  ): Promise<TopicState> {
+    validateTopicName(name);
+    if (this.topicsByName.has(name)) {
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    }
+    const configs = validateTopicConfigs(spec.configs ?? {});
+    let replicaLists: number[][];
+    if (spec.assignments && spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        throw new KafkaError(
+          ErrorCode.INVALID_REQUEST,
+          'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+        );
+      }
+      const sorted = [...spec.assignments].sort((a, b) => a.partition - b.partition);
+      sorted.forEach((a, i) => {
+        if (a.partition !== i) {
+          throw new KafkaError(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            'Partitions should be a consecutive 0-based integer sequence',
+          );
+        }
+      });
+      const rf = sorted[0]!.brokerIds.length;
+      replicaLists = sorted.map((a) => this.checkReplicaList(a.brokerIds, rf));
+    } else {
+      const numPartitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
+      const replicationFactor = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
+      if (numPartitions <= 0) {
+        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      }
+      if (replicationFactor <= 0) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+      }
+      replicaLists = assignReplicas(this.brokerIds(), numPartitions, replicationFactor);
+    }
+    const topic: TopicState = {
+      name,
+      topicId: this.freshTopicId(),
+      internal: internal || INTERNAL_TOPICS.has(name),
+      partitions: this.partitionStates(replicaLists, 0),
+      configs,
+    };
+    if (validateOnly) return topic;
+    this.index(topic);
+    this.persist();
+    await this.openLogs(topic, topic.partitions);
+    this.logLine(`Created topic ${name} (id ${topic.topicId}) with ${topic.partitions.length} partitions`);
+    return topic;
+  }
+
+  private async doEnsureInternal(name: string): Promise<TopicState> {
+    const existing = this.topicsByName.get(name);
+    if (existing) return existing;
+    const raw = this.config.raw;
+    if (name === CONSUMER_OFFSETS_TOPIC) {
+      return this.doCreateTopic(
+        name,
+        {
+          numPartitions: this.config.offsetsTopicNumPartitions,
+          replicationFactor: this.config.offsetsTopicReplicationFactor,
+          configs: {
+            'cleanup.policy': 'compact',
+            'compression.type': 'producer',
+            'segment.bytes': raw['offsets.topic.segment.bytes'] ?? OFFSETS_TOPIC_SEGMENT_BYTES,
+          },
+        },
+        false,
+        true,
+      );
+    }
+    if (name === TRANSACTION_STATE_TOPIC) {
+      return this.doCreateTopic(
+        name,
+        {
+          numPartitions: Number(raw['transaction.state.log.num.partitions'] ?? 50),
+          replicationFactor: Number(raw['transaction.state.log.replication.factor'] ?? 3),
+          configs: {
+            'cleanup.policy': 'compact',
+            'compression.type': 'uncompressed',
+            'min.insync.replicas': raw['transaction.state.log.min.isr'] ?? '2',
+            'segment.bytes': raw['transaction.state.log.segment.bytes'] ?? OFFSETS_TOPIC_SEGMENT_BYTES,
+          },
+        },
+        false,
+        true,
+      );
+    }
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `${name} is not an internal topic`);
+  }
+
+  private applyTopicConfigs(topic: TopicState, configs: Record<string, string>): void {
+    topic.configs = configs;
+    this.persist();
+    const logConfig = this.logConfigFor(topic.name);
+    for (const p of topic.partitions) this.logs.getLog(topic.name, p.partition)?.updateConfig(logConfig);
+    this.logLine(`Updated configs of topic ${topic.name}`);
+  }
+
+  private requireTopicResource(resourceType: number, resourceName: string): TopicState {
+    if (resourceType !== ConfigResourceType.TOPIC) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
+    }
+    validateTopicName(resourceName);
+    const topic = this.topicsByName.get(resourceName);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
+    return topic;
+  }
+
+  private checkBrokerResource(resourceName: string): void {
+    if (resourceName === '') return;
+    if (!/^-?\d+$/.test(resourceName)) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${resourceName}`);
+    }
+    if (Number(resourceName) !== this.brokerId) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        `Unexpected broker id, expected ${this.brokerId} or empty string, but received ${resourceName}`,
+      );
+    }
+  }
+
+  private checkReplicaList(brokerIds: readonly number[], replicationFactor: number): number[] {
+    if (brokerIds.length === 0) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Replica assignment must not be empty.');
+    }
+    if (new Set(brokerIds).size !== brokerIds.length) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${brokerIds.join(', ')}.`);
+    }
+    if (brokerIds.length !== replicationFactor) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'All partitions should have the same number of replicas');
+    }
+    const known = new Set(this.brokerIds());
+    const unknown = brokerIds.filter((b) => !known.has(b));
+    if (unknown.length > 0) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`,
+      );
+    }
+    return [...brokerIds];
+  }
+
+  private partitionStates(replicaLists: number[][], firstPartition: number): PartitionState[] {
+    const alive = new Set(this.brokerIds());
+    return replicaLists.map((replicas, i) => {
+      const isr = replicas.filter((b) => alive.has(b));
+      return {
+        partition: firstPartition + i,
+        // preferred leader: the first live replica
+        leader: isr[0] ?? -1,
+        leaderEpoch: 0,
+        replicas,
+        isr,
+        offlineReplicas: replicas.filter((b) => !alive.has(b)),
+      };
+    });
+  }
+
+  private async openLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
+    const logConfig = this.logConfigFor(topic.name);
+    for (const p of partitions) {
+      if (p.replicas.includes(this.brokerId)) await this.logs.createLog(topic.name, p.partition, logConfig);
+    }
+  }
+
+  private freshTopicId(): string {
+    for (;;) {
+      const id = randomUuid();
+      if (!this.topicsById.has(id)) return id;
+    }
+  }
+
+  private index(topic: TopicState): void {
+    this.topicsByName.set(topic.name, topic);
+    this.topicsById.set(topic.topicId, topic);
+  }
+
+  private brokerIds(): number[] {
+    return this.brokerList.map((b) => b.nodeId);
+  }
+
+  private selfBroker(): BrokerInfo {
+    const endpoint = this.config.advertisedListeners[0] ?? this.config.listeners[0];
+    const host = endpoint && endpoint.host !== '' && endpoint.host !== '0.0.0.0' ? endpoint.host : os.hostname();
+    const rack = this.config.raw['broker.rack'];
+    return { nodeId: this.config.brokerId, host, port: endpoint?.port ?? 9092, rack: rack ?? null };
+  }
+
+  private persist(): void {
+    writeSnapshot(this.metadataDir, {
+      clusterId: this.currentClusterId,
+      brokers: this.brokerList,
+      topics: [...this.topicsByName.values()],
+    });
+  }
+}
+
+/**
+ * Effective topic config (string values, every key present) → storage's LogConfig.
+ * Long.MAX_VALUE ("never") does not fit a double exactly, so it becomes
+ * Number.MAX_SAFE_INTEGER.
+ */
+export function toLogConfig(effective: Record<string, string | null>): LogConfig {
+  const num = (key: string): number => {
+    const n = Number(effective[key] ?? NaN);
+    if (!Number.isFinite(n)) throw new Error(`topic config ${key} has no numeric value`);
+    return Math.min(n, Number.MAX_SAFE_INTEGER);
+  };
+  return {
+    segmentBytes: num('segment.bytes'),
+    segmentMs: num('segment.ms'),
+    retentionMs: num('retention.ms'),
+    retentionBytes: num('retention.bytes'),
+    indexIntervalBytes: num('index.interval.bytes'),
+    maxIndexSizeBytes: num('segment.index.bytes'),
+    flushIntervalMessages: num('flush.messages'),
+    flushIntervalMs: num('flush.ms'),
+    cleanupPolicy: (effective['cleanup.policy'] ?? 'delete') as LogConfig['cleanupPolicy'],
+    deleteRetentionMs: num('delete.retention.ms'),
+    messageTimestampType: (effective['message.timestamp.type'] ?? 'CreateTime') as LogConfig['messageTimestampType'],
+    maxMessageBytes: num('max.message.bytes'),
+  };
+}
