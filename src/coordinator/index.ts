@@ -1,0 +1,10 @@
+/** The coordinator layer: consumer groups, producer ids and producer state. */
+export { GroupCoordinator, groupCoordinatorConfig } from './group-coordinator.js';
+export type { GroupCoordinatorConfig, GroupCoordinatorOptions } from './group-coordinator.js';
+export type { OffsetsLog } from './offsets-log.js';
+export { ManualScheduler, systemScheduler } from './clock.js';
+export type { Scheduler, TimerHandle } from './clock.js';
+export { offsetsPartitionFor, javaStringHashCode } from './group-records.js';
+export { ProducerIdManager, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_BLOCK_FILE } from './producer-id-manager.js';
+export type { ProducerIdManagerOptions } from './producer-id-manager.js';
+export { ProducerStateTable, lastSequenceOf, NUM_BATCHES_TO_RETAIN } from './producer-state.js';

@@ -1,0 +1,19 @@
+/**
+ * The coordinator's view of the `__consumer_offsets` topic, injected so tests can use
+ * an in-memory log. The broker implements it over storage's PartitionLog.
+ */
+
+export interface OffsetsLog {
+  /** offsets.topic.num.partitions */
+  readonly numPartitions: number;
+  /** Creates the internal topic if it is missing (idempotent). */
+  ensureReady(): void;
+  /** appendAsLeader semantics: offsets are assigned by the log. Throws KafkaError on failure. */
+  append(partition: number, batch: Buffer): void;
+  /** Whole batches from `fromOffset`, or an empty buffer at the end (or if the topic does not exist yet). */
+  read(partition: number, fromOffset: number, maxBytes: number): Buffer;
+  /** 0 when the topic does not exist yet */
+  logStartOffset(partition: number): number;
+  /** 0 when the topic does not exist yet */
+  logEndOffset(partition: number): number;
+}
