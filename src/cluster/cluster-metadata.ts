@@ -32,7 +32,7 @@ import { randomUuid } from './ids.js';
 import { readSnapshot, writeSnapshot } from './metadata-store.js';
 import { assignReplicas } from './replica-placement.js';
 import {
-  describeTopicConfigs,
+  describeTopicConfigs as describeTopicConfigEntries,
   effectiveTopicConfig,
   topicConfigDef,
   validateConfigValue,
@@ -159,13 +159,17 @@ export class ClusterMetadata implements MetadataService {
       validateTopicName(resourceName);
       const topic = this.topicsByName.get(resourceName);
       if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
-      return describeTopicConfigs(topic.configs, this.config, names);
+      return describeTopicConfigEntries(topic.configs, this.config, names);
     }
     if (resourceType === ConfigResourceType.BROKER) {
       this.checkBrokerResource(resourceName);
       return describeBrokerConfigs(this.config, names);
     }
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
+  }
+
+  describeTopicConfigs(topic: TopicState): DescribedConfig[] {
+    return describeTopicConfigEntries(topic.configs, this.config);
   }
 
   // ---- mutations ---------------------------------------------------------

@@ -6,6 +6,7 @@
  *
  * Mutations throw KafkaError carrying the Kafka error code and message to return.
  */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../../storage/partition-log.js';
 
 export interface BrokerInfo {
@@ -132,6 +133,8 @@ export interface MetadataService {
 
   /** DescribeConfigs for a TOPIC (2) or BROKER (4) resource; `names` null/empty = all */
   describeConfigs(resourceType: number, resourceName: string, names?: readonly string[] | null): DescribedConfig[];
+  /** every topic config of a topic (also a would-be topic from a validateOnly create), as DescribeConfigs reports them */
+  describeTopicConfigs(topic: TopicState): DescribedConfig[];
   /** AlterConfigs: replaces the resource's whole override set */
   replaceConfigs(
     resourceType: number,
@@ -146,4 +149,13 @@ export interface MetadataService {
     ops: readonly AlterConfigOp[],
     validateOnly?: boolean,
   ): Promise<void>;
+}
+
+/**
+ * The (errorCode, errorMessage) pair for a per-resource result: a KafkaError keeps
+ * its code and message; anything else is UNKNOWN_SERVER_ERROR (-1).
+ */
+export function errorResult(err: unknown): { errorCode: number; errorMessage: string } {
+  if (err instanceof KafkaError) return { errorCode: err.code, errorMessage: err.message };
+  return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: err instanceof Error ? err.message : String(err) };
 }

@@ -1,0 +1,122 @@
+/**
+ * Metadata (key 3), v0-12: brokers, cluster id, controller and the requested
+ * topics with their partitions' leader / epoch / replicas / ISR.
+ *
+ * Topic selection: v0 empty list = all topics; v1+ null = all, empty = none.
+ * v10+ returns topic ids; v12 may look topics up by id (UNKNOWN_TOPIC_ID when
+ * absent). Missing topics are auto-created when the broker allows it and the
+ * request does (allowAutoTopicCreation, v4+; always allowed below v4). Creation
+ * is synchronous here, so the created topic is returned with its leader.
+ */
+import { defineHandler } from '../handler.js';
+import type { BrokerServices } from '../services/index.js';
+import { errorResult, type TopicState } from '../services/metadata-service.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  MetadataRequest,
+  MetadataResponse,
+  MetadataResponseTopic,
+} from '../../protocol/generated/types.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** "authorized operations not requested" (Kafka uses Integer.MIN_VALUE) */
+const OPERATIONS_NOT_REQUESTED = -2147483648;
+/** no authorizer: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS */
+const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
+/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE */
+const ALL_CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+function topicResult(topic: TopicState, topicOperations: number): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.internal,
+    partitions: topic.partitions.map((p) => ({
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [...p.replicas],
+      isrNodes: [...p.isr],
+      offlineReplicas: [...p.offlineReplicas],
+    })),
+    topicAuthorizedOperations: topicOperations,
+  };
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
+}
+
+async function lookupOrCreate(
+  name: string,
+  allowAutoCreate: boolean,
+  services: BrokerServices,
+  topicOperations: number,
+): Promise<MetadataResponseTopic> {
+  const existing = services.metadata.topic(name);
+  if (existing) return topicResult(existing, topicOperations);
+  if (!allowAutoCreate || !services.config.autoCreateTopicsEnable) {
+    return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  try {
+    const created = await services.metadata.autoCreateTopic(name);
+    return topicResult(created, topicOperations);
+  } catch (err) {
+    const { errorCode, errorMessage } = errorResult(err);
+    if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`Metadata auto-creation of ${name} failed: ${errorMessage}`);
+    return errorTopic(name, ZERO_UUID, errorCode);
+  }
+}
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(request, ctx, services) {
+    const version = ctx.apiVersion;
+    const metadata = services.metadata;
+    const topicOperations = request.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED;
+    const allTopics = request.topics === null || (version === 0 && request.topics.length === 0);
+    // below v4 there is no flag and Kafka always allowed auto-creation
+    const allowAutoCreate = version < 4 ? true : request.allowAutoTopicCreation;
+
+    const topics: MetadataResponseTopic[] = [];
+    if (allTopics) {
+      for (const topic of metadata.topics()) topics.push(topicResult(topic, topicOperations));
+    } else {
+      for (const requested of request.topics ?? []) {
+        const byId = requested.name === null || requested.name === '';
+        if (byId && version >= 10 && requested.topicId !== ZERO_UUID) {
+          const topic = metadata.topicById(requested.topicId);
+          topics.push(
+            topic ? topicResult(topic, topicOperations) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          );
+        } else if (requested.name === null) {
+          topics.push(errorTopic(null, requested.topicId, ErrorCode.INVALID_REQUEST));
+        } else {
+          topics.push(await lookupOrCreate(requested.name, allowAutoCreate, services, topicOperations));
+        }
+      }
+    }
+
+    return {
+      throttleTimeMs: 0,
+      brokers: metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: metadata.clusterId,
+      controllerId: metadata.controllerId,
+      topics,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+        ? ALL_CLUSTER_OPERATIONS
+        : OPERATIONS_NOT_REQUESTED,
+    };
+  },
+});

@@ -1,0 +1,94 @@
+/**
+ * CreateTopics (key 19), v2-7. Each topic succeeds or fails on its own with
+ * Kafka's error code and message. v4+ allows -1 partitions / replication factor
+ * (broker defaults); v5+ returns the partition count, replication factor and the
+ * topic's configs; v7 returns the topic id. validateOnly checks without creating.
+ */
+import { defineHandler } from '../handler.js';
+import { errorResult } from '../services/metadata-service.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  CreateTopicsResponseCreatableTopicResult,
+} from '../../protocol/generated/types.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
+  return {
+    name,
+    topicId: ZERO_UUID,
+    errorCode,
+    errorMessage,
+    topicConfigErrorCode: ErrorCode.NONE,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: null,
+  };
+}
+
+export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
+  apiKey: 19,
+  minVersion: 2,
+  maxVersion: 7,
+  async handle(request, ctx, services) {
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+
+    const results: CreateTopicsResponseCreatableTopicResult[] = [];
+    for (const t of request.topics) {
+      if ((counts.get(t.name) ?? 0) > 1) {
+        // Kafka answers every entry of a name given twice with INVALID_REQUEST
+        results.push(failed(t.name, ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
+        continue;
+      }
+      const noAssignments = t.assignments.length === 0;
+      if (ctx.apiVersion < 4 && noAssignments && (t.numPartitions === -1 || t.replicationFactor === -1)) {
+        // the "-1 = broker default" convention only exists from v4
+        results.push(
+          t.numPartitions === -1
+            ? failed(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
+            : failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.'),
+        );
+        continue;
+      }
+      const configs: Record<string, string | null> = {};
+      for (const c of t.configs) configs[c.name] = c.value;
+      try {
+        const topic = await services.metadata.createTopic(
+          t.name,
+          {
+            numPartitions: t.numPartitions,
+            replicationFactor: t.replicationFactor,
+            assignments: noAssignments ? null : t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: a.brokerIds })),
+            configs,
+          },
+          request.validateOnly,
+        );
+        const described = services.metadata.describeTopicConfigs(topic);
+        results.push({
+          name: t.name,
+          topicId: topic.topicId,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          topicConfigErrorCode: ErrorCode.NONE,
+          numPartitions: topic.partitions.length,
+          replicationFactor: topic.partitions[0]?.replicas.length ?? -1,
+          configs: described.map((c) => ({
+            name: c.name,
+            value: c.value,
+            readOnly: c.readOnly,
+            configSource: c.source,
+            isSensitive: c.isSensitive,
+          })),
+        });
+      } catch (err) {
+        const { errorCode, errorMessage } = errorResult(err);
+        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`CreateTopics ${t.name} failed: ${errorMessage}`);
+        results.push(failed(t.name, errorCode, errorMessage));
+      }
+    }
+    return { throttleTimeMs: 0, topics: results };
+  },
+});
