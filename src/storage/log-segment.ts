@@ -1,0 +1,466 @@
+/**
+ * One log segment, Kafka's on-disk unit: `<20-digit baseOffset>.log` holding RecordBatch
+ * v2 bytes exactly as appended, plus a sparse `.index` (offset → position) and a
+ * `.timeindex` (max timestamp → offset).
+ *
+ * Invariants: batches are contiguous, each starts where the previous ended, and their
+ * offsets strictly increase from `baseOffset`; index entries point at batch starts.
+ * Reads return file bytes (never re-encoded). Writes go through an open fd with sync
+ * fs calls: the broker is one event loop and a segment has one writer (its PartitionLog).
+ * Not concurrency-safe; only PartitionLog should call it. Compaction (later) can build
+ * a replacement segment with `LogSegment.create` and swap files.
+ */
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  RECORD_BATCH_MAGIC,
+  computeBatchCrc,
+  readBatchHeader,
+  type BatchHeader,
+} from '../protocol/records/batch.js';
+import { decodeRecordBatch } from '../protocol/records/record.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+export const LOG_FILE_SUFFIX = '.log';
+export const INDEX_FILE_SUFFIX = '.index';
+export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+
+/** Kafka names segment files by base offset, zero-padded to 20 digits. */
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+export interface LogSegmentOptions {
+  indexIntervalBytes: number;
+  maxIndexSizeBytes: number;
+}
+
+/** A batch located in the segment file. */
+export interface BatchLocation {
+  position: number;
+  header: BatchHeader;
+}
+
+/** Result of scanning a segment during recovery. */
+export interface SegmentRecoveryResult {
+  /** Bytes cut from the end of the file (torn or corrupt tail). */
+  truncatedBytes: number;
+  /** Why the scan stopped early; null when the whole file was valid. */
+  reason: string | null;
+}
+
+const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD;
+
+export class LogSegment {
+  private size: number;
+  private next: number;
+  private maxTimestamp = -1;
+  private offsetOfMaxTimestamp = -1;
+  private bytesSinceLastIndexEntry = 0;
+  private firstBatchMaxTimestamp: number | null = null;
+  private readonly headerScratch = Buffer.alloc(BATCH_HEADER_SIZE);
+  /** Batch headers read from the file by lookups and scans (observability and tests). */
+  batchHeadersScanned = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    private options: LogSegmentOptions,
+    private readonly fd: number,
+    readonly offsetIndex: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    /** Wall-clock creation time; the roll clock when the first batch has no timestamp. */
+    readonly createdMs: number,
+  ) {
+    this.size = fstatSync(fd).size;
+    this.next = baseOffset;
+  }
+
+  get logPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, LOG_FILE_SUFFIX));
+  }
+
+  /** Creates an empty segment, replacing any files with the same base offset. */
+  static create(dir: string, baseOffset: number, options: LogSegmentOptions, now: number): LogSegment {
+    const fd = openSync(join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX)), 'w+');
+    const offsetIndex = OffsetIndex.open(
+      join(dir, segmentFileName(baseOffset, INDEX_FILE_SUFFIX)),
+      baseOffset,
+      options.maxIndexSizeBytes,
+      true,
+    );
+    const timeIndex = TimeIndex.open(
+      join(dir, segmentFileName(baseOffset, TIME_INDEX_FILE_SUFFIX)),
+      baseOffset,
+      options.maxIndexSizeBytes,
+      true,
+    );
+    return new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, now);
+  }
+
+  /**
+   * Opens an existing segment. Without `recover`, the indexes are sanity-checked and the
+   * tail after the last index entry is scanned to find the next offset; anything
+   * inconsistent makes this call recover the segment anyway. `onWarning` hears why.
+   */
+  static open(
+    dir: string,
+    baseOffset: number,
+    options: LogSegmentOptions,
+    recover: boolean,
+    onWarning: (msg: string) => void,
+  ): { segment: LogSegment; recovery: SegmentRecoveryResult | null } {
+    const logPath = join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX));
+    const indexPath = join(dir, segmentFileName(baseOffset, INDEX_FILE_SUFFIX));
+    const timeIndexPath = join(dir, segmentFileName(baseOffset, TIME_INDEX_FILE_SUFFIX));
+    const indexMissing = !existsSync(indexPath) || !existsSync(timeIndexPath);
+    const fd = openSync(logPath, 'r+');
+    const offsetIndex = OffsetIndex.open(indexPath, baseOffset, options.maxIndexSizeBytes);
+    const timeIndex = TimeIndex.open(timeIndexPath, baseOffset, options.maxIndexSizeBytes);
+    const segment = new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, statSync(logPath).mtimeMs);
+
+    let mustRecover = recover;
+    if (indexMissing) {
+      onWarning(`${logPath}: index files missing, rebuilding`);
+      mustRecover = true;
+    }
+    if (!mustRecover && !offsetIndex.isConsistent(segment.size)) {
+      onWarning(`${logPath}: offset index is corrupt, rebuilding`);
+      mustRecover = true;
+    }
+    if (!mustRecover && !segment.loadTailState()) {
+      onWarning(`${logPath}: log tail does not parse, recovering`);
+      mustRecover = true;
+    }
+    if (!mustRecover && !timeIndex.isConsistent(segment.next)) {
+      onWarning(`${logPath}: time index is corrupt, rebuilding`);
+      mustRecover = true;
+    }
+    const recovery = mustRecover ? segment.recover() : null;
+    return { segment, recovery };
+  }
+
+  get sizeInBytes(): number {
+    return this.size;
+  }
+
+  /** The offset after the last batch; baseOffset while empty. */
+  get nextOffset(): number {
+    return this.next;
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  get maxTimestampSoFar(): number {
+    return this.maxTimestamp;
+  }
+
+  /** Retention clock: the largest record timestamp, or the file's mtime when there is none. */
+  get largestTimestamp(): number {
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : statSync(this.logPath).mtimeMs;
+  }
+
+  /**
+   * segment.ms clock, Kafka's rule: record time elapsed since the first batch
+   * (incoming max timestamp minus the first batch's), so replicas roll alike and old
+   * producer timestamps do not force a roll per append; wall-clock age when the first
+   * batch carries no timestamp.
+   */
+  timeWaitedForRoll(now: number, incomingMaxTimestamp: number): number {
+    return this.firstBatchMaxTimestamp !== null && this.firstBatchMaxTimestamp >= 0
+      ? incomingMaxTimestamp - this.firstBatchMaxTimestamp
+      : now - this.createdMs;
+  }
+
+  updateOptions(options: LogSegmentOptions): void {
+    this.options = options;
+  }
+
+  /** True when another offset or time index entry may not fit in segment.index.bytes. */
+  isIndexFull(): boolean {
+    return this.offsetIndex.isFull() || this.timeIndex.isFull();
+  }
+
+  /**
+   * Appends whole, already validated batches (`headers` describes them in order) at the
+   * end of the file and indexes them.
+   */
+  append(batches: Buffer, headers: readonly BatchHeader[]): void {
+    if (batches.length === 0) return;
+    let written = 0;
+    while (written < batches.length) {
+      written += writeSync(this.fd, batches, written, batches.length - written, this.size + written);
+    }
+    let position = this.size;
+    for (const header of headers) {
+      this.indexBatch(header, position);
+      position += header.sizeInBytes;
+    }
+    this.size += batches.length;
+  }
+
+  private indexBatch(header: BatchHeader, position: number): void {
+    if (this.firstBatchMaxTimestamp === null) this.firstBatchMaxTimestamp = header.maxTimestamp;
+    if (header.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = header.maxTimestamp;
+      this.offsetOfMaxTimestamp = header.lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+      this.offsetIndex.append(header.lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += header.sizeInBytes;
+    this.next = header.lastOffset + 1;
+  }
+
+  /** Reads the batch header at `position`, or null if no whole header fits there. */
+  readHeaderAt(position: number): BatchHeader | null {
+    if (position + BATCH_HEADER_SIZE > this.size) return null;
+    readSync(this.fd, this.headerScratch, 0, BATCH_HEADER_SIZE, position);
+    this.batchHeadersScanned++;
+    return readBatchHeader(this.headerScratch, 0);
+  }
+
+  /**
+   * The first batch whose lastOffset >= `offset` (the batch containing it, or the next
+   * one): binary search in the offset index, then a scan of at most about one
+   * index interval of batch headers. Null when the segment ends before `offset`.
+   */
+  lookup(offset: number): BatchLocation | null {
+    if (offset >= this.next) return null;
+    let position = this.offsetIndex.lookup(offset)?.position ?? 0;
+    while (position < this.size) {
+      const header = this.readHeaderAt(position);
+      if (header === null) return null;
+      if (header.lastOffset >= offset) return { position, header };
+      position += header.sizeInBytes;
+    }
+    return null;
+  }
+
+  /**
+   * Whole batches starting with the one containing `startOffset`, at most `maxBytes`
+   * (unless `minOneMessage` lets the first batch exceed it), and only batches whose
+   * lastOffset is below `maxOffset`. Null when the segment holds nothing at or after
+   * `startOffset`; an empty Buffer when the limits admit nothing.
+   */
+  read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): Buffer | null {
+    const first = this.lookup(startOffset);
+    if (first === null) return null;
+    if (first.header.lastOffset >= maxOffset) return Buffer.alloc(0);
+    let length = Math.min(Math.max(maxBytes, 0), this.size - first.position);
+    if (length < first.header.sizeInBytes) {
+      if (!minOneMessage) return Buffer.alloc(0);
+      length = first.header.sizeInBytes;
+    }
+    const bytes = this.readBytes(first.position, length);
+    // Keep whole batches below maxOffset; drop a partial tail cut by maxBytes.
+    let end = 0;
+    while (end + BATCH_HEADER_SIZE <= bytes.length) {
+      const header = readBatchHeader(bytes, end);
+      if (header.lastOffset >= maxOffset || end + header.sizeInBytes > bytes.length) break;
+      end += header.sizeInBytes;
+    }
+    return bytes.subarray(0, end);
+  }
+
+  /** Raw file bytes (used by reads and by tools such as a dump-log command). */
+  readBytes(position: number, length: number): Buffer {
+    const bytes = Buffer.alloc(Math.max(0, Math.min(length, this.size - position)));
+    let read = 0;
+    while (read < bytes.length) {
+      const n = readSync(this.fd, bytes, read, bytes.length - read, position + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return read === bytes.length ? bytes : bytes.subarray(0, read);
+  }
+
+  /**
+   * The first record at or after `startingOffset` whose timestamp is >= `timestamp`
+   * (ListOffsets by timestamp). The time index bounds where the scan starts; only the
+   * matching batch is decoded, to find the record inside it.
+   */
+  findOffsetByTimestamp(timestamp: number, startingOffset: number): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < timestamp) return null;
+    const hint = this.timeIndex.lookupBefore(timestamp);
+    const from = Math.max(hint?.offset ?? this.baseOffset, startingOffset);
+    let location = this.lookup(from);
+    while (location !== null) {
+      const { header, position } = location;
+      if (header.maxTimestamp >= timestamp) {
+        const { records } = decodeRecordBatch(this.readBytes(position, header.sizeInBytes));
+        const match = records.find((r) => r.timestamp >= timestamp && r.offset >= startingOffset);
+        if (match) return { offset: match.offset, timestamp: match.timestamp };
+      }
+      const nextPosition = position + header.sizeInBytes;
+      const nextHeader = this.readHeaderAt(nextPosition);
+      location = nextHeader === null ? null : { position: nextPosition, header: nextHeader };
+    }
+    return null;
+  }
+
+  /** The record carrying this segment's largest timestamp (ListOffsets MAX_TIMESTAMP, KIP-734). */
+  offsetOfMaxTimestampSoFar(): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < 0) return null;
+    const location = this.lookup(this.offsetOfMaxTimestamp);
+    if (location === null) return null;
+    const { records } = decodeRecordBatch(this.readBytes(location.position, location.header.sizeInBytes));
+    const match = records.find((r) => r.timestamp === this.maxTimestamp);
+    return { offset: match?.offset ?? this.offsetOfMaxTimestamp, timestamp: this.maxTimestamp };
+  }
+
+  /**
+   * Removes every batch whose lastOffset >= `offset` (a batch containing `offset` goes
+   * whole, as in Kafka). Returns the bytes removed.
+   */
+  truncateTo(offset: number): number {
+    const location = this.lookup(offset);
+    if (location === null) return 0;
+    const removed = this.size - location.position;
+    this.truncateFileTo(location.position);
+    this.offsetIndex.truncateToPosition(location.position);
+    this.timeIndex.truncateToOffset(offset);
+    this.loadTailState();
+    return removed;
+  }
+
+  /**
+   * Re-validates every batch (framing, magic 2, CRC-32C, offsets increasing and not
+   * below baseOffset), rebuilds both indexes, and truncates the file at the first bad
+   * batch.
+   */
+  recover(): SegmentRecoveryResult {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.resetState();
+    let position = 0;
+    let reason: string | null = null;
+    while (position < this.size) {
+      reason = this.checkBatchAt(position);
+      if (reason !== null) break;
+      const header = readBatchHeader(this.headerScratch, 0);
+      this.indexBatch(header, position);
+      position += header.sizeInBytes;
+    }
+    const truncatedBytes = this.size - position;
+    if (truncatedBytes > 0) this.truncateFileTo(position);
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    return { truncatedBytes, reason };
+  }
+
+  /** Validates the batch at `position` (header left in headerScratch); returns why it is bad. */
+  private checkBatchAt(position: number): string | null {
+    const remaining = this.size - position;
+    if (remaining < BATCH_HEADER_SIZE) return `torn batch header at position ${position}`;
+    readSync(this.fd, this.headerScratch, 0, BATCH_HEADER_SIZE, position);
+    const header = readBatchHeader(this.headerScratch, 0);
+    if (header.magic !== RECORD_BATCH_MAGIC) return `magic ${header.magic} at position ${position}`;
+    if (header.batchLength < MIN_BATCH_LENGTH) return `batch length ${header.batchLength} at position ${position}`;
+    if (header.sizeInBytes > remaining) return `torn batch at position ${position}`;
+    if (header.lastOffsetDelta < 0) return `negative lastOffsetDelta at position ${position}`;
+    // this.next is baseOffset before the first batch, then the previous lastOffset + 1.
+    if (header.baseOffset < this.next) {
+      return `offset ${header.baseOffset} at position ${position} is not above the previous batch`;
+    }
+    if (header.lastOffset - this.baseOffset > 0x7fffffff) return `offset ${header.lastOffset} does not fit the segment`;
+    const bytes = this.readBytes(position, header.sizeInBytes);
+    if (computeBatchCrc(bytes, 0, header.sizeInBytes) !== header.crc) return `CRC mismatch at position ${position}`;
+    return null;
+  }
+
+  /**
+   * Restores nextOffset and max timestamp from the indexes plus a scan of the batches
+   * after the last offset-index entry. False when that tail does not parse.
+   */
+  private loadTailState(): boolean {
+    this.resetState();
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime !== null) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+    }
+    if (this.size > 0) {
+      const first = this.readHeaderAt(0);
+      if (first === null || first.magic !== RECORD_BATCH_MAGIC) return false;
+      this.firstBatchMaxTimestamp = first.maxTimestamp;
+    }
+    let position = this.offsetIndex.lastEntry()?.position ?? 0;
+    while (position < this.size) {
+      const header = this.readHeaderAt(position);
+      if (
+        header === null ||
+        header.magic !== RECORD_BATCH_MAGIC ||
+        header.batchLength < MIN_BATCH_LENGTH ||
+        position + header.sizeInBytes > this.size ||
+        header.baseOffset < this.next
+      ) {
+        return false;
+      }
+      if (header.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = header.maxTimestamp;
+        this.offsetOfMaxTimestamp = header.lastOffset;
+      }
+      this.next = header.lastOffset + 1;
+      position += header.sizeInBytes;
+    }
+    // Pessimistic: the next index entry comes one interval after the tail we just read.
+    this.bytesSinceLastIndexEntry = this.size - (this.offsetIndex.lastEntry()?.position ?? 0);
+    return true;
+  }
+
+  private resetState(): void {
+    this.next = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.bytesSinceLastIndexEntry = 0;
+    this.firstBatchMaxTimestamp = null;
+  }
+
+  private truncateFileTo(position: number): void {
+    ftruncateSync(this.fd, position);
+    this.size = position;
+  }
+
+  /** Called when a newer segment takes over: record the final max timestamp (Kafka does too). */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+  }
+
+  flush(): void {
+    fsyncSync(this.fd);
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  /** Closes and unlinks the three files. */
+  deleteFiles(): void {
+    this.close();
+    for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) {
+      if (existsSync(path)) unlinkSync(path);
+    }
+  }
+}

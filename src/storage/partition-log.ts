@@ -1,0 +1,570 @@
+/**
+ * The log of one topic partition: a directory `<topic>-<partition>/` of LogSegments in
+ * base-offset order, the last one active (the only one appended to).
+ *
+ * Offsets: logStartOffset ≤ highWatermark ≤ logEndOffset. appendAsLeader assigns offsets
+ * in place (baseOffset and partitionLeaderEpoch sit outside the CRC) and stores the
+ * batches verbatim; nothing is decompressed on the write path. recoveryPoint is the
+ * offset below which data is known to be fsynced; on open, segments at or above it are
+ * re-validated and a torn tail is cut off.
+ *
+ * Owned by the broker's single event loop: all calls are synchronous, one writer, no
+ * locks, not concurrency-safe. Offsets and timestamps are JS numbers (safe below 2^53).
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import {
+  setBaseOffset,
+  setMaxTimestamp,
+  setPartitionLeaderEpoch,
+  validateBatches,
+  type BatchHeader,
+} from '../protocol/records/batch.js';
+import { LogSegment, type LogSegmentOptions } from './log-segment.js';
+
+export interface LogConfig {
+  /** segment.bytes */
+  segmentBytes: number;
+  /** segment.ms */
+  segmentMs: number;
+  /** retention.ms; negative = unlimited */
+  retentionMs: number;
+  /** retention.bytes; negative = unlimited */
+  retentionBytes: number;
+  /** index.interval.bytes */
+  indexIntervalBytes: number;
+  /** segment.index.bytes */
+  maxIndexSizeBytes: number;
+  /** flush.messages */
+  flushIntervalMessages: number;
+  /** flush.ms */
+  flushIntervalMs: number;
+  /** cleanup.policy: "delete", "compact" or "compact,delete" */
+  cleanupPolicy: string;
+  /** delete.retention.ms */
+  deleteRetentionMs: number;
+  /** message.timestamp.type */
+  messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** max.message.bytes: the largest record batch accepted */
+  maxMessageBytes: number;
+}
+
+/** Kafka's topic-level defaults (Long.MAX_VALUE becomes Number.MAX_SAFE_INTEGER). */
+export function defaultLogConfig(): LogConfig {
+  return {
+    segmentBytes: 1024 * 1024 * 1024,
+    segmentMs: 7 * 24 * 60 * 60 * 1000,
+    retentionMs: 7 * 24 * 60 * 60 * 1000,
+    retentionBytes: -1,
+    indexIntervalBytes: 4096,
+    maxIndexSizeBytes: 10 * 1024 * 1024,
+    flushIntervalMessages: Number.MAX_SAFE_INTEGER,
+    flushIntervalMs: Number.MAX_SAFE_INTEGER,
+    cleanupPolicy: 'delete',
+    deleteRetentionMs: 24 * 60 * 60 * 1000,
+    messageTimestampType: 'CreateTime',
+    maxMessageBytes: 1024 * 1024 + 12,
+  };
+}
+
+export interface AppendInfo {
+  /** Offset of the first appended batch (LEO before the append when nothing was appended). */
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time written into the batches for LogAppendTime topics; -1 for CreateTime. */
+  logAppendTime: number;
+  maxTimestamp: number;
+  batches: BatchHeader[];
+}
+
+export interface PartitionLogOpenOptions {
+  /** Offset below which data is known flushed; segments from here on are re-validated. Default 0. */
+  recoveryPoint?: number;
+  /** From log-start-offset-checkpoint; raised to the first segment's base offset if lower. */
+  logStartOffset?: number;
+  /** From replication-offset-checkpoint; default logEndOffset. Clamped into [logStartOffset, logEndOffset]. */
+  highWatermark?: number;
+  /** Skip re-validation (the broker shut down cleanly); indexes are still sanity-checked. */
+  hadCleanShutdown?: boolean;
+  /** One-line warnings (recovery, rebuilt indexes). Default: silent. */
+  logger?: (msg: string) => void;
+  /** Wall clock, for tests. Default Date.now. */
+  clock?: () => number;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound on offsets returned (e.g. the high watermark). */
+  maxOffset?: number;
+  /** Return the first batch whole even if it exceeds maxBytes (Fetch v3+). Default true. */
+  minOneMessage?: boolean;
+}
+
+/** Splits a partition directory name at its last '-': topics may contain '-'. */
+export function parseTopicPartitionDir(dirName: string): { topic: string; partition: number } | null {
+  const dash = dirName.lastIndexOf('-');
+  if (dash <= 0) return null;
+  const partitionText = dirName.slice(dash + 1);
+  if (!/^\d+$/.test(partitionText)) return null;
+  return { topic: dirName.slice(0, dash), partition: Number(partitionText) };
+}
+
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
+
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  private segments: LogSegment[] = [];
+  private startOffset = 0;
+  private endOffset = 0;
+  private hw = 0;
+  private recoveredTo = 0;
+  private lastFlushMs: number;
+  private readonly logger: (msg: string) => void;
+  private readonly clock: () => number;
+
+  private constructor(
+    readonly dir: string,
+    public config: LogConfig,
+    opts: PartitionLogOpenOptions,
+  ) {
+    const parsed = parseTopicPartitionDir(basename(dir));
+    if (parsed === null) throw new Error(`partition directory ${dir} is not named <topic>-<partition>`);
+    this.topic = parsed.topic;
+    this.partition = parsed.partition;
+    this.logger = opts.logger ?? (() => {});
+    this.clock = opts.clock ?? Date.now;
+    this.lastFlushMs = this.clock();
+  }
+
+  /** Opens (creating if missing) and recovers the log in `dir`. */
+  static open(dir: string, config: LogConfig, opts: PartitionLogOpenOptions = {}): PartitionLog {
+    mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(dir, config, opts);
+    log.load(opts);
+    return log;
+  }
+
+  private load(opts: PartitionLogOpenOptions): void {
+    const baseOffsets: number[] = [];
+    for (const name of readdirSync(this.dir)) {
+      // Leftovers of interrupted deletes/compactions (Kafka's .deleted, .cleaned, .swap).
+      if (/\.(deleted|cleaned|swap)$/.test(name)) {
+        rmSync(join(this.dir, name), { force: true });
+        continue;
+      }
+      const match = /^(\d{20})\.log$/.exec(name);
+      if (match) baseOffsets.push(Number(match[1]));
+    }
+    // Index files without a log file are stale.
+    for (const name of readdirSync(this.dir)) {
+      const match = /^(\d{20})\.(index|timeindex)$/.exec(name);
+      if (match && !baseOffsets.includes(Number(match[1]))) unlinkSync(join(this.dir, name));
+    }
+    baseOffsets.sort((a, b) => a - b);
+
+    const recoveryPoint = opts.recoveryPoint ?? 0;
+    let corruptionFound = false;
+    for (let i = 0; i < baseOffsets.length; i++) {
+      const baseOffset = baseOffsets[i]!;
+      if (corruptionFound) {
+        // Everything after a corrupt segment is suspect: Kafka deletes it too.
+        this.logger(`${this.dir}: deleting segment ${baseOffset} after a corrupt segment`);
+        LogSegment.open(this.dir, baseOffset, this.segmentOptions(), false, () => {}).segment.deleteFiles();
+        continue;
+      }
+      const nextBase = baseOffsets[i + 1] ?? Number.POSITIVE_INFINITY;
+      const needsRecovery = !opts.hadCleanShutdown && nextBase > recoveryPoint;
+      const { segment, recovery } = LogSegment.open(this.dir, baseOffset, this.segmentOptions(), needsRecovery, (msg) =>
+        this.logger(msg),
+      );
+      if (recovery !== null && recovery.truncatedBytes > 0) {
+        this.logger(
+          `${this.dir}: truncated ${recovery.truncatedBytes} bytes from segment ${baseOffset} during recovery (${recovery.reason})`,
+        );
+        corruptionFound = true;
+      }
+      const previous = this.segments[this.segments.length - 1];
+      if (previous !== undefined && segment.baseOffset < previous.nextOffset) {
+        this.logger(`${this.dir}: segment ${baseOffset} overlaps the previous one, deleting it and later segments`);
+        segment.deleteFiles();
+        corruptionFound = true;
+        continue;
+      }
+      if (segment.isEmpty && this.segments.length > 0 && i < baseOffsets.length - 1) {
+        // An empty segment in the middle holds nothing; keep the layout simple.
+        segment.deleteFiles();
+        continue;
+      }
+      this.segments.push(segment);
+    }
+
+    const firstBase = this.segments[0]?.baseOffset ?? opts.logStartOffset ?? 0;
+    if (this.segments.length === 0) {
+      this.segments.push(LogSegment.create(this.dir, firstBase, this.segmentOptions(), this.clock()));
+    }
+    const active = this.activeSegment;
+    this.endOffset = active.nextOffset;
+    this.startOffset = Math.min(Math.max(opts.logStartOffset ?? firstBase, firstBase), this.endOffset);
+    this.recoveredTo = this.endOffset;
+    this.hw = this.clampHighWatermark(opts.highWatermark ?? this.endOffset);
+  }
+
+  private segmentOptions(): LogSegmentOptions {
+    return { indexIntervalBytes: this.config.indexIntervalBytes, maxIndexSizeBytes: this.config.maxIndexSizeBytes };
+  }
+
+  private get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+    for (const segment of this.segments) segment.updateOptions(this.segmentOptions());
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** The offset the next appended record gets. */
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Set by replication; kept within [logStartOffset, logEndOffset] as Kafka does. */
+  set highWatermark(offset: number) {
+    this.hw = this.clampHighWatermark(offset);
+  }
+
+  get recoveryPoint(): number {
+    return this.recoveredTo;
+  }
+
+  get numberOfSegments(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private clampHighWatermark(offset: number): number {
+    return Math.min(Math.max(offset, this.startOffset), this.endOffset);
+  }
+
+  /**
+   * Produce path: validates (framing, CRC-32C, magic 2, max.message.bytes), assigns
+   * offsets from logEndOffset and the leader epoch in place, applies LogAppendTime if
+   * configured, then appends the bytes.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number, now: number = this.clock()): AppendInfo {
+    const headers = validateBatches(records, { maxBatchSize: this.config.maxMessageBytes });
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+    let offset = this.endOffset;
+    let position = 0;
+    for (const header of headers) {
+      setBaseOffset(records, position, offset);
+      setPartitionLeaderEpoch(records, position, leaderEpoch);
+      header.baseOffset = offset;
+      header.lastOffset = offset + header.lastOffsetDelta;
+      header.partitionLeaderEpoch = leaderEpoch;
+      if (logAppendTime >= 0) {
+        setMaxTimestamp(records, position, logAppendTime, 'LogAppendTime');
+        header.maxTimestamp = logAppendTime;
+        header.timestampType = 'LogAppendTime';
+        header.attributes = records.readInt16BE(position + 21);
+        header.crc = records.readUInt32BE(position + 17);
+      }
+      offset = header.lastOffset + 1;
+      position += header.sizeInBytes;
+    }
+    return this.append(records, headers, logAppendTime, now);
+  }
+
+  /**
+   * Replication path: batches keep the offsets the leader assigned. They must start at
+   * or after logEndOffset and increase.
+   */
+  appendAsFollower(records: Buffer): AppendInfo {
+    const headers = validateBatches(records);
+    let expected = this.endOffset;
+    for (const header of headers) {
+      if (header.baseOffset < expected) {
+        throw new KafkaError(
+          ErrorCode.UNKNOWN_SERVER_ERROR,
+          `${this.topic}-${this.partition}: follower append at offset ${header.baseOffset} is below the expected ${expected}`,
+        );
+      }
+      expected = header.lastOffset + 1;
+    }
+    return this.append(records, headers, -1, this.clock());
+  }
+
+  private append(records: Buffer, headers: BatchHeader[], logAppendTime: number, now: number): AppendInfo {
+    if (headers.length === 0) {
+      return { baseOffset: this.endOffset, lastOffset: this.endOffset - 1, logAppendTime, maxTimestamp: -1, batches: [] };
+    }
+    if (records.length > this.config.segmentBytes) {
+      throw new KafkaError(
+        ErrorCode.RECORD_LIST_TOO_LARGE,
+        `${records.length} bytes of records exceed segment.bytes ${this.config.segmentBytes}`,
+      );
+    }
+    const first = headers[0]!;
+    const last = headers[headers.length - 1]!;
+    const maxTimestamp = Math.max(...headers.map((h) => h.maxTimestamp));
+    this.maybeRoll(records.length, first, last, maxTimestamp, now);
+    this.activeSegment.append(records, headers);
+    this.endOffset = last.lastOffset + 1;
+    if (this.endOffset - this.recoveredTo >= this.config.flushIntervalMessages) this.flush();
+    return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logAppendTime, maxTimestamp, batches: headers };
+  }
+
+  /** Rolls a new active segment when the append would not fit the current one (Kafka's rules). */
+  private maybeRoll(size: number, first: BatchHeader, last: BatchHeader, maxTimestamp: number, now: number): void {
+    const active = this.activeSegment;
+    if (active.isEmpty) {
+      // A follower's first batch may sit far past the empty segment's base (compacted leader).
+      if (last.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) this.roll(first.baseOffset, now);
+      return;
+    }
+    const reason =
+      active.sizeInBytes + size > this.config.segmentBytes
+        ? 'segment.bytes'
+        : active.timeWaitedForRoll(now, maxTimestamp) > this.config.segmentMs
+          ? 'segment.ms'
+          : active.isIndexFull()
+            ? 'segment.index.bytes'
+            : last.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET
+              ? 'relative offset overflow'
+              : null;
+    if (reason !== null) this.roll(first.baseOffset, now);
+  }
+
+  /** Starts a new active segment at `baseOffset`, fsyncing the old one (Kafka flushes on roll). */
+  roll(baseOffset: number = this.endOffset, now: number = this.clock()): void {
+    const old = this.activeSegment;
+    if (old.isEmpty && old.baseOffset === baseOffset) return;
+    old.onBecomeInactive();
+    old.flush();
+    if (this.recoveredTo < old.nextOffset) this.recoveredTo = Math.min(old.nextOffset, this.endOffset);
+    if (old.isEmpty) {
+      // Replace an empty active segment instead of leaving an empty one behind.
+      old.deleteFiles();
+      this.segments.pop();
+    }
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentOptions(), now));
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, up to `maxBytes` (the first batch
+   * whole even if larger when minOneMessage), with offsets below `maxOffset`. At
+   * logEndOffset: an empty Buffer. Outside [logStartOffset, logEndOffset]: OFFSET_OUT_OF_RANGE.
+   */
+  read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): { records: Buffer; firstOffset: number } {
+    if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is outside [${this.startOffset}, ${this.endOffset}] for ${this.topic}-${this.partition}`,
+      );
+    }
+    const maxOffset = opts.maxOffset ?? Number.POSITIVE_INFINITY;
+    const minOneMessage = opts.minOneMessage ?? true;
+    const empty = { records: Buffer.alloc(0), firstOffset: fetchOffset };
+    if (fetchOffset === this.endOffset || fetchOffset >= maxOffset) return empty;
+    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      const records = this.segments[i]!.read(fetchOffset, maxBytes, maxOffset, minOneMessage);
+      if (records === null) continue;
+      const firstOffset = records.length > 0 ? Number(records.readBigInt64BE(0)) : fetchOffset;
+      return { records, firstOffset };
+    }
+    return empty;
+  }
+
+  /** Index of the last segment whose baseOffset <= offset (0 if none). */
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record (at or after logStartOffset) whose
+   * timestamp is >= `timestamp`, found via the segments' max timestamps and time indexes.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    for (const segment of this.segments) {
+      if (segment.maxTimestampSoFar < timestamp) continue;
+      const found = segment.findOffsetByTimestamp(timestamp, this.startOffset);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (KIP-734): the record with the largest timestamp, earliest if tied. */
+  offsetOfMaxTimestamp(): { offset: number; timestamp: number } | null {
+    let best: LogSegment | null = null;
+    for (const segment of this.segments) {
+      if (segment.maxTimestampSoFar >= 0 && (best === null || segment.maxTimestampSoFar > best.maxTimestampSoFar)) {
+        best = segment;
+      }
+    }
+    return best === null ? null : best.offsetOfMaxTimestampSoFar();
+  }
+
+  /**
+   * DeleteRecords: raises logStartOffset to `offset` and deletes segments that lie wholly
+   * below it (never the active one). The caller checks `offset` against the high watermark.
+   */
+  deleteRecordsBefore(offset: number): void {
+    if (offset > this.endOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `cannot delete records before ${offset}: log end offset is ${this.endOffset}`,
+      );
+    }
+    if (offset <= this.startOffset) return;
+    this.startOffset = offset;
+    this.hw = this.clampHighWatermark(this.hw);
+    if (this.recoveredTo < offset) this.recoveredTo = offset;
+    this.deleteSegmentsWhile((segment, next) => next !== undefined && next.baseOffset <= this.startOffset);
+  }
+
+  /** Removes everything at or after `offset` (follower truncation to the leader's log). */
+  truncateTo(offset: number): void {
+    if (offset >= this.endOffset) return;
+    if (offset < this.startOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return;
+    }
+    while (this.segments.length > 1 && this.activeSegment.baseOffset > offset) {
+      this.segments.pop()!.deleteFiles();
+    }
+    this.activeSegment.truncateTo(offset);
+    this.endOffset = offset;
+    this.hw = this.clampHighWatermark(this.hw);
+    this.recoveredTo = Math.min(this.recoveredTo, this.endOffset);
+  }
+
+  /** Drops all data and restarts the log at `offset` (follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    for (const segment of this.segments) segment.deleteFiles();
+    this.segments = [LogSegment.create(this.dir, offset, this.segmentOptions(), this.clock())];
+    this.startOffset = offset;
+    this.endOffset = offset;
+    this.hw = offset;
+    this.recoveredTo = offset;
+  }
+
+  /**
+   * Time and size retention (cleanup.policy containing "delete"), then segments wholly
+   * below logStartOffset. Only segments entirely below the high watermark go, and never
+   * the active segment. Returns how many segments were deleted.
+   */
+  runRetention(now: number): number {
+    let deleted = 0;
+    if (this.config.cleanupPolicy.split(',').some((p) => p.trim() === 'delete')) {
+      const retentionMs = this.config.retentionMs;
+      if (retentionMs >= 0) {
+        deleted += this.deleteSegmentsWhile(
+          (segment, next) =>
+            next !== undefined && next.baseOffset <= this.hw && now - segment.largestTimestamp > retentionMs,
+        );
+      }
+      const retentionBytes = this.config.retentionBytes;
+      if (retentionBytes >= 0) {
+        let excess = this.sizeInBytes() - retentionBytes;
+        deleted += this.deleteSegmentsWhile((segment, next) => {
+          if (next === undefined || next.baseOffset > this.hw || excess < segment.sizeInBytes) return false;
+          excess -= segment.sizeInBytes;
+          return true;
+        });
+      }
+    }
+    deleted += this.deleteSegmentsWhile((_segment, next) => next !== undefined && next.baseOffset <= this.startOffset);
+    return deleted;
+  }
+
+  /** Deletes segments from the oldest while `predicate` holds; raises logStartOffset past them. */
+  private deleteSegmentsWhile(predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
+    let count = 0;
+    while (this.segments.length > 1 && predicate(this.segments[0]!, this.segments[1])) {
+      const segment = this.segments.shift()!;
+      segment.deleteFiles();
+      count++;
+    }
+    if (count > 0) {
+      const firstBase = this.segments[0]!.baseOffset;
+      if (this.startOffset < firstBase) this.startOffset = firstBase;
+      this.hw = this.clampHighWatermark(this.hw);
+      if (this.recoveredTo < this.startOffset) this.recoveredTo = this.startOffset;
+    }
+    return count;
+  }
+
+  /** fsyncs segments holding unflushed data and advances recoveryPoint to logEndOffset. */
+  flush(): void {
+    for (const segment of this.segments) {
+      if (segment.nextOffset > this.recoveredTo || segment === this.activeSegment) segment.flush();
+    }
+    this.recoveredTo = this.endOffset;
+    this.lastFlushMs = this.clock();
+  }
+
+  /** flush.ms: flushes when that long has passed since the last flush. Returns whether it flushed. */
+  flushIfDue(now: number): boolean {
+    if (this.recoveredTo >= this.endOffset) {
+      this.lastFlushMs = now;
+      return false;
+    }
+    if (now - this.lastFlushMs < this.config.flushIntervalMs) return false;
+    this.flush();
+    return true;
+  }
+
+  /** Bytes in all segment files. */
+  sizeInBytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.sizeInBytes, 0);
+  }
+
+  close(): void {
+    for (const segment of this.segments) {
+      segment.onBecomeInactive();
+      segment.close();
+    }
+    this.segments = [];
+  }
+
+  /** Closes and removes the whole partition directory. */
+  deleteFiles(): void {
+    for (const segment of this.segments) segment.close();
+    this.segments = [];
+    if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** For tools and tests: the segment files, oldest first. */
+  segmentFiles(): string[] {
+    return this.segments.map((s) => s.logPath);
+  }
+
+  /** Exposed for tests and diagnostics: the segment holding `offset`. */
+  segmentFor(offset: number): LogSegment {
+    return this.segments[this.floorSegmentIndex(offset)]!;
+  }
+}
