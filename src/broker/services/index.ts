@@ -18,5 +18,7 @@ export interface BrokerServices {
   groups: GroupService;
   producerIds: ProducerIdService;
   data: PartitionDataService;
+  /** ranges advertised by ApiVersions, derived from the handler registry */
+  apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[];
   log: (line: string) => void;
 }

@@ -1,4 +1,57 @@
-/** Placeholder: produce/fetch access to partition logs (broker core). */
+/**
+ * Produce/fetch access to the partitions this broker leads. Implemented in the
+ * broker layer by ReplicaManager; handlers (Produce, Fetch, ListOffsets,
+ * DeleteRecords) translate the wire format to these calls.
+ */
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: number;
+  /** -1 unless the topic uses LogAppendTime */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOutcome {
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** whole record batches as stored; empty (never null) when there is nothing to return */
+  records: Buffer;
+}
+
+export interface ListOffsetOutcome {
+  errorCode: number;
+  timestamp: number;
+  offset: number;
+  leaderEpoch: number;
+}
+
+export interface TopicPartitionRef {
+  topic: string;
+  partition: number;
+}
+
 export interface PartitionDataService {
-  readonly kind: 'partition-data-service';
+  appendRecords(
+    topic: string,
+    partition: number,
+    records: Buffer | null,
+    options: { requiredAcks: number; allowZstd: boolean },
+  ): AppendOutcome;
+  readRecords(
+    topic: string,
+    partition: number,
+    fetchOffset: number,
+    maxBytes: number,
+    options: { isolation: IsolationLevel; minOneMessage: boolean; allowZstd: boolean; replicaId?: number },
+  ): ReadOutcome;
+  /** Resolves when any of the partitions gets new data, or after timeoutMs. */
+  waitForData(partitions: TopicPartitionRef[], timeoutMs: number): Promise<void>;
+  listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel): ListOffsetOutcome;
+  deleteRecords(topic: string, partition: number, offset: number): { errorCode: number; lowWatermark: number };
 }

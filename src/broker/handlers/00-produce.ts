@@ -1,0 +1,36 @@
+/**
+ * Produce (key 0). Served v3-11 (magic-2 batches only); advertised from v0 because
+ * librdkafka turns compression off unless the advertised range includes v0
+ * (VERSIONS.md rule 1). acks=0 gets no response at all. zstd batches need v7+.
+ */
+import { defineHandler, NO_RESPONSE } from '../handler.js';
+import type { ProduceRequest, ProduceResponse } from '../../protocol/generated/types.js';
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  minVersion: 3,
+  maxVersion: 11,
+  advertisedMinVersion: 0,
+  handle(request, ctx, services) {
+    const responses = request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((p) => {
+        const outcome = services.data.appendRecords(topic.name, p.index, p.records, {
+          requiredAcks: request.acks,
+          allowZstd: ctx.apiVersion >= 7,
+        });
+        return {
+          index: p.index,
+          errorCode: outcome.errorCode,
+          baseOffset: BigInt(outcome.baseOffset),
+          logAppendTimeMs: BigInt(outcome.logAppendTime),
+          logStartOffset: BigInt(outcome.logStartOffset),
+          recordErrors: [],
+          errorMessage: outcome.errorMessage,
+        };
+      }),
+    }));
+    if (request.acks === 0) return NO_RESPONSE;
+    return { responses, throttleTimeMs: 0 } as unknown as ProduceResponse;
+  },
+});

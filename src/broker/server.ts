@@ -1,0 +1,133 @@
+/**
+ * The TCP front of one broker: accepts connections on each listener, decodes
+ * request headers, routes each request to its API handler and encodes the
+ * response frame. Handlers never see sockets; connections never see domain code.
+ */
+import net from 'node:net';
+import { ByteReader } from '../protocol/primitives.js';
+import { decodeRequest, encodeResponse } from '../protocol/codec.js';
+import { readRequestHeader, encodeResponseFrame } from '../protocol/frame.js';
+import { apiName } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { Connection, CloseConnection, type DispatchResult } from './connection.js';
+import { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';
+import type { BrokerServices } from './services/index.js';
+import type { Endpoint } from './config.js';
+
+const API_VERSIONS_KEY = 18;
+
+export interface AdvertisedApi {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+/** ApiVersions ranges come from the handlers themselves (never a hand-kept table). */
+export function advertisedApis(handlers: Iterable<ApiHandler>): AdvertisedApi[] {
+  return [...handlers]
+    .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }))
+    .sort((a, b) => a.apiKey - b.apiKey);
+}
+
+export class BrokerServer {
+  private readonly servers: net.Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private nextConnectionId = 1;
+  private readonly handlers = new Map<number, ApiHandler>();
+  private services: BrokerServices | null = null;
+  /** connections accepted while the broker is still loading wait for this */
+  private readonly ready: Promise<BrokerServices>;
+
+  constructor(handlers: Iterable<ApiHandler>, services: BrokerServices | Promise<BrokerServices>) {
+    for (const h of handlers) this.handlers.set(h.apiKey, h);
+    this.ready = Promise.resolve(services).then((s) => (this.services = s));
+  }
+
+  /** Binds every listener; resolves with the bound ports (port 0 → an ephemeral one). */
+  async listen(listeners: Endpoint[]): Promise<{ host: string; port: number }[]> {
+    const bound: { host: string; port: number }[] = [];
+    for (const endpoint of listeners) {
+      const server = net.createServer((socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        const host = endpoint.host === '' ? undefined : endpoint.host;
+        server.listen({ port: endpoint.port, host }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.servers.push(server);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : endpoint.port;
+      bound.push({ host: endpoint.host, port });
+    }
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.close();
+    await Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
+  }
+
+  private accept(socket: net.Socket): void {
+    if (!this.services) {
+      socket.pause();
+      void this.ready.then(() => {
+        this.accept(socket);
+        socket.resume();
+      });
+      return;
+    }
+    const services = this.services;
+    const connection = new Connection(socket, {
+      id: this.nextConnectionId++,
+      maxRequestBytes: services.config.socketRequestMaxBytes,
+      log: services.log,
+      dispatch: (frame, conn) => this.dispatch(frame, conn, services),
+    });
+    this.connections.add(connection);
+    socket.on('close', () => this.connections.delete(connection));
+  }
+
+  private dispatch(frame: Buffer, connection: Connection, services: BrokerServices): Promise<DispatchResult> | DispatchResult {
+    const header = readRequestHeader(frame);
+    const { apiKey, apiVersion, correlationId } = header;
+    const handler = this.handlers.get(apiKey);
+    if (!handler) {
+      throw new CloseConnection(`unsupported API key ${apiKey} (${apiName(apiKey)})`);
+    }
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS_KEY) {
+        // ApiVersions at an unknown version: answer in v0 layout with UNSUPPORTED_VERSION
+        // and our ranges, so the client retries lower (VERSIONS.md rule 3).
+        const body = encodeResponse(API_VERSIONS_KEY, 0, {
+          errorCode: ErrorCode.UNSUPPORTED_VERSION,
+          apiKeys: advertisedApis(this.handlers.values()),
+        });
+        return encodeResponseFrame(API_VERSIONS_KEY, 0, correlationId, body);
+      }
+      throw new CloseConnection(
+        `unsupported version ${apiVersion} of ${apiName(apiKey)} (serving ${handler.minVersion}-${handler.maxVersion})`,
+      );
+    }
+    const request = decodeRequest(apiKey, apiVersion, new ByteReader(frame, header.bodyOffset));
+    const ctx: RequestContext = {
+      apiKey,
+      apiVersion,
+      correlationId,
+      clientId: header.clientId,
+      clientHost: '/' + connection.remoteHost.replace(/^::ffff:/, ''),
+      connectionId: connection.id,
+    };
+    const finish = (response: unknown): DispatchResult => {
+      if (response === NO_RESPONSE) return null;
+      const body = encodeResponse(apiKey, apiVersion, response);
+      return encodeResponseFrame(apiKey, apiVersion, correlationId, body);
+    };
+    const result = handler.handle(request, ctx, services);
+    if (result instanceof Promise) return result.then(finish);
+    return finish(result);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Embedding API and composition root: `startBroker(config)` wires storage, the
+ * cluster metadata, the group coordinator and the request handlers into one
+ * running broker. `kafka-server-start` and the tests both start brokers here.
+ */
+import fs from 'node:fs';
+import { brokerConfig, type BrokerConfig, type Endpoint } from './broker/config.js';
+import { BrokerServer, advertisedApis } from './broker/server.js';
+import { ReplicaManager } from './broker/replica-manager.js';
+import { allHandlers } from './broker/handlers/index.js';
+import type { BrokerServices } from './broker/services/index.js';
+import { ErrorCode, KafkaError } from './protocol/errors.js';
+import { LogManager, writeMetaProperties } from './storage/log-manager.js';
+import { defaultLogConfig, type LogConfig } from './storage/partition-log.js';
+import { GroupCoordinator, groupCoordinatorConfig, ProducerIdManager, type OffsetsLog } from './coordinator/index.js';
+import { ClusterMetadata } from './cluster/cluster-metadata.js';
+
+export { brokerConfig, defaultBrokerConfig } from './broker/config.js';
+export type { BrokerConfig, Endpoint } from './broker/config.js';
+
+export interface RunningBroker {
+  config: BrokerConfig;
+  /** port of the first listener (the real one when the config asked for port 0) */
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+export interface StartBrokerOptions {
+  log?: (line: string) => void;
+}
+
+const OFFSETS_TOPIC = '__consumer_offsets';
+
+/** Broker-wide defaults for every partition log; topic overrides come from the cluster layer. */
+function logDefaults(config: BrokerConfig): LogConfig {
+  return {
+    ...defaultLogConfig(),
+    segmentBytes: config.logSegmentBytes,
+    segmentMs: config.logRollMs,
+    retentionMs: config.logRetentionMs,
+    retentionBytes: config.logRetentionBytes,
+    indexIntervalBytes: config.logIndexIntervalBytes,
+    maxIndexSizeBytes: config.logIndexSizeMaxBytes,
+    flushIntervalMessages: config.logFlushIntervalMessages,
+    flushIntervalMs: config.logFlushIntervalMs ?? Number.MAX_SAFE_INTEGER,
+    cleanupPolicy: config.logCleanupPolicy,
+    messageTimestampType: config.logMessageTimestampType,
+    maxMessageBytes: config.messageMaxBytes,
+  };
+}
+
+/** `__consumer_offsets` as the group coordinator sees it; created on first use, like Kafka. */
+class OffsetsTopicLog implements OffsetsLog {
+  private creating: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly metadata: ClusterMetadata,
+    readonly numPartitions: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  ensureReady(): void {
+    if (this.metadata.topic(OFFSETS_TOPIC) || this.creating) return;
+    this.creating = this.metadata.ensureInternalTopic(OFFSETS_TOPIC).then(
+      () => {
+        this.creating = null;
+      },
+      (err: unknown) => {
+        this.creating = null;
+        this.log(`Could not create ${OFFSETS_TOPIC}: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+  }
+
+  private partitionLog(partition: number) {
+    return this.metadata.getPartition(OFFSETS_TOPIC, partition);
+  }
+
+  append(partition: number, batch: Buffer): void {
+    const found = this.partitionLog(partition);
+    if (!found) {
+      this.ensureReady();
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${OFFSETS_TOPIC} is not ready yet`);
+    }
+    found.log.appendAsLeader(batch, found.state.leaderEpoch);
+    found.log.highWatermark = found.log.logEndOffset;
+  }
+
+  read(partition: number, fromOffset: number, maxBytes: number): Buffer {
+    const found = this.partitionLog(partition);
+    if (!found || fromOffset >= found.log.logEndOffset) return Buffer.alloc(0);
+    return found.log.read(Math.max(fromOffset, found.log.logStartOffset), maxBytes).records;
+  }
+
+  logStartOffset(partition: number): number {
+    return this.partitionLog(partition)?.log.logStartOffset ?? 0;
+  }
+
+  logEndOffset(partition: number): number {
+    return this.partitionLog(partition)?.log.logEndOffset ?? 0;
+  }
+}
+
+/** A listener bound to all interfaces is advertised as localhost (a host clients can dial). */
+function advertisable(endpoint: Endpoint, port: number): Endpoint {
+  const host = endpoint.host === '' || endpoint.host === '0.0.0.0' || endpoint.host === '::' ? 'localhost' : endpoint.host;
+  return { ...endpoint, host, port: endpoint.port === 0 ? port : endpoint.port };
+}
+
+export async function startBroker(input: BrokerConfig = brokerConfig(), options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const log = options.log ?? (() => {});
+  const config: BrokerConfig = { ...input, listeners: [...input.listeners], advertisedListeners: [...input.advertisedListeners] };
+  for (const dir of config.logDirs) fs.mkdirSync(dir, { recursive: true });
+
+  // Bind first: a port in use must fail before we touch any data.
+  let resolveReady!: (services: BrokerServices) => void;
+  const ready = new Promise<BrokerServices>((resolve) => (resolveReady = resolve));
+  const handlers = allHandlers();
+  const server = new BrokerServer(handlers, ready);
+  const bound = await server.listen(config.listeners);
+  config.listeners = config.listeners.map((l, i) => ({ ...l, port: bound[i].port }));
+  config.advertisedListeners = config.advertisedListeners.map((l, i) => advertisable(l, bound[Math.min(i, bound.length - 1)].port));
+
+  let logs: LogManager | undefined;
+  let groups: GroupCoordinator | undefined;
+  let replicas: ReplicaManager | undefined;
+  try {
+    logs = new LogManager(config.logDirs, logDefaults(config), log);
+    logs.loadLogs();
+    const metadata = new ClusterMetadata({ config, logs, log, writeMetaProperties });
+    await metadata.load();
+    const producerIds = new ProducerIdManager({ dir: config.logDirs[0] });
+    groups = new GroupCoordinator({
+      log: new OffsetsTopicLog(metadata, config.offsetsTopicNumPartitions, log),
+      config: groupCoordinatorConfig(config),
+      logger: log,
+    });
+    groups.load();
+    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log);
+    logs.startBackgroundTasks({
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
+    });
+    resolveReady({
+      config,
+      metadata,
+      groups,
+      producerIds,
+      data: replicas,
+      apiVersions: advertisedApis(handlers),
+      log,
+    });
+  } catch (err) {
+    await server.close();
+    groups?.shutdown();
+    logs?.shutdown();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    port: bound[0].port,
+    host: config.advertisedListeners[0].host,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        groups?.shutdown();
+        replicas?.close();
+        logs?.shutdown();
+      })();
+      return closing;
+    },
+  };
+}
