@@ -107,7 +107,10 @@ export class ClusterMetadata implements MetadataService {
     this.brokerList = [this.selfBroker()];
     if (snapshot) {
       this.currentClusterId = snapshot.clusterId;
-      for (const topic of snapshot.topics) this.index(topic);
+      for (const topic of snapshot.topics) {
+        this.reconcileLeadership(topic);
+        this.index(topic);
+      }
     } else {
       this.currentClusterId = randomUuid();
       this.persist();
@@ -506,6 +509,28 @@ export class ClusterMetadata implements MetadataService {
         offlineReplicas: replicas.filter((b) => !alive.has(b)),
       };
     });
+  }
+
+  /**
+   * After a restart the live brokers may differ from the ones recorded (another
+   * broker.id, or, later, brokers that are down): drop dead replicas from the ISR
+   * and move leadership to a live in-sync replica, bumping the leader epoch when
+   * the leader changes so fenced clients refresh their metadata.
+   */
+  private reconcileLeadership(topic: TopicState): void {
+    const alive = new Set(this.brokerIds());
+    for (const p of topic.partitions) {
+      p.offlineReplicas = p.replicas.filter((b) => !alive.has(b));
+      const liveIsr = p.isr.filter((b) => alive.has(b));
+      p.isr = liveIsr;
+      if (!alive.has(p.leader) || !liveIsr.includes(p.leader)) {
+        const next = p.replicas.find((b) => liveIsr.includes(b)) ?? -1;
+        if (next !== p.leader) {
+          p.leader = next;
+          p.leaderEpoch += 1;
+        }
+      }
+    }
   }
 
   private async openLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {

@@ -1,12 +1,14 @@
 /** ClusterMetadata: topic lifecycle, persistence, validation and placement. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { isDisplayUuid, ZERO_UUID } from '../../src/cluster/ids.js';
 import { METADATA_SNAPSHOT_FILE } from '../../src/cluster/metadata-store.js';
 import { assignReplicas } from '../../src/cluster/replica-placement.js';
-import { openCluster, tempDir } from './helpers.js';
+import { openCluster, removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 async function rejection(p: Promise<unknown>): Promise<KafkaError> {
   try {
@@ -185,5 +187,18 @@ describe('replica placement', () => {
 
   it('rejects a replication factor above the broker count with Kafka\'s message', () => {
     expect(() => assignReplicas([1, 2, 3], 1, 4)).toThrow('Replication factor: 4 larger than available brokers: 3.');
+  });
+});
+
+describe('leadership after restart', () => {
+  it('keeps leader and epoch when the same broker comes back; drops a vanished broker from the ISR', async () => {
+    const dir = tempDir();
+    const a = await openCluster(dir, { brokerId: 0 });
+    await a.cluster.createTopic('l', { numPartitions: 1, replicationFactor: 1 });
+    const same = await openCluster(dir, { brokerId: 0 });
+    expect(same.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: 0, leaderEpoch: 0, isr: [0], offlineReplicas: [] });
+    const other = await openCluster(dir, { brokerId: 5 });
+    expect(other.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [], offlineReplicas: [0] });
+    expect(other.cluster.getPartition('l', 0)).toBeUndefined();
   });
 });

@@ -1,11 +1,13 @@
 /** DescribeConfigs sources/synonyms, config validation and config changes reaching open logs. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { brokerConfig } from '../../src/broker/config.js';
 import { ConfigResourceType } from '../../src/broker/services/metadata-service.js';
 import { describeBrokerConfigs } from '../../src/cluster/broker-configs.js';
 import { ConfigSource, ConfigType, TOPIC_CONFIGS, describeTopicConfigs } from '../../src/cluster/topic-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
-import { openCluster, tempDir } from './helpers.js';
+import { openCluster, removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 describe('topic DescribeConfigs', () => {
   it('reports overrides as DYNAMIC_TOPIC_CONFIG, server.properties synonyms as STATIC, the rest as DEFAULT', async () => {

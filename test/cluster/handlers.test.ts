@@ -3,7 +3,7 @@
  * encoded and decoded at the tested version, handled against a real
  * ClusterMetadata (fake logs), and the response is encoded and decoded again.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/codec.js';
 import { ByteReader } from '../../src/protocol/primitives.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -19,7 +19,9 @@ import createPartitionsHandler from '../../src/broker/handlers/37-create-partiti
 import incrementalAlterHandler from '../../src/broker/handlers/44-incremental-alter-configs.js';
 import listReassignmentsHandler from '../../src/broker/handlers/46-list-partition-reassignments.js';
 import describeClusterHandler from '../../src/broker/handlers/60-describe-cluster.js';
-import { openCluster, tempDir } from './helpers.js';
+import { openCluster, removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 type Obj = Record<string, any>;
 

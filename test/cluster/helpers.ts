@@ -47,8 +47,17 @@ export class FakeLogStore implements PartitionLogStore {
   }
 }
 
+const createdDirs: string[] = [];
+
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-test-'));
+  createdDirs.push(dir);
+  return dir;
+}
+
+/** Removes every dir tempDir() made (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of createdDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export async function openCluster(
