@@ -1,0 +1,60 @@
+/**
+ * OffsetCommit (key 8), v1-9: stores a group's committed offsets. v1 carries a
+ * per-partition commit timestamp and v2-4 a retention time, both ignored as in Kafka
+ * 2.1+ (the broker stamps commits itself). v6+ adds the leader epoch, v7+ the static
+ * member's groupInstanceId. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { defineHandler } from '../handler.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/generated/types.js';
+import type { OffsetCommitPartition, TopicPartitionResults } from '../services/group-service.js';
+
+export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  apiKey: 8,
+  minVersion: 1,
+  maxVersion: 9,
+  handle(request, ctx, services) {
+    const unknown = new Map<string, number[]>();
+    const known: { name: string; partitions: OffsetCommitPartition[] }[] = [];
+    for (const topic of request.topics) {
+      const state = services.metadata.topic(topic.name);
+      const partitions: OffsetCommitPartition[] = [];
+      for (const p of topic.partitions) {
+        if (!state || p.partitionIndex < 0 || p.partitionIndex >= state.partitions.length) {
+          unknown.set(topic.name, [...(unknown.get(topic.name) ?? []), p.partitionIndex]);
+          continue;
+        }
+        partitions.push({
+          partition: p.partitionIndex,
+          offset: Number(p.committedOffset),
+          leaderEpoch: ctx.apiVersion >= 6 ? p.committedLeaderEpoch : -1,
+          metadata: p.committedMetadata,
+        });
+      }
+      if (partitions.length > 0) known.push({ name: topic.name, partitions });
+    }
+    const committed: TopicPartitionResults[] =
+      known.length > 0
+        ? services.groups.commitOffsets({
+            groupId: request.groupId,
+            generationId: request.generationIdOrMemberEpoch,
+            memberId: request.memberId,
+            groupInstanceId: ctx.apiVersion >= 7 ? request.groupInstanceId : null,
+            topics: known,
+          })
+        : [];
+    const errorFor = new Map<string, number>();
+    for (const t of committed) for (const p of t.partitions) errorFor.set(`${t.name}\u0000${p.partition}`, p.errorCode);
+    // Answer in request order, whatever path each partition took.
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: errorFor.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        })),
+      })),
+    };
+  },
+});
