@@ -166,6 +166,8 @@ export class ClusterMetadata implements MetadataService {
     }
     if (resourceType === ConfigResourceType.BROKER) {
       this.checkBrokerResource(resourceName);
+      // the empty name is the cluster-wide dynamic default entity, which we never have
+      if (resourceName === '') return [];
       return describeBrokerConfigs(this.config, names);
     }
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
