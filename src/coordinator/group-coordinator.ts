@@ -127,7 +127,6 @@ export class GroupCoordinator implements GroupService {
   private readonly config: GroupCoordinatorConfig;
   private readonly scheduler: Scheduler;
   private readonly logger: (line: string) => void;
-  private logReady = false;
   private expirationTimer: { cancel(): void } | null = null;
 
   constructor(opts: GroupCoordinatorOptions) {
@@ -164,10 +163,8 @@ export class GroupCoordinator implements GroupService {
   }
 
   ensureReady(): void {
-    if (!this.logReady) {
-      this.log.ensureReady();
-      this.logReady = true;
-    }
+    // Idempotent on the log side; called before every append so a topic created late is picked up.
+    this.log.ensureReady();
   }
 
   partitionFor(groupId: string): number {
