@@ -1,0 +1,345 @@
+/**
+ * LogManager: every PartitionLog on this broker, spread over the `log.dirs`.
+ *
+ * Per log dir it keeps Kafka's files: `recovery-point-offset-checkpoint`,
+ * `log-start-offset-checkpoint`, `replication-offset-checkpoint` (high watermarks), the
+ * `.kafka_cleanshutdown` marker and `meta.properties`. Checkpoint format (Kafka's
+ * OffsetCheckpointFile): a version line "0", a count line, then one
+ * "topic partition offset" line per partition; written to a .tmp file, fsynced, renamed.
+ *
+ * Owned by the broker's event loop; background retention/flush run on unref'd timers in
+ * that same loop, so there are no concurrent writers. Not concurrency-safe otherwise.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { PartitionLog, parseTopicPartitionDir, type LogConfig } from './partition-log.js';
+
+export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint';
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+export const META_PROPERTIES_FILE = 'meta.properties';
+
+/** "topic partition offset" entries of a checkpoint file, keyed by "topic-partition". */
+export type OffsetCheckpoint = Map<string, { topic: string; partition: number; offset: number }>;
+
+function topicPartitionKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** Writes `contents` atomically: tmp file, fsync, rename (then fsync the directory where allowed). */
+export function writeFileAtomically(path: string, contents: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, contents);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  try {
+    const dirFd = openSync(join(path, '..'), 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  } catch {
+    // Directory fsync is not possible on every platform (Windows); the rename still stands.
+  }
+}
+
+/** Writes a checkpoint file in Kafka's text format. */
+export function writeOffsetCheckpoint(path: string, entries: Iterable<{ topic: string; partition: number; offset: number }>): void {
+  const lines = [...entries].map((e) => `${e.topic} ${e.partition} ${e.offset}`);
+  writeFileAtomically(path, ['0', String(lines.length), ...lines].join('\n') + '\n');
+}
+
+/**
+ * Reads a checkpoint file; a missing file is empty. A malformed file throws, as in
+ * Kafka (which then refuses to load that log dir); callers may choose to warn instead.
+ */
+export function readOffsetCheckpoint(path: string): OffsetCheckpoint {
+  const result: OffsetCheckpoint = new Map();
+  if (!existsSync(path)) return result;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  if (lines[0]?.trim() !== '0') throw new Error(`${path}: unsupported checkpoint version ${JSON.stringify(lines[0])}`);
+  const count = Number(lines[1]);
+  if (!Number.isInteger(count) || count !== lines.length - 2) {
+    throw new Error(`${path}: expected ${lines[1]} entries, found ${lines.length - 2}`);
+  }
+  for (const line of lines.slice(2)) {
+    const parts = line.trim().split(/\s+/);
+    const offset = Number(parts[parts.length - 1]);
+    const partition = Number(parts[parts.length - 2]);
+    // Topic names cannot contain spaces, so the first field is the topic.
+    const topic = parts.slice(0, -2).join(' ');
+    if (parts.length !== 3 || !Number.isInteger(partition) || !Number.isSafeInteger(offset)) {
+      throw new Error(`${path}: malformed line ${JSON.stringify(line)}`);
+    }
+    result.set(topicPartitionKey(topic, partition), { topic, partition, offset });
+  }
+  return result;
+}
+
+export interface MetaProperties {
+  version: number;
+  clusterId: string;
+  /** broker.id (ZooKeeper-era) or node.id (KRaft). */
+  brokerId: number;
+}
+
+/** Writes meta.properties (version=1 as in KRaft; broker.id and node.id both set). */
+export function writeMetaProperties(
+  dir: string,
+  props: { clusterId: string; brokerId?: number; nodeId?: number },
+): void {
+  const id = props.brokerId ?? props.nodeId;
+  if (id === undefined) throw new Error('writeMetaProperties needs brokerId or nodeId');
+  mkdirSync(dir, { recursive: true });
+  const text = [
+    '#',
+    `#${new Date().toString()}`,
+    'version=1',
+    `broker.id=${id}`,
+    `node.id=${id}`,
+    `cluster.id=${props.clusterId}`,
+    '',
+  ].join('\n');
+  writeFileAtomically(join(dir, META_PROPERTIES_FILE), text);
+}
+
+/** Reads meta.properties, or null when the directory has none. */
+export function readMetaProperties(dir: string): MetaProperties | null {
+  const path = join(dir, META_PROPERTIES_FILE);
+  if (!existsSync(path)) return null;
+  const values = new Map<string, string>();
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const eq = line.search(/[=:]/);
+    if (eq < 0) continue;
+    values.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  const id = values.get('node.id') ?? values.get('broker.id');
+  return {
+    version: Number(values.get('version') ?? 0),
+    clusterId: values.get('cluster.id') ?? '',
+    brokerId: id === undefined ? -1 : Number(id),
+  };
+}
+
+export interface BackgroundTaskIntervals {
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs: number;
+  /** log.flush.scheduler.interval.ms (checks flush.ms per log) */
+  flushSchedulerIntervalMs: number;
+  /** log.flush.offset.checkpoint.interval.ms; default 60000 */
+  checkpointIntervalMs?: number;
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly dirOf = new Map<string, string>();
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(
+    readonly logDirs: string[],
+    public defaults: LogConfig,
+    private readonly logger: (msg: string) => void = () => {},
+  ) {
+    if (logDirs.length === 0) throw new Error('LogManager needs at least one log dir');
+  }
+
+  /**
+   * Opens every `<topic>-<partition>` directory under every log dir, using the
+   * checkpoints for recovery points, log start offsets and high watermarks. Recovery
+   * is skipped where the clean-shutdown marker is present; the marker is then removed
+   * so a crash before the next clean shutdown triggers recovery.
+   */
+  loadLogs(configFor: (topic: string) => LogConfig = () => this.defaults): PartitionLog[] {
+    const loaded: PartitionLog[] = [];
+    for (const logDir of this.logDirs) {
+      mkdirSync(logDir, { recursive: true });
+      const marker = join(logDir, CLEAN_SHUTDOWN_FILE);
+      const hadCleanShutdown = existsSync(marker);
+      const recoveryPoints = this.readCheckpointOrWarn(join(logDir, RECOVERY_POINT_CHECKPOINT_FILE));
+      const logStartOffsets = this.readCheckpointOrWarn(join(logDir, LOG_START_OFFSET_CHECKPOINT_FILE));
+      const highWatermarks = this.readCheckpointOrWarn(join(logDir, REPLICATION_OFFSET_CHECKPOINT_FILE));
+      for (const name of readdirSync(logDir)) {
+        const path = join(logDir, name);
+        if (!statSync(path).isDirectory()) continue;
+        if (name.endsWith('-delete')) {
+          // A topic deletion interrupted by a crash: finish it.
+          rmSync(path, { recursive: true, force: true });
+          continue;
+        }
+        const parsed = parseTopicPartitionDir(name);
+        if (parsed === null) continue;
+        const key = topicPartitionKey(parsed.topic, parsed.partition);
+        if (this.logs.has(key)) {
+          this.logger(`${path}: duplicate log for ${key} (already in ${this.dirOf.get(key)}), skipping`);
+          continue;
+        }
+        const log = PartitionLog.open(path, configFor(parsed.topic), {
+          recoveryPoint: recoveryPoints.get(key)?.offset ?? 0,
+          logStartOffset: logStartOffsets.get(key)?.offset,
+          highWatermark: highWatermarks.get(key)?.offset,
+          hadCleanShutdown,
+          logger: this.logger,
+        });
+        this.logs.set(key, log);
+        this.dirOf.set(key, logDir);
+        loaded.push(log);
+      }
+      if (hadCleanShutdown) unlinkSync(marker);
+    }
+    return loaded;
+  }
+
+  private readCheckpointOrWarn(path: string): OffsetCheckpoint {
+    try {
+      return readOffsetCheckpoint(path);
+    } catch (err) {
+      this.logger(`${(err as Error).message}; ignoring it and recovering from the start`);
+      return new Map();
+    }
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(topicPartitionKey(topic, partition));
+  }
+
+  /** Returns the existing log, or creates it in the log dir holding the fewest partitions. */
+  createLog(topic: string, partition: number, config: LogConfig): PartitionLog {
+    const key = topicPartitionKey(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) return existing;
+    const counts = new Map(this.logDirs.map((d) => [d, 0]));
+    for (const dir of this.dirOf.values()) counts.set(dir, (counts.get(dir) ?? 0) + 1);
+    const logDir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    const log = PartitionLog.open(join(logDir, key), config, { logger: this.logger });
+    this.logs.set(key, log);
+    this.dirOf.set(key, logDir);
+    return log;
+  }
+
+  /**
+   * Closes the log and removes its directory: renamed to `<topic>-<partition>.<id>-delete`
+   * first (as Kafka does) so a crash mid-removal is finished on the next load.
+   */
+  deleteLog(topic: string, partition: number): boolean {
+    const key = topicPartitionKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    log.close();
+    this.logs.delete(key);
+    this.dirOf.delete(key);
+    const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}-delete`;
+    try {
+      renameSync(log.dir, doomed);
+      rmSync(doomed, { recursive: true, force: true });
+    } catch {
+      rmSync(log.dir, { recursive: true, force: true });
+    }
+    return true;
+  }
+
+  allLogs(): PartitionLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** The log dir holding a partition (DescribeLogDirs). */
+  logDirOf(topic: string, partition: number): string | undefined {
+    return this.dirOf.get(topicPartitionKey(topic, partition));
+  }
+
+  /** Writes recovery points, log start offsets and high watermarks for every log dir. */
+  checkpoint(): void {
+    for (const logDir of this.logDirs) {
+      const logs = [...this.logs.entries()].filter(([key]) => this.dirOf.get(key) === logDir).map(([, log]) => log);
+      const entry = (log: PartitionLog, offset: number) => ({ topic: log.topic, partition: log.partition, offset });
+      mkdirSync(logDir, { recursive: true });
+      writeOffsetCheckpoint(join(logDir, RECOVERY_POINT_CHECKPOINT_FILE), logs.map((l) => entry(l, l.recoveryPoint)));
+      writeOffsetCheckpoint(join(logDir, LOG_START_OFFSET_CHECKPOINT_FILE), logs.map((l) => entry(l, l.logStartOffset)));
+      writeOffsetCheckpoint(join(logDir, REPLICATION_OFFSET_CHECKPOINT_FILE), logs.map((l) => entry(l, l.highWatermark)));
+    }
+  }
+
+  /** One retention pass over all logs; returns segments deleted. */
+  runRetention(now: number = Date.now()): number {
+    let deleted = 0;
+    for (const log of this.logs.values()) {
+      try {
+        deleted += log.runRetention(now);
+      } catch (err) {
+        this.logger(`retention failed for ${log.topic}-${log.partition}: ${(err as Error).message}`);
+      }
+    }
+    return deleted;
+  }
+
+  /** Flushes logs whose flush.ms has elapsed. */
+  flushDueLogs(now: number = Date.now()): void {
+    for (const log of this.logs.values()) {
+      try {
+        log.flushIfDue(now);
+      } catch (err) {
+        this.logger(`flush failed for ${log.topic}-${log.partition}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Retention, time-based flush and periodic checkpoints on unref'd timers. */
+  startBackgroundTasks(intervals: BackgroundTaskIntervals): void {
+    this.stopBackgroundTasks();
+    const every = (ms: number, task: () => void) => {
+      const timer = setInterval(() => {
+        try {
+          task();
+        } catch (err) {
+          this.logger(`storage background task failed: ${(err as Error).message}`);
+        }
+      }, Math.max(1, ms));
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(intervals.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
+    every(intervals.flushSchedulerIntervalMs, () => this.flushDueLogs(Date.now()));
+    every(intervals.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+  }
+
+  stopBackgroundTasks(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  /** Flush everything, checkpoint, mark a clean shutdown, close. Idempotent. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopBackgroundTasks();
+    for (const log of this.logs.values()) log.flush();
+    this.checkpoint();
+    for (const log of this.logs.values()) log.close();
+    for (const logDir of this.logDirs) writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
+    this.logs.clear();
+    this.dirOf.clear();
+  }
+}
