@@ -128,9 +128,22 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
-    const metadata = new ClusterMetadata({ config, logs, log, writeMetaProperties });
-    await metadata.load();
     const producerIds = new ProducerIdManager({ dir: config.logDirs[0] });
+    const logStore = logs;
+    const metadata = new ClusterMetadata({
+      config,
+      logs: {
+        createLog: (topic, partition, logConfig) => logStore.createLog(topic, partition, logConfig),
+        deleteLog: (topic, partition) => {
+          logStore.deleteLog(topic, partition);
+          producerIds.dropProducerState(topic, partition);
+        },
+        getLog: (topic, partition) => logStore.getLog(topic, partition),
+      },
+      log,
+      writeMetaProperties,
+    });
+    await metadata.load();
     groups = new GroupCoordinator({
       log: new OffsetsTopicLog(metadata, config.offsetsTopicNumPartitions, log),
       config: groupCoordinatorConfig(config),

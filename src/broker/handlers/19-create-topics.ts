@@ -43,16 +43,9 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
         results.push(failed(t.name, ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
         continue;
       }
+      // -1 = broker default (num.partitions / default.replication.factor). Clients only send it
+      // from v4 (KIP-464), but Kafka's broker accepts it at every version and kafkajs (v3) relies on that.
       const noAssignments = t.assignments.length === 0;
-      if (ctx.apiVersion < 4 && noAssignments && (t.numPartitions === -1 || t.replicationFactor === -1)) {
-        // the "-1 = broker default" convention only exists from v4
-        results.push(
-          t.numPartitions === -1
-            ? failed(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
-            : failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.'),
-        );
-        continue;
-      }
       const configs: Record<string, string | null> = {};
       for (const c of t.configs) configs[c.name] = c.value;
       try {

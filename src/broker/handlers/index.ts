@@ -7,17 +7,29 @@ import h00Produce from './00-produce.js';
 import h01Fetch from './01-fetch.js';
 import h02ListOffsets from './02-list-offsets.js';
 import h03Metadata from './03-metadata.js';
+import h08OffsetCommit from './08-offset-commit.js';
+import h09OffsetFetch from './09-offset-fetch.js';
+import h10FindCoordinator from './10-find-coordinator.js';
+import h11JoinGroup from './11-join-group.js';
+import h12Heartbeat from './12-heartbeat.js';
+import h13LeaveGroup from './13-leave-group.js';
+import h14SyncGroup from './14-sync-group.js';
+import h15DescribeGroups from './15-describe-groups.js';
+import h16ListGroups from './16-list-groups.js';
 import h18ApiVersions from './18-api-versions.js';
 import h19CreateTopics from './19-create-topics.js';
 import h20DeleteTopics from './20-delete-topics.js';
 import h21DeleteRecords from './21-delete-records.js';
+import h22InitProducerId from './22-init-producer-id.js';
 import h32DescribeConfigs from './32-describe-configs.js';
 import h33AlterConfigs from './33-alter-configs.js';
 import h37CreatePartitions from './37-create-partitions.js';
+import h42DeleteGroups from './42-delete-groups.js';
 import h44IncrementalAlterConfigs from './44-incremental-alter-configs.js';
 import h46ListPartitionReassignments from './46-list-partition-reassignments.js';
+import h47OffsetDelete from './47-offset-delete.js';
 import h60DescribeCluster from './60-describe-cluster.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h32DescribeConfigs, h33AlterConfigs, h37CreatePartitions, h44IncrementalAlterConfigs, h46ListPartitionReassignments, h60DescribeCluster] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h32DescribeConfigs, h33AlterConfigs, h37CreatePartitions, h42DeleteGroups, h44IncrementalAlterConfigs, h46ListPartitionReassignments, h47OffsetDelete, h60DescribeCluster] as unknown as ApiHandler[];
 }
