@@ -217,6 +217,39 @@ describe('recovery', () => {
   });
 });
 
+describe('index sanity checks', () => {
+  it('rebuilds a garbled offset index even after a clean shutdown', () => {
+    const dir = join(root, 'topic-1');
+    const config = smallConfig({ segmentBytes: 1 << 20, indexIntervalBytes: 128 });
+    const log = PartitionLog.open(dir, config);
+    for (let i = 0; i < 40; i++) log.appendAsLeader(batchOf(1, `g${i}`), 0);
+    log.close();
+    const indexPath = join(dir, '00000000000000000000.index');
+    const original = readFileSync(indexPath);
+    const fd = openSync(indexPath, 'r+');
+    writeSync(fd, Buffer.alloc(8, 0xff), 0, 8, 8); // second entry: offset and position -1
+    closeSync(fd);
+    const warnings: string[] = [];
+    const reopened = PartitionLog.open(dir, config, { hadCleanShutdown: true, logger: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringContaining('offset index is corrupt')]);
+    expect(readFileSync(indexPath).equals(original)).toBe(true);
+    expect(offsetsAndValues(reopened.read(33, 1).records)).toEqual([[33, 'g33-0']]);
+    reopened.close();
+  });
+});
+
+describe('segment.ms', () => {
+  it('rolls when record time since the first batch exceeds segment.ms', () => {
+    const log = PartitionLog.open(join(root, 't-0'), smallConfig({ segmentBytes: 1 << 20, segmentMs: 60_000 }));
+    const t0 = 1_600_000_000_000; // old producer timestamps alone must not force rolls
+    for (let i = 0; i < 5; i++) log.appendAsLeader(batchOf(1, `m${i}`, t0 + i * 1000), 0);
+    expect(log.numberOfSegments).toBe(1);
+    log.appendAsLeader(batchOf(1, 'late', t0 + 61_000), 0);
+    expect(log.segmentBaseOffsets()).toEqual([0, 5]);
+    log.close();
+  });
+});
+
 describe('retention and log start offset', () => {
   it('deletes the oldest segments by size, never the active one', () => {
     const log = PartitionLog.open(join(root, 't-0'), smallConfig({ retentionBytes: 2048, retentionMs: -1 }));

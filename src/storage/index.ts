@@ -1,0 +1,6 @@
+/** Public surface of the storage layer: partition logs, segments and the log manager. */
+export * from './log-manager.js';
+export * from './log-segment.js';
+export * from './partition-log.js';
+export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE, type OffsetPosition } from './offset-index.js';
+export { TimeIndex, TIME_INDEX_ENTRY_SIZE, type TimestampOffset } from './time-index.js';
