@@ -32,6 +32,7 @@ import {
   decodeGroupRecordKey,
   decodeOffsetCommitValue,
   decodeSubscriptionTopics,
+  type GroupRecordKey,
   encodeGroupMetadataKey,
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
@@ -191,19 +192,19 @@ export class GroupCoordinator implements GroupService {
 
   private replayRecord(keyBytes: Buffer | null, value: Buffer | null): void {
     if (!keyBytes) return;
-    let key;
     try {
-      key = decodeGroupRecordKey(keyBytes);
-    } catch {
-      this.logger('[GroupCoordinator] skipping an unreadable __consumer_offsets key');
-      return;
+      this.applyRecord(decodeGroupRecordKey(keyBytes), value);
+    } catch (err) {
+      this.logger(`[GroupCoordinator] skipping an unreadable __consumer_offsets record: ${(err as Error).message}`);
     }
+  }
+
+  private applyRecord(key: GroupRecordKey, value: Buffer | null): void {
     if (key.type === 'offset') {
       const { group: groupId, topic, partition } = key.key;
       if (value === null) {
         const group = this.groups.get(groupId);
-        group?.offsets.get(topic)?.delete(partition);
-        if (group?.offsets.get(topic)?.size === 0) group.offsets.delete(topic);
+        if (group) this.removeOffset(group, topic, partition);
         return;
       }
       const commit = decodeOffsetCommitValue(value);

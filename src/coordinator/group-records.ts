@@ -1,10 +1,14 @@
 /**
- * The `__consumer_offsets` record formats Kafka uses for classic groups, hand-encoded
- * (all non-flexible): keys are an int16 record type + struct (OffsetCommitKey type 1,
- * GroupMetadataKey type 2); values an int16 version + struct (we write OffsetCommitValue
- * v3 and GroupMetadataValue v3, and read versions 0-3 of both). Null value = tombstone.
- * Also `offsetsPartitionFor`: Kafka's group → partition mapping.
+ * The `__consumer_offsets` record formats Kafka uses for classic groups, encoded by
+ * hand with the protocol's ByteReader/ByteWriter (all non-flexible): keys are an int16
+ * record type + struct (OffsetCommitKey type 1, GroupMetadataKey type 2); values an
+ * int16 version + struct (we write OffsetCommitValue v3 and GroupMetadataValue v3, and
+ * read versions 0-3 of both). Null value = tombstone. Decoding throws
+ * ProtocolDecodeError on truncated input. Also `offsetsPartitionFor`: Kafka's
+ * group → partition mapping.
  */
+import { decodeData } from '../protocol/codec.js';
+import { ByteReader, ByteWriter } from '../protocol/primitives.js';
 
 export const OFFSET_COMMIT_KEY_TYPE = 1;
 export const GROUP_METADATA_KEY_TYPE = 2;
@@ -61,121 +65,45 @@ export function offsetsPartitionFor(groupId: string, numPartitions: number): num
   return (javaStringHashCode(groupId) & 0x7fffffff) % numPartitions;
 }
 
-class StructWriter {
-  private parts: Buffer[] = [];
-
-  int16(v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  int32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  int64(v: number): this {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(BigInt(v));
-    this.parts.push(b);
-    return this;
-  }
-  string(v: string | null): this {
-    if (v === null) return this.int16(-1);
-    const bytes = Buffer.from(v, 'utf8');
-    this.int16(bytes.length);
-    this.parts.push(bytes);
-    return this;
-  }
-  bytes(v: Buffer): this {
-    this.int32(v.length);
-    this.parts.push(v);
-    return this;
-  }
-  done(): Buffer {
-    return Buffer.concat(this.parts);
-  }
+/** Non-flexible string where Kafka's schema is not nullable but old writers may have left null. */
+function lenientString(r: ByteReader): string {
+  return r.nullableString() ?? '';
 }
 
-/** Reads a non-flexible struct; throws RangeError on truncation (records we cannot parse are skipped). */
-class StructReader {
-  pos = 0;
-  constructor(private readonly buf: Buffer) {}
-
-  private need(n: number): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw new RangeError('truncated __consumer_offsets record');
-  }
-  int16(): number {
-    this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  int32(): number {
-    this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  int64(): number {
-    this.need(8);
-    const v = Number(this.buf.readBigInt64BE(this.pos));
-    this.pos += 8;
-    return v;
-  }
-  nullableString(): string | null {
-    const len = this.int16();
-    if (len < 0) return null;
-    this.need(len);
-    const v = this.buf.toString('utf8', this.pos, this.pos + len);
-    this.pos += len;
-    return v;
-  }
-  string(): string {
-    return this.nullableString() ?? '';
-  }
-  bytes(): Buffer {
-    const len = this.int32();
-    if (len < 0) return Buffer.alloc(0);
-    this.need(len);
-    const v = Buffer.from(this.buf.subarray(this.pos, this.pos + len));
-    this.pos += len;
-    return v;
-  }
+function int64(r: ByteReader): number {
+  return Number(r.int64());
 }
 
 export function encodeOffsetCommitKey(key: OffsetCommitKey): Buffer {
-  return new StructWriter().int16(OFFSET_COMMIT_KEY_TYPE).string(key.group).string(key.topic).int32(key.partition).done();
+  return new ByteWriter().int16(OFFSET_COMMIT_KEY_TYPE).string(key.group).string(key.topic).int32(key.partition).toBuffer();
 }
 
 export function encodeOffsetCommitValue(value: OffsetCommitValue): Buffer {
-  return new StructWriter()
+  return new ByteWriter()
     .int16(OFFSET_COMMIT_VALUE_VERSION)
-    .int64(value.offset)
+    .int64(BigInt(value.offset))
     .int32(value.leaderEpoch)
     .string(value.metadata)
-    .int64(value.commitTimestamp)
-    .done();
+    .int64(BigInt(value.commitTimestamp))
+    .toBuffer();
 }
 
 export function encodeGroupMetadataKey(group: string): Buffer {
-  return new StructWriter().int16(GROUP_METADATA_KEY_TYPE).string(group).done();
+  return new ByteWriter().int16(GROUP_METADATA_KEY_TYPE).string(group).toBuffer();
 }
 
 export function encodeGroupMetadataValue(value: GroupMetadataValue): Buffer {
-  const w = new StructWriter()
+  const w = new ByteWriter()
     .int16(GROUP_METADATA_VALUE_VERSION)
     .string(value.protocolType)
     .int32(value.generation)
-    .string(value.protocol)
-    .string(value.leader)
-    .int64(value.currentStateTimestamp)
+    .nullableString(value.protocol)
+    .nullableString(value.leader)
+    .int64(BigInt(value.currentStateTimestamp))
     .int32(value.members.length);
   for (const m of value.members) {
     w.string(m.memberId)
-      .string(m.groupInstanceId)
+      .nullableString(m.groupInstanceId)
       .string(m.clientId)
       .string(m.clientHost)
       .int32(m.rebalanceTimeout)
@@ -183,72 +111,76 @@ export function encodeGroupMetadataValue(value: GroupMetadataValue): Buffer {
       .bytes(m.subscription)
       .bytes(m.assignment);
   }
-  return w.done();
+  return w.toBuffer();
 }
 
 export function decodeGroupRecordKey(buf: Buffer): GroupRecordKey {
-  const r = new StructReader(buf);
+  const r = new ByteReader(buf);
   const recordType = r.int16();
   // OffsetCommitKey versions 0 and 1 share one layout.
   if (recordType === 0 || recordType === OFFSET_COMMIT_KEY_TYPE) {
-    return { type: 'offset', key: { group: r.string(), topic: r.string(), partition: r.int32() } };
+    return { type: 'offset', key: { group: lenientString(r), topic: lenientString(r), partition: r.int32() } };
   }
-  if (recordType === GROUP_METADATA_KEY_TYPE) return { type: 'group', group: r.string() };
+  if (recordType === GROUP_METADATA_KEY_TYPE) return { type: 'group', group: lenientString(r) };
   return { type: 'unknown', recordType };
 }
 
 /** Returns null for versions this broker cannot read (flexible v4+). */
 export function decodeOffsetCommitValue(buf: Buffer): OffsetCommitValue | null {
-  const r = new StructReader(buf);
+  const r = new ByteReader(buf);
   const version = r.int16();
   if (version < 0 || version > 3) return null;
-  const offset = r.int64();
+  const offset = int64(r);
   const leaderEpoch = version >= 3 ? r.int32() : -1;
-  const metadata = r.string();
-  const commitTimestamp = r.int64();
+  const metadata = lenientString(r);
+  const commitTimestamp = int64(r);
   return { offset, leaderEpoch, metadata, commitTimestamp };
 }
 
 /** Returns null for versions this broker cannot read (flexible v4+). */
 export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataValue | null {
-  const r = new StructReader(buf);
+  const r = new ByteReader(buf);
   const version = r.int16();
   if (version < 0 || version > 3) return null;
-  const protocolType = r.string();
+  const protocolType = lenientString(r);
   const generation = r.int32();
   const protocol = r.nullableString();
   const leader = r.nullableString();
-  const currentStateTimestamp = version >= 2 ? r.int64() : -1;
+  const currentStateTimestamp = version >= 2 ? int64(r) : -1;
   const count = r.int32();
   const members: GroupMetadataMember[] = [];
   for (let i = 0; i < count; i++) {
-    const memberId = r.string();
+    const memberId = lenientString(r);
     const groupInstanceId = version >= 3 ? r.nullableString() : null;
-    const clientId = r.string();
-    const clientHost = r.string();
+    const clientId = lenientString(r);
+    const clientHost = lenientString(r);
     const rebalanceTimeout = version >= 1 ? r.int32() : -1;
     const sessionTimeout = r.int32();
-    const subscription = r.bytes();
-    const assignment = r.bytes();
+    const subscription = r.nullableBytes() ?? Buffer.alloc(0);
+    const assignment = r.nullableBytes() ?? Buffer.alloc(0);
     members.push({ memberId, groupInstanceId, clientId, clientHost, rebalanceTimeout, sessionTimeout, subscription, assignment });
   }
   return { protocolType, generation, protocol, leader, currentStateTimestamp, members };
 }
 
+/** Highest ConsumerProtocolSubscription version in our schemas; newer ones start with the same fields. */
+const MAX_SUBSCRIPTION_VERSION = 3;
+
 /**
- * Topics of a ConsumerProtocolSubscription (int16 version, then `[]string Topics`
- * first in every version 0-3); null when the bytes do not parse.
+ * Topics of a ConsumerProtocolSubscription (int16 version + struct), decoded with the
+ * generated data codec; null when the bytes do not parse.
  */
 export function decodeSubscriptionTopics(metadata: Buffer): string[] | null {
   try {
-    const r = new StructReader(metadata);
+    const r = new ByteReader(metadata);
     const version = r.int16();
     if (version < 0) return null;
-    const count = r.int32();
-    if (count < 0 || count > metadata.length) return null;
-    const topics: string[] = [];
-    for (let i = 0; i < count; i++) topics.push(r.string());
-    return topics;
+    const subscription = decodeData<{ topics: string[] }>(
+      'ConsumerProtocolSubscription',
+      Math.min(version, MAX_SUBSCRIPTION_VERSION),
+      r,
+    );
+    return subscription.topics;
   } catch {
     return null;
   }
