@@ -151,7 +151,8 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
   const brokerModule = await loadBrokerModule();
   if (typeof brokerModule.startBroker !== 'function') throw new CliError('This build has no broker yet (dist/index.js exports no startBroker); run npm run build after the broker lands');
   const log = (line: string): void => {
-    process.stdout.write((line.startsWith('[') ? line : logLine('INFO', line, CATEGORY)) + '\n');
+    // the broker's own lines get Kafka's `[timestamp] LEVEL` prefix unless they carry one
+    process.stdout.write((/^\[\d{4}-\d\d-\d\d /.test(line) ? line : logLine('INFO', line, CATEGORY)) + '\n');
   };
   let broker: RunningBroker;
   try {
