@@ -10,7 +10,6 @@ import type {
   GroupDescription,
   GroupListing,
   GroupService,
-  GroupStateName,
   HeartbeatParams,
   JoinGroupParams,
   JoinGroupResult,
@@ -33,6 +32,7 @@ import {
   decodeOffsetCommitValue,
   decodeSubscriptionTopics,
   type GroupRecordKey,
+  type OffsetCommitValue,
   encodeGroupMetadataKey,
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
@@ -82,7 +82,6 @@ export interface GroupCoordinatorOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-const ALL_STATES: GroupStateName[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
 
 function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return {
@@ -740,7 +739,7 @@ export class GroupCoordinator implements GroupService {
 
     const now = this.scheduler.now();
     const records: RecordInput[] = [];
-    const accepted: { topic: string; partition: number; value: { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number } }[] = [];
+    const accepted: { topic: string; partition: number; value: OffsetCommitValue }[] = [];
     const results: TopicPartitionResults[] = p.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((x) => {
@@ -911,9 +910,6 @@ export class GroupCoordinator implements GroupService {
     this.groups.delete(group.groupId);
   }
 
-  /** States Kafka knows; exposed for ListGroups validation in handlers and tests. */
-  static readonly groupStates: readonly GroupStateName[] = ALL_STATES;
-
   // -------------------------------------------------------------------------
   // offset retention
 
@@ -956,7 +952,8 @@ export class GroupCoordinator implements GroupService {
           }
         }
       }
-      const dropGroup = group.state === 'Empty' && removed.length === group.offsets.size && this.countOffsets(group) === removed.length;
+      // Kafka removes an Empty group once it has no offsets left, expired now or earlier.
+      const dropGroup = group.state === 'Empty' && group.pendingMembers.size === 0 && this.countOffsets(group) === removed.length;
       if (dropGroup) records.push({ key: encodeGroupMetadataKey(group.groupId), value: null });
       if (records.length === 0) continue;
       this.appendRecords(group.groupId, records);
@@ -986,7 +983,7 @@ export class GroupCoordinator implements GroupService {
     return group;
   }
 
-  private offsetsOf(group: ClassicGroup, topic: string): Map<number, { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }> {
+  private offsetsOf(group: ClassicGroup, topic: string): Map<number, OffsetCommitValue> {
     let partitions = group.offsets.get(topic);
     if (!partitions) {
       partitions = new Map();

@@ -391,12 +391,18 @@ describe('GroupCoordinator offsets', () => {
 
   it('expires offsets of an Empty group after offsets.retention and then removes the group', async () => {
     const s = setup();
-    s.coordinator.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't', partitions: [{ partition: 0, offset: 3, leaderEpoch: -1, metadata: '' }] }] });
+    s.coordinator.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't', partitions: [
+      { partition: 0, offset: 3, leaderEpoch: -1, metadata: '' },
+      { partition: 1, offset: 4, leaderEpoch: -1, metadata: '' },
+    ] }] });
     s.clock.advance(config.offsetsRetentionMs - 1000);
     expect(s.coordinator.fetchOffsets('idle', null).topics).toHaveLength(1);
     s.clock.advance(config.offsetsRetentionCheckIntervalMs);
     expect(s.coordinator.fetchOffsets('idle', null).topics).toEqual([]);
     expect(s.coordinator.listGroups()).toEqual([]);
+    // tombstones for both offsets and the group were written, so a restart agrees
+    const restarted = setup(s.log);
+    expect(restarted.coordinator.listGroups()).toEqual([]);
   });
 });
 
