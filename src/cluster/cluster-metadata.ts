@@ -27,6 +27,7 @@ import type {
 import { ConfigResourceType } from '../broker/services/metadata-service.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
+import { readMetaProperties, writeMetaProperties } from '../storage/log-manager.js';
 import { describeBrokerConfigs } from './broker-configs.js';
 import { randomUuid } from './ids.js';
 import { readSnapshot, writeSnapshot } from './metadata-store.js';
@@ -45,13 +46,15 @@ export interface PartitionLogStore {
   createLog(topic: string, partition: number, config: LogConfig): PartitionLog | Promise<PartitionLog>;
   deleteLog(topic: string, partition: number): void | Promise<void>;
   getLog(topic: string, partition: number): PartitionLog | undefined;
+  /** every open log (used at load to adopt or remove logs the metadata does not know) */
+  allLogs?(): PartitionLog[];
 }
 
 export interface ClusterMetadataOptions {
   config: BrokerConfig;
   logs: PartitionLogStore;
   log?: (line: string) => void;
-  /** writes meta.properties (storage's writeMetaProperties); called once the cluster id is known */
+  /** writes meta.properties into a log dir; defaults to storage's writeMetaProperties */
   writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
 }
 
@@ -61,7 +64,7 @@ export class ClusterMetadata implements MetadataService {
   readonly config: BrokerConfig;
   private readonly logs: PartitionLogStore;
   private readonly logLine: (line: string) => void;
-  private readonly writeMeta: ClusterMetadataOptions['writeMetaProperties'];
+  private readonly writeMeta: NonNullable<ClusterMetadataOptions['writeMetaProperties']>;
   private readonly topicsByName = new Map<string, TopicState>();
   private readonly topicsById = new Map<string, TopicState>();
   private brokerList: BrokerInfo[] = [];
@@ -74,7 +77,7 @@ export class ClusterMetadata implements MetadataService {
     this.config = options.config;
     this.logs = options.logs;
     this.logLine = options.log ?? (() => {});
-    this.writeMeta = options.writeMetaProperties;
+    this.writeMeta = options.writeMetaProperties ?? writeMetaProperties;
   }
 
   get clusterId(): string {
@@ -97,34 +100,66 @@ export class ClusterMetadata implements MetadataService {
   }
 
   /**
-   * Loads the snapshot (or starts a new cluster with a fresh cluster id) and opens
-   * the log of every partition this broker hosts.
+   * Loads the snapshot and opens (or re-configures) the log of every partition
+   * this broker hosts. Without a snapshot a new cluster starts: the cluster id is
+   * taken from meta.properties when a previous run left one, and partition logs
+   * already on disk are adopted as topics rather than lost. With a snapshot, logs
+   * of topics it does not know (a deletion interrupted by a crash) are removed.
    */
   async load(): Promise<void> {
     const snapshot = readSnapshot(this.metadataDir);
     this.topicsByName.clear();
     this.topicsById.clear();
     this.brokerList = [this.selfBroker()];
+    const onDisk = this.logs.allLogs?.() ?? [];
     if (snapshot) {
       this.currentClusterId = snapshot.clusterId;
       for (const topic of snapshot.topics) {
         this.reconcileLeadership(topic);
         this.index(topic);
       }
+      for (const log of onDisk) {
+        if (!this.topicsByName.has(log.topic)) {
+          this.logLine(`Removing log ${log.topic}-${log.partition}: its topic no longer exists`);
+          await this.logs.deleteLog(log.topic, log.partition);
+        }
+      }
     } else {
-      this.currentClusterId = randomUuid();
+      const previousId = this.config.logDirs.map((d) => readMetaProperties(d)?.clusterId).find((id) => id);
+      this.currentClusterId = previousId || randomUuid();
+      this.adoptLogs(onDisk);
       this.persist();
     }
-    this.writeMeta?.(this.metadataDir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
+    for (const dir of this.config.logDirs) {
+      this.writeMeta(dir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
+    }
     for (const topic of this.topicsByName.values()) {
+      const logConfig = this.logConfigFor(topic.name);
       for (const p of topic.partitions) {
-        if (p.replicas.includes(this.brokerId) && !this.logs.getLog(topic.name, p.partition)) {
-          await this.logs.createLog(topic.name, p.partition, this.logConfigFor(topic.name));
-        }
+        if (!p.replicas.includes(this.brokerId)) continue;
+        const existing = this.logs.getLog(topic.name, p.partition);
+        // logs opened before the metadata was known carry broker defaults, not the topic's overrides
+        if (existing) existing.updateConfig(logConfig);
+        else await this.logs.createLog(topic.name, p.partition, logConfig);
       }
     }
     this.loaded = true;
     this.logLine(`Loaded cluster metadata: cluster id ${this.currentClusterId}, ${this.topicsByName.size} topics`);
+  }
+
+  /** Builds topics for partition logs found on disk without metadata (a lost or pre-existing snapshot). */
+  private adoptLogs(onDisk: readonly PartitionLog[]): void {
+    const partitionsByTopic = new Map<string, number>();
+    for (const log of onDisk) {
+      partitionsByTopic.set(log.topic, Math.max(partitionsByTopic.get(log.topic) ?? 0, log.partition + 1));
+    }
+    for (const [name, count] of partitionsByTopic) {
+      const replicaLists = Array.from({ length: count }, () => [this.brokerId]);
+      const isInternal = INTERNAL_TOPICS.has(name);
+      const configs: Record<string, string> = isInternal ? { 'cleanup.policy': 'compact' } : {};
+      this.index({ name, topicId: this.freshTopicId(), internal: isInternal, partitions: this.partitionStates(replicaLists, 0), configs });
+      this.logLine(`Adopted topic ${name} with ${count} partitions from the log dirs`);
+    }
   }
 
   // ---- reads -------------------------------------------------------------
