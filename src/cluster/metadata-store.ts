@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerInfo, TopicState } from '../broker/services/metadata-service.js';
+import { writeFileAtomically } from '../storage/log-manager.js';
 
 export const METADATA_SNAPSHOT_FILE = '__cluster_metadata.json';
 const SNAPSHOT_VERSION = 1;
@@ -47,28 +48,5 @@ export function readSnapshot(logDir: string): MetadataSnapshot | undefined {
 /** Atomically replaces the snapshot. Synchronous so metadata changes are durable before they are acknowledged. */
 export function writeSnapshot(logDir: string, snapshot: Omit<MetadataSnapshot, 'version'>): void {
   fs.mkdirSync(logDir, { recursive: true });
-  const file = snapshotPath(logDir);
-  const tmp = `${file}.tmp`;
-  const body = JSON.stringify({ version: SNAPSHOT_VERSION, ...snapshot }, null, 1);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, body);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  fsyncDir(logDir);
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // some platforms (Windows) cannot fsync a directory; the rename is still atomic there
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  writeFileAtomically(snapshotPath(logDir), JSON.stringify({ version: SNAPSHOT_VERSION, ...snapshot }, null, 1));
 }
