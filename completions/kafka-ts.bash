@@ -1,0 +1,85 @@
+# bash completion for the kafka-ts-toolkit commands.
+# Generated from the option descriptors by `kafka-topics --completion bash`; do not edit.
+# Use: source this file (or copy it to /etc/bash_completion.d/).
+_kafka_server_start() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --override) COMPREPLY=(); return 0 ;;
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--override --daemon --help --version" -- "$cur") )
+}
+complete -F _kafka_server_start kafka-server-start kafka-server-start.sh
+_kafka_server_stop() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _kafka_server_stop kafka-server-stop kafka-server-stop.sh
+_kafka_topics() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --partitions) COMPREPLY=(); return 0 ;;
+    --replication-factor) COMPREPLY=(); return 0 ;;
+    --config) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --list --create --describe --alter --delete --topic --partitions --replication-factor --config --if-exists --if-not-exists --exclude-internal --under-replicated-partitions --unavailable-partitions --help --version" -- "$cur") )
+}
+complete -F _kafka_topics kafka-topics kafka-topics.sh
+_kafka_console_producer() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --batch-size) COMPREPLY=(); return 0 ;;
+    --message-send-max-retries) COMPREPLY=(); return 0 ;;
+    --retry-backoff-ms) COMPREPLY=(); return 0 ;;
+    --timeout) COMPREPLY=(); return 0 ;;
+    --request-required-acks) COMPREPLY=( $(compgen -W "-1 all 0 1" -- "$cur") ); return 0 ;;
+    --request-timeout-ms) COMPREPLY=(); return 0 ;;
+    --max-partition-memory-bytes) COMPREPLY=(); return 0 ;;
+    --property) COMPREPLY=( $(compgen -W "parse.key=true key.separator= parse.headers=true headers.delimiter= headers.separator= headers.key.separator= null.marker= ignore.error=true" -- "$cur") ); return 0 ;;
+    --reader-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --producer-property) COMPREPLY=( $(compgen -W "acks= linger.ms= batch.size= compression.type= client.id= request.timeout.ms=" -- "$cur") ); return 0 ;;
+    --producer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --broker-list --topic --sync --compression-codec --batch-size --message-send-max-retries --retry-backoff-ms --timeout --request-required-acks --request-timeout-ms --max-partition-memory-bytes --property --reader-config --producer-property --producer.config --help --version" -- "$cur") )
+}
+complete -F _kafka_console_producer kafka-console-producer kafka-console-producer.sh
+_kafka_console_consumer() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --include) COMPREPLY=(); return 0 ;;
+    --whitelist) COMPREPLY=(); return 0 ;;
+    --partition) COMPREPLY=(); return 0 ;;
+    --offset) COMPREPLY=( $(compgen -W "earliest latest" -- "$cur") ); return 0 ;;
+    --group) COMPREPLY=(); return 0 ;;
+    --consumer-property) COMPREPLY=( $(compgen -W "group.id= auto.offset.reset= enable.auto.commit= client.id= isolation.level=" -- "$cur") ); return 0 ;;
+    --consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --formatter) COMPREPLY=( $(compgen -W "kafka.tools.DefaultMessageFormatter org.apache.kafka.tools.consumer.DefaultMessageFormatter" -- "$cur") ); return 0 ;;
+    --formatter-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --property) COMPREPLY=( $(compgen -W "print.timestamp=true print.key=true print.offset=true print.partition=true print.headers=true print.value=false key.separator= line.separator= headers.separator= null.literal=" -- "$cur") ); return 0 ;;
+    --max-messages) COMPREPLY=(); return 0 ;;
+    --timeout-ms) COMPREPLY=(); return 0 ;;
+    --isolation-level) COMPREPLY=( $(compgen -W "read_uncommitted read_committed" -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --topic --include --whitelist --partition --offset --from-beginning --group --consumer-property --consumer.config --formatter --formatter-config --property --max-messages --timeout-ms --skip-message-on-error --isolation-level --help --version" -- "$cur") )
+}
+complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh

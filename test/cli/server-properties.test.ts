@@ -1,0 +1,95 @@
+/**
+ * server.properties → BrokerConfig: key mapping, Kafka's precedence rules,
+ * --override, keys accepted but not acted on, and one-line errors naming the
+ * key and the file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultBrokerConfig } from '../../src/broker/config.js';
+import { CliError } from '../../src/cli/errors.js';
+import { formatEndpoint, parseServerProperties } from '../../src/cli/server-properties.js';
+
+const parse = (text: string, overrides: Record<string, string> = {}) => parseServerProperties({ text, file: 'config/server.properties' }, overrides);
+
+describe('parseServerProperties', () => {
+  it('uses the embedded defaults without a file', () => {
+    const config = parseServerProperties(undefined);
+    expect(config).toEqual(defaultBrokerConfig());
+    expect(config.listeners.map(formatEndpoint)).toEqual(['PLAINTEXT://localhost:9092']);
+  });
+
+  it('reads a stock-style file, accepting keys it does not act on', () => {
+    const config = parse([
+      '# The id of the broker',
+      'broker.id=2',
+      'listeners=PLAINTEXT://:9093',
+      'num.network.threads=3',
+      'socket.send.buffer.bytes=102400',
+      'log.dirs=/tmp/kafka-logs-1,/tmp/kafka-logs-2',
+      'num.partitions=3',
+      'offsets.topic.replication.factor=1',
+      'transaction.state.log.replication.factor=1',
+      'log.segment.bytes=1073741824',
+      'zookeeper.connect=localhost:2181',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+      'log.message.timestamp.type=LogAppendTime',
+      'compression.type=zstd',
+    ].join('\n'));
+    expect(config.brokerId).toBe(2);
+    // empty host = every interface; advertised as localhost
+    expect(config.listeners).toEqual([{ name: 'PLAINTEXT', host: '', port: 9093 }]);
+    expect(config.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'localhost', port: 9093 }]);
+    expect(config.logDirs).toEqual(['/tmp/kafka-logs-1', '/tmp/kafka-logs-2']);
+    expect(config.numPartitions).toBe(3);
+    expect(config.autoCreateTopicsEnable).toBe(false);
+    expect(config.groupInitialRebalanceDelayMs).toBe(0);
+    expect(config.logMessageTimestampType).toBe('LogAppendTime');
+    expect(config.compressionType).toBe('zstd');
+    expect(config.raw['zookeeper.connect']).toBe('localhost:2181');
+    expect(config.raw['num.network.threads']).toBe('3');
+  });
+
+  it('takes retention from ms over minutes over hours, and roll from ms over hours', () => {
+    expect(parse('log.retention.hours=1').logRetentionMs).toBe(3600_000);
+    expect(parse('log.retention.hours=1\nlog.retention.minutes=2').logRetentionMs).toBe(120_000);
+    expect(parse('log.retention.hours=1\nlog.retention.minutes=2\nlog.retention.ms=5').logRetentionMs).toBe(5);
+    expect(parse('log.retention.ms=-1').logRetentionMs).toBe(-1);
+    expect(parse('log.roll.hours=2').logRollMs).toBe(7200_000);
+    expect(parse('log.roll.hours=2\nlog.roll.ms=10').logRollMs).toBe(10);
+  });
+
+  it('lets --override win over the file, and accepts node.id and log.dir', () => {
+    const config = parse('node.id=4\nlog.dir=/data/k\nnum.partitions=2', { 'num.partitions': '6', 'listeners': 'PLAINTEXT://127.0.0.1:0' });
+    expect(config.brokerId).toBe(4);
+    expect(config.logDirs).toEqual(['/data/k']);
+    expect(config.numPartitions).toBe(6);
+    expect(config.listeners).toEqual([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }]);
+  });
+
+  it('drops KRaft controller listeners and supports the pre-1.0 port/host.name keys', () => {
+    const kraft = parse('process.roles=broker,controller\nnode.id=1\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\nlistener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT');
+    expect(kraft.listeners).toEqual([{ name: 'PLAINTEXT', host: '', port: 9092 }]);
+    expect(parse('port=9099\nhost.name=10.0.0.5').listeners).toEqual([{ name: 'PLAINTEXT', host: '10.0.0.5', port: 9099 }]);
+  });
+
+  it('names the key and the file for a value that does not parse', () => {
+    expect(() => parse('num.partitions=three')).toThrow(CliError);
+    expect(() => parse('num.partitions=three')).toThrow('Invalid value "three" for configuration num.partitions in config/server.properties: Not a number of type INT');
+    expect(() => parse('delete.topic.enable=yes')).toThrow('delete.topic.enable in config/server.properties: Expected value to be either true or false');
+    expect(() => parse('listeners=localhost:9092')).toThrow(/listeners in config\/server.properties: Unable to parse localhost:9092/);
+    expect(() => parse('listeners=SSL://:9093')).toThrow(/only PLAINTEXT listeners are supported/);
+    expect(() => parse('', { 'log.retention.hours': 'x' })).toThrow('for configuration log.retention.hours in --override');
+    expect(() => parse('compression.type=brotli')).toThrow(/compression.type in config\/server.properties/);
+  });
+
+  it('reads the file itself and reports a missing one in one line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'server-props-'));
+    const file = path.join(dir, 'server.properties');
+    fs.writeFileSync(file, 'broker.id=7\n');
+    expect(parseServerProperties({ file }).brokerId).toBe(7);
+    expect(() => parseServerProperties({ file: path.join(dir, 'missing.properties') })).toThrow(`Cannot read server properties file ${path.join(dir, 'missing.properties')}: no such file`);
+  });
+});
