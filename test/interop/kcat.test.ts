@@ -3,8 +3,9 @@
  * every codec, consume to the end, and a balanced consumer group.
  * Skips, saying why, when kcat is not installed (.ci/run installs it).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
@@ -18,29 +19,31 @@ afterAll(async () => {
   await broker?.close();
 });
 
-function kcat(args: string[], input?: string, timeoutMs = 30_000): string {
-  return execFileSync('kcat', ['-b', broker.bootstrap, ...args], {
-    input,
-    timeout: timeoutMs,
-    encoding: 'utf8',
-    stdio: ['pipe', 'pipe', 'pipe'],
+/** Runs kcat asynchronously: the broker lives in this process, so a sync spawn would block it. */
+function kcat(args: string[], input?: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('kcat', ['-b', broker.bootstrap, ...args], { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`kcat ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    child.stdin?.end(input ?? '');
   });
 }
 
 describe.skipIf(!hasKcat)('kcat interop', () => {
-  it('kcat -L lists brokers and topics', () => {
-    kcat(['-P', '-t', 'meta-topic'], 'hello\n');
-    const out = kcat(['-L']);
+  it('kcat -L lists brokers and topics', async () => {
+    await kcat(['-P', '-t', 'meta-topic'], 'hello\n');
+    const out = await kcat(['-L']);
     expect(out).toMatch(/1 brokers:\s+broker 0 at 127\.0\.0\.1:\d+ \(controller\)/);
     expect(out).toContain('topic "meta-topic" with 1 partitions');
   });
 
   for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
-    it(`produces with -z ${codec} and consumes back with -C -e`, () => {
+    it(`produces with -z ${codec} and consumes back with -C -e`, async () => {
       const topic = `codec-${codec}`;
       const lines = Array.from({ length: 200 }, (_, i) => `${codec}-line-${i}`);
-      kcat(['-P', '-t', topic, '-z', codec, '-K', ':'], lines.map((l, i) => `key${i}:${l}`).join('\n') + '\n');
-      const out = kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%k=%s\\n']);
+      await kcat(['-P', '-t', topic, '-z', codec, '-K', ':'], lines.map((l, i) => `key${i}:${l}`).join('\n') + '\n');
+      const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%k=%s\\n']);
       const got = out.trim().split('\n');
       expect(got).toHaveLength(200);
       expect(got[0]).toBe(`key0:${lines[0]}`.replace(':', '='));
@@ -50,8 +53,8 @@ describe.skipIf(!hasKcat)('kcat interop', () => {
 
   it('a kcat balanced consumer group (-G) reads every record and commits', async () => {
     const topic = 'group-topic';
-    execFileSync('kcat', ['-b', broker.bootstrap, '-P', '-t', topic], { input: 'a\nb\nc\nd\n', timeout: 30_000 });
-    const child = spawn('kcat', ['-b', broker.bootstrap, '-G', 'kcat-group', '-o', 'beginning', '-f', '%s\\n', '-X', 'auto.commit.interval.ms=100', topic], {
+    await kcat(['-P', '-t', topic], 'a\nb\nc\nd\n');
+    const child = spawn('kcat', ['-b', broker.bootstrap, '-u', '-G', 'kcat-group', '-o', 'beginning', '-f', '%s\\n', '-X', 'auto.commit.interval.ms=100', topic], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -64,5 +67,11 @@ describe.skipIf(!hasKcat)('kcat interop', () => {
     child.kill('SIGINT');
     await new Promise((r) => child.on('exit', r));
     expect(out.trim().split('\n').sort()).toEqual(['a', 'b', 'c', 'd']);
+    // the group's commit is visible to another client (kafkajs)
+    const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const offsets = await admin.fetchOffsets({ groupId: 'kcat-group', topics: [topic] });
+    await admin.disconnect();
+    expect(offsets[0].partitions).toEqual([expect.objectContaining({ partition: 0, offset: '4' })]);
   });
 });
