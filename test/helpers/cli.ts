@@ -154,6 +154,7 @@ export async function startTestBroker(extraProperties: Record<string, string> = 
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       child.once('exit', (code) => {
         clearTimeout(timer);
+        fs.rmSync(base, { recursive: true, force: true });
         resolve(code);
       });
       child.kill('SIGTERM');
