@@ -74,7 +74,10 @@ export default defineHandler<FetchRequest, FetchResponse>({
         lastStableOffset: BigInt(outcome.lastStableOffset),
         logStartOffset: BigInt(outcome.logStartOffset),
         // read_committed: an (empty) aborted-transaction list; read_uncommitted: null
-        abortedTransactions: read.isolation === 'read_committed' ? [] : null,
+        abortedTransactions:
+          read.isolation === 'read_committed'
+            ? (outcome.abortedTransactions ?? []).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }))
+            : null,
         preferredReadReplica: -1,
         records: outcome.records,
       } as unknown as FetchResponse['responses'][number]['partitions'][number]);

@@ -22,6 +22,8 @@ export interface ReadOutcome {
   logStartOffset: number;
   /** whole record batches as stored; empty (never null) when there is nothing to return */
   records: Buffer;
+  /** read_committed only: aborted transactions overlapping the returned range (Fetch v4+) */
+  abortedTransactions?: { producerId: number; firstOffset: number }[];
 }
 
 export interface ListOffsetOutcome {
