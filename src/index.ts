@@ -151,6 +151,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     });
     groups.load();
     replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log);
+    replicas.advanceSoleLeaderHighWatermarks();
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,

@@ -61,6 +61,22 @@ export class ReplicaManager implements PartitionDataService {
     return found.log;
   }
 
+  /**
+   * On start-up a leader whose ISR is only itself owns every record in its log:
+   * the high watermark read from replication-offset-checkpoint may be stale
+   * after a hard kill, so it moves to the log end offset (as Kafka's leader does
+   * once its ISR has caught up).
+   */
+  advanceSoleLeaderHighWatermarks(): void {
+    for (const topic of this.metadata.topics()) {
+      for (const state of topic.partitions) {
+        if (state.leader !== this.brokerId || state.isr.length > 1) continue;
+        const found = this.metadata.getPartition(topic.name, state.partition);
+        if (found?.log) found.log.highWatermark = found.log.logEndOffset;
+      }
+    }
+  }
+
   appendRecords(
     topic: string,
     partition: number,
