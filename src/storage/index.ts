@@ -4,3 +4,4 @@ export * from './log-segment.js';
 export * from './partition-log.js';
 export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE, type OffsetPosition } from './offset-index.js';
 export { TimeIndex, TIME_INDEX_ENTRY_SIZE, type TimestampOffset } from './time-index.js';
+export * from './transaction-index.js';

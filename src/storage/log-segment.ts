@@ -456,10 +456,11 @@ export class LogSegment {
     this.timeIndex.close();
   }
 
-  /** Closes and unlinks the three files. */
+  /** Closes and unlinks the segment's files (the `.txnindex` too, when there is one). */
   deleteFiles(): void {
     this.close();
-    for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) {
+    const txnIndex = this.logPath.replace(/\.log$/, '.txnindex');
+    for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path, txnIndex]) {
       if (existsSync(path)) unlinkSync(path);
     }
   }

@@ -22,6 +22,7 @@ import {
   type BatchHeader,
 } from '../protocol/records/batch.js';
 import { LogSegment, type LogSegmentOptions } from './log-segment.js';
+import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 
 export interface LogConfig {
   /** segment.bytes */
@@ -158,7 +159,7 @@ export class PartitionLog {
     }
     // Index files without a log file are stale.
     for (const name of readdirSync(this.dir)) {
-      const match = /^(\d{20})\.(index|timeindex)$/.exec(name);
+      const match = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name);
       if (match && !baseOffsets.includes(Number(match[1]))) unlinkSync(join(this.dir, name));
     }
     baseOffsets.sort((a, b) => a - b);
@@ -556,6 +557,16 @@ export class PartitionLog {
     for (const segment of this.segments) segment.close();
     this.segments = [];
     if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Records an aborted transaction in the `.txnindex` of the segment holding its ABORT marker. */
+  appendAbortedTxn(entry: AbortedTxn): void {
+    appendAbortedTxn(this.dir, this.segmentFor(entry.lastOffset).baseOffset, entry);
+  }
+
+  /** Every aborted transaction in the segments' `.txnindex` files, oldest first (reload after restart). */
+  abortedTxns(): AbortedTxn[] {
+    return this.segments.flatMap((s) => readAbortedTxns(this.dir, s.baseOffset));
   }
 
   /** For tools and tests: the segment files, oldest first. */
