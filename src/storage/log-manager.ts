@@ -11,91 +11,33 @@
  * that same loop, so there are no concurrent writers. Not concurrency-safe otherwise.
  */
 import {
-  closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import {
+  readOffsetCheckpoint,
+  topicPartitionKey,
+  writeFileAtomically,
+  writeOffsetCheckpoint,
+  type OffsetCheckpoint,
+} from './checkpoint-file.js';
 import { PartitionLog, parseTopicPartitionDir, type LogConfig } from './partition-log.js';
+
+export { readOffsetCheckpoint, writeFileAtomically, writeOffsetCheckpoint, type OffsetCheckpoint } from './checkpoint-file.js';
 
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const META_PROPERTIES_FILE = 'meta.properties';
-
-/** "topic partition offset" entries of a checkpoint file, keyed by "topic-partition". */
-export type OffsetCheckpoint = Map<string, { topic: string; partition: number; offset: number }>;
-
-function topicPartitionKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
-
-/** Writes `contents` atomically: tmp file, fsync, rename (then fsync the directory where allowed). */
-export function writeFileAtomically(path: string, contents: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, contents);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  try {
-    const dirFd = openSync(join(path, '..'), 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not possible on every platform (Windows); the rename still stands.
-  }
-}
-
-/** Writes a checkpoint file in Kafka's text format. */
-export function writeOffsetCheckpoint(path: string, entries: Iterable<{ topic: string; partition: number; offset: number }>): void {
-  const lines = [...entries].map((e) => `${e.topic} ${e.partition} ${e.offset}`);
-  writeFileAtomically(path, ['0', String(lines.length), ...lines].join('\n') + '\n');
-}
-
-/**
- * Reads a checkpoint file; a missing file is empty. A malformed file throws, as in
- * Kafka (which then refuses to load that log dir); callers may choose to warn instead.
- */
-export function readOffsetCheckpoint(path: string): OffsetCheckpoint {
-  const result: OffsetCheckpoint = new Map();
-  if (!existsSync(path)) return result;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  if (lines[0]?.trim() !== '0') throw new Error(`${path}: unsupported checkpoint version ${JSON.stringify(lines[0])}`);
-  const count = Number(lines[1]);
-  if (!Number.isInteger(count) || count !== lines.length - 2) {
-    throw new Error(`${path}: expected ${lines[1]} entries, found ${lines.length - 2}`);
-  }
-  for (const line of lines.slice(2)) {
-    const parts = line.trim().split(/\s+/);
-    const offset = Number(parts[parts.length - 1]);
-    const partition = Number(parts[parts.length - 2]);
-    // Topic names cannot contain spaces, so the first field is the topic.
-    const topic = parts.slice(0, -2).join(' ');
-    if (parts.length !== 3 || !Number.isInteger(partition) || !Number.isSafeInteger(offset)) {
-      throw new Error(`${path}: malformed line ${JSON.stringify(line)}`);
-    }
-    result.set(topicPartitionKey(topic, partition), { topic, partition, offset });
-  }
-  return result;
-}
 
 export interface MetaProperties {
   version: number;
