@@ -83,3 +83,15 @@ _kafka_console_consumer() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --topic --include --whitelist --partition --offset --from-beginning --group --consumer-property --consumer.config --formatter --formatter-config --property --max-messages --timeout-ms --skip-message-on-error --isolation-level --help --version" -- "$cur") )
 }
 complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh
+_kafka_dump_log() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --files) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --max-bytes) COMPREPLY=(); return 0 ;;
+    --max-message-size) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--files --print-data-log --deep-iteration --offsets-decoder --transaction-log-decoder --skip-record-metadata --max-bytes --max-message-size --index-sanity-check --verify-index-only --key-decoder-class --value-decoder-class --help --version" -- "$cur") )
+}
+complete -F _kafka_dump_log kafka-dump-log kafka-dump-log.sh

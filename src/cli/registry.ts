@@ -2,8 +2,9 @@
 import type { CliCommand } from './command.js';
 import { command as consoleConsumer } from './commands/kafka-console-consumer.js';
 import { command as consoleProducer } from './commands/kafka-console-producer.js';
+import { command as dumpLog } from './commands/kafka-dump-log.js';
 import { command as serverStart } from './commands/kafka-server-start.js';
 import { command as serverStop } from './commands/kafka-server-stop.js';
 import { command as topics } from './commands/kafka-topics.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, dumpLog];
