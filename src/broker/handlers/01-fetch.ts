@@ -1,87 +1,224 @@
 /**
- * Fetch (key 1), v4-12 (v13+ address topics by id only; a later step). Long poll:
- * when fewer than MinBytes are available the request waits for an append to one
- * of its partitions or for MaxWaitMs. Empty partitions carry a zero-length
- * records field, never null (librdkafka treats null as a protocol error).
- * Fetch sessions (KIP-227, v7+) are not created yet: answering SessionId 0 tells
- * clients to keep sending full fetches.
+ * Fetch (key 1), v4-17. Long poll: when fewer than MinBytes are available the
+ * request waits for an append to one of its partitions or for MaxWaitMs. Empty
+ * partitions carry a zero-length records field, never null (librdkafka treats null
+ * as a protocol error).
+ *
+ * v7+: fetch sessions (KIP-227, see ../fetch-sessions.ts). v9+: CurrentLeaderEpoch
+ * is checked (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH). v12+: NOT_LEADER and
+ * FENCED errors carry the `currentLeader` tagged field; v16+ adds the leader's
+ * endpoint in NodeEndpoints. v13+: topics are named by topic id only; an unknown id
+ * is UNKNOWN_TOPIC_ID for each of its partitions. v15 moves ReplicaId into
+ * ReplicaState; v17's ReplicaDirectoryId concerns followers and is ignored.
  */
 import { defineHandler } from '../handler.js';
-import type { FetchRequest, FetchResponse } from '../../protocol/generated/types.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchResponseFetchableTopicResponse,
+  FetchResponsePartitionData,
+} from '../../protocol/generated/types.js';
 import type { BrokerServices } from '../services/index.js';
+import type { ReadOutcome } from '../services/partition-data-service.js';
+import {
+  fetchSessionCacheFor,
+  INVALID_SESSION_ID,
+  type FetchPartitionParams,
+  type FetchPartitionSummary,
+} from '../fetch-sessions.js';
 
-type Partition = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number };
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** first Fetch version that names topics by id */
+const TOPIC_ID_VERSION = 13;
+const NO_EPOCH = -1;
 
-function readAll(request: FetchRequest, partitions: Partition[], services: BrokerServices, version: number) {
-  const isolation = request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
-  let remaining = version >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
-  let bytes = 0;
-  const results = partitions.map((p) => {
-    const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, remaining));
-    const outcome = services.data.readRecords(p.topic, p.partition, p.fetchOffset, maxBytes, {
-      isolation,
-      // KIP-74: the first partition with data returns at least one whole batch
-      minOneMessage: bytes === 0,
-      allowZstd: version >= 10,
-    });
-    bytes += outcome.records.length;
-    remaining -= outcome.records.length;
-    return { p, outcome };
+interface PartitionRead {
+  params: FetchPartitionParams;
+  outcome: ReadOutcome;
+  /** set for NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH when the leader is known */
+  currentLeader: { leaderId: number; leaderEpoch: number } | null;
+}
+
+function failed(errorCode: number): ReadOutcome {
+  return { errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: Buffer.alloc(0) };
+}
+
+/** Topic name for a partition: by id from v13 (re-resolved every fetch: the topic may be gone). */
+function topicNameOf(params: FetchPartitionParams, version: number, services: BrokerServices): string | null {
+  if (version < TOPIC_ID_VERSION) return params.topic;
+  return services.metadata.topicById(params.topicId)?.name ?? null;
+}
+
+function readPartition(
+  params: FetchPartitionParams,
+  maxBytes: number,
+  minOneMessage: boolean,
+  request: FetchRequest,
+  version: number,
+  services: BrokerServices,
+): PartitionRead {
+  const topic = topicNameOf(params, version, services);
+  if (topic === null) return { params, outcome: failed(ErrorCode.UNKNOWN_TOPIC_ID), currentLeader: null };
+  const found = services.metadata.getPartition(topic, params.partition);
+  if (found) {
+    const { leader, leaderEpoch } = found.state;
+    const leaderInfo = leader >= 0 ? { leaderId: leader, leaderEpoch } : null;
+    // Kafka checks the client's leader epoch before leadership (Partition.localLogWithEpochOrThrow).
+    if (version >= 9 && params.currentLeaderEpoch !== NO_EPOCH) {
+      if (params.currentLeaderEpoch < leaderEpoch) {
+        return { params, outcome: failed(ErrorCode.FENCED_LEADER_EPOCH), currentLeader: leaderInfo };
+      }
+      if (params.currentLeaderEpoch > leaderEpoch) {
+        return { params, outcome: failed(ErrorCode.UNKNOWN_LEADER_EPOCH), currentLeader: null };
+      }
+    }
+    if (leader !== services.metadata.brokerId) {
+      return { params, outcome: failed(ErrorCode.NOT_LEADER_OR_FOLLOWER), currentLeader: leaderInfo };
+    }
+  }
+  const outcome = services.data.readRecords(topic, params.partition, params.fetchOffset, maxBytes, {
+    isolation: request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted',
+    minOneMessage,
+    allowZstd: version >= 10,
+    replicaId: version >= 15 ? request.replicaState.replicaId : request.replicaId,
   });
-  return { results, bytes, isolation };
+  return { params, outcome, currentLeader: null };
+}
+
+function readAll(request: FetchRequest, partitions: FetchPartitionParams[], services: BrokerServices, version: number) {
+  let remaining = request.maxBytes;
+  let bytes = 0;
+  const results = partitions.map((params) => {
+    const maxBytes = Math.max(0, Math.min(params.partitionMaxBytes, remaining));
+    // KIP-74: the first partition with data returns at least one whole batch
+    const read = readPartition(params, maxBytes, bytes === 0, request, version, services);
+    bytes += read.outcome.records.length;
+    remaining -= read.outcome.records.length;
+    return read;
+  });
+  return { results, bytes };
+}
+
+function summaryOf(read: PartitionRead): FetchPartitionSummary {
+  const o = read.outcome;
+  return {
+    errorCode: o.errorCode,
+    highWatermark: o.highWatermark,
+    lastStableOffset: o.lastStableOffset,
+    logStartOffset: o.logStartOffset,
+    recordBytes: o.records.length,
+  };
+}
+
+function requestedPartitions(request: FetchRequest, version: number, services: BrokerServices): FetchPartitionParams[] {
+  const out: FetchPartitionParams[] = [];
+  for (const t of request.topics) {
+    const byId = version >= TOPIC_ID_VERSION;
+    const topic = byId ? (services.metadata.topicById(t.topicId)?.name ?? '') : t.topic;
+    for (const p of t.partitions) {
+      out.push({
+        topicId: byId ? t.topicId : ZERO_UUID,
+        topic,
+        partition: p.partition,
+        fetchOffset: Number(p.fetchOffset),
+        partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: version >= 9 ? p.currentLeaderEpoch : NO_EPOCH,
+      });
+    }
+  }
+  return out;
+}
+
+function buildResponse(
+  reads: PartitionRead[],
+  sessionId: number,
+  readCommitted: boolean,
+  version: number,
+  services: BrokerServices,
+): FetchResponse {
+  const topics = new Map<string, FetchResponseFetchableTopicResponse>();
+  const leaders = new Set<number>();
+  for (const { params, outcome, currentLeader } of reads) {
+    const key = version >= TOPIC_ID_VERSION ? params.topicId : params.topic;
+    let topic = topics.get(key);
+    if (!topic) {
+      topic = { topic: params.topic, topicId: params.topicId, partitions: [] };
+      topics.set(key, topic);
+    }
+    if (currentLeader) leaders.add(currentLeader.leaderId);
+    const partition: Partial<FetchResponsePartitionData> = {
+      partitionIndex: params.partition,
+      errorCode: outcome.errorCode,
+      highWatermark: BigInt(outcome.highWatermark),
+      lastStableOffset: BigInt(outcome.lastStableOffset),
+      logStartOffset: BigInt(outcome.logStartOffset),
+      currentLeader: currentLeader ?? { leaderId: -1, leaderEpoch: -1 },
+      // read_committed: an (empty) aborted-transaction list; read_uncommitted: null
+      abortedTransactions: readCommitted
+        ? (outcome.abortedTransactions ?? []).map((a) => ({
+            producerId: BigInt(a.producerId),
+            firstOffset: BigInt(a.firstOffset),
+          }))
+        : null,
+      preferredReadReplica: -1,
+      records: outcome.records,
+    };
+    topic.partitions.push(partition as FetchResponsePartitionData);
+  }
+  // v16 (KIP-951): endpoints of the leaders named in currentLeader fields
+  const nodeEndpoints =
+    version >= 16
+      ? services.metadata
+          .brokers()
+          .filter((b) => leaders.has(b.nodeId))
+          .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }))
+      : [];
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses: [...topics.values()], nodeEndpoints };
 }
 
 export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 17,
   async handle(request, ctx, services) {
-    const partitions: Partition[] = [];
-    for (const t of request.topics) {
-      for (const p of t.partitions) {
-        partitions.push({
-          topic: t.topic,
-          partition: p.partition,
-          fetchOffset: Number(p.fetchOffset),
-          partitionMaxBytes: p.partitionMaxBytes,
-        });
-      }
+    const version = ctx.apiVersion;
+    const usesTopicIds = version >= TOPIC_ID_VERSION;
+    const sent = requestedPartitions(request, version, services);
+    const forgotten = (version >= 7 ? request.forgottenTopicsData : []).flatMap((t) =>
+      t.partitions.map((partition) => ({ topicKey: usesTopicIds ? t.topicId : t.topic, partition })),
+    );
+    const sessions = fetchSessionCacheFor(services);
+    // Below v7 the session fields are absent and decode as id 0 / epoch -1: sessionless.
+    const context = sessions.newContext(request.sessionId, request.sessionEpoch, sent, forgotten, usesTopicIds);
+    if (context.kind === 'error') {
+      return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: INVALID_SESSION_ID, responses: [], nodeEndpoints: [] };
     }
+    const partitions = context.partitions;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    let read = readAll(request, partitions, services, ctx.apiVersion);
+    let read = readAll(request, partitions, services, version);
     while (
       read.bytes < request.minBytes &&
-      read.results.every((r) => r.outcome.errorCode === 0) &&
+      read.results.every((r) => r.outcome.errorCode === ErrorCode.NONE) &&
       partitions.length > 0 &&
       Date.now() < deadline
     ) {
-      await services.data.waitForData(partitions, deadline - Date.now());
-      read = readAll(request, partitions, services, ctx.apiVersion);
+      const waitOn = partitions.map((p) => ({ topic: topicNameOf(p, version, services) ?? '', partition: p.partition }));
+      await services.data.waitForData(waitOn, deadline - Date.now());
+      read = readAll(request, partitions, services, version);
     }
-    const byTopic = new Map<string, FetchResponse['responses'][number]>();
-    const responses: FetchResponse['responses'] = [];
-    for (const { p, outcome } of read.results) {
-      let topic = byTopic.get(p.topic);
-      if (!topic) {
-        topic = { topic: p.topic, partitions: [] } as unknown as FetchResponse['responses'][number];
-        byTopic.set(p.topic, topic);
-        responses.push(topic);
-      }
-      topic.partitions.push({
-        partitionIndex: p.partition,
-        errorCode: outcome.errorCode,
-        highWatermark: BigInt(outcome.highWatermark),
-        lastStableOffset: BigInt(outcome.lastStableOffset),
-        logStartOffset: BigInt(outcome.logStartOffset),
-        // read_committed: an (empty) aborted-transaction list; read_uncommitted: null
-        abortedTransactions:
-          read.isolation === 'read_committed'
-            ? (outcome.abortedTransactions ?? []).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }))
-            : null,
-        preferredReadReplica: -1,
-        records: outcome.records,
-      } as unknown as FetchResponse['responses'][number]['partitions'][number]);
+
+    let sessionId = INVALID_SESSION_ID;
+    let reads = read.results;
+    if (context.kind === 'full') {
+      sessionId = sessions.createSession(
+        reads.map((r) => ({ params: r.params, result: summaryOf(r) })),
+        context.usesTopicIds,
+      );
+    } else if (context.kind === 'incremental') {
+      sessionId = context.session.id;
+      reads = reads.filter((r) => context.session.mustRespond(r.params, summaryOf(r)));
     }
-    return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses } as unknown as FetchResponse;
+    return buildResponse(reads, sessionId, request.isolationLevel === 1, version, services);
   },
 });
