@@ -13,6 +13,7 @@
  * are serialised: two CreateTopics for the same name from different connections
  * must not both succeed.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { BrokerConfig } from '../broker/config.js';
 import type {
@@ -28,6 +29,7 @@ import { ConfigResourceType } from '../broker/services/metadata-service.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
 import { readMetaProperties, writeMetaProperties } from '../storage/log-manager.js';
+import { writePartitionMetadata } from '../storage/partition-metadata.js';
 import { describeBrokerConfigs } from './broker-configs.js';
 import { randomUuid } from './ids.js';
 import { readSnapshot, writeSnapshot } from './metadata-store.js';
@@ -140,7 +142,8 @@ export class ClusterMetadata implements MetadataService {
         const existing = this.logs.getLog(topic.name, p.partition);
         // logs opened before the metadata was known carry broker defaults, not the topic's overrides
         if (existing) existing.updateConfig(logConfig);
-        else await this.logs.createLog(topic.name, p.partition, logConfig);
+        const log = existing ?? (await this.logs.createLog(topic.name, p.partition, logConfig));
+        this.recordTopicId(log, topic.topicId);
       }
     }
     this.loaded = true;
@@ -573,8 +576,15 @@ export class ClusterMetadata implements MetadataService {
   private async openLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
     const logConfig = this.logConfigFor(topic.name);
     for (const p of partitions) {
-      if (p.replicas.includes(this.brokerId)) await this.logs.createLog(topic.name, p.partition, logConfig);
+      if (!p.replicas.includes(this.brokerId)) continue;
+      const log = await this.logs.createLog(topic.name, p.partition, logConfig);
+      this.recordTopicId(log, topic.topicId);
     }
+  }
+
+  /** partition.metadata in the partition dir (KIP-516); skipped for logs with no directory (test doubles). */
+  private recordTopicId(log: PartitionLog, topicId: string): void {
+    if (typeof log.dir === 'string' && existsSync(log.dir)) writePartitionMetadata(log.dir, topicId);
   }
 
   private freshTopicId(): string {
@@ -631,6 +641,8 @@ export function toLogConfig(effective: Record<string, string | null>): LogConfig
     flushIntervalMs: num('flush.ms'),
     cleanupPolicy: (effective['cleanup.policy'] ?? 'delete') as LogConfig['cleanupPolicy'],
     deleteRetentionMs: num('delete.retention.ms'),
+    minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: num('min.compaction.lag.ms'),
     messageTimestampType: (effective['message.timestamp.type'] ?? 'CreateTime') as LogConfig['messageTimestampType'],
     maxMessageBytes: num('max.message.bytes'),
   };

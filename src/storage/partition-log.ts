@@ -21,6 +21,7 @@ import {
   validateBatches,
   type BatchHeader,
 } from '../protocol/records/batch.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 
@@ -45,6 +46,10 @@ export interface LogConfig {
   cleanupPolicy: string;
   /** delete.retention.ms */
   deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: the cleaner compacts once dirty bytes / all cleanable bytes reach it. Default 0.5. */
+  minCleanableDirtyRatio?: number;
+  /** min.compaction.lag.ms: records younger than this stay uncompacted. Default 0. */
+  minCompactionLagMs?: number;
   /** message.timestamp.type */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** max.message.bytes: the largest record batch accepted */
@@ -64,6 +69,8 @@ export function defaultLogConfig(): LogConfig {
     flushIntervalMs: Number.MAX_SAFE_INTEGER,
     cleanupPolicy: 'delete',
     deleteRetentionMs: 24 * 60 * 60 * 1000,
+    minCleanableDirtyRatio: 0.5,
+    minCompactionLagMs: 0,
     messageTimestampType: 'CreateTime',
     maxMessageBytes: 1024 * 1024 + 12,
   };
@@ -121,6 +128,8 @@ export class PartitionLog {
   private hw = 0;
   private recoveredTo = 0;
   private lastFlushMs: number;
+  /** leader-epoch-checkpoint: which leader epoch started at which offset. */
+  private epochCache!: LeaderEpochCache;
   private readonly logger: (msg: string) => void;
   private readonly clock: () => number;
 
@@ -209,6 +218,9 @@ export class PartitionLog {
     this.startOffset = Math.min(Math.max(opts.logStartOffset ?? firstBase, firstBase), this.endOffset);
     this.recoveredTo = this.endOffset;
     this.hw = this.clampHighWatermark(opts.highWatermark ?? this.endOffset);
+    this.epochCache = LeaderEpochCache.load(this.dir, (msg) => this.logger(msg));
+    this.epochCache.truncateFromEnd(this.endOffset);
+    this.epochCache.truncateFromStart(this.startOffset);
   }
 
   private segmentOptions(): LogSegmentOptions {
@@ -240,6 +252,11 @@ export class PartitionLog {
   /** Set by replication; kept within [logStartOffset, logEndOffset] as Kafka does. */
   set highWatermark(offset: number) {
     this.hw = this.clampHighWatermark(offset);
+  }
+
+  /** The leader-epoch-checkpoint entries, oldest first. */
+  leaderEpochEntries(): { epoch: number; startOffset: number }[] {
+    return this.epochCache.entries();
   }
 
   get recoveryPoint(): number {
@@ -323,6 +340,8 @@ export class PartitionLog {
     this.maybeRoll(records.length, first, last, maxTimestamp, now);
     this.activeSegment.append(records, headers);
     this.endOffset = last.lastOffset + 1;
+    // Per batch, not per record; the file is rewritten only when a new epoch starts.
+    for (const header of headers) this.epochCache.assign(header.partitionLeaderEpoch, header.baseOffset);
     if (this.endOffset - this.recoveredTo >= this.config.flushIntervalMessages) this.flush();
     return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logAppendTime, maxTimestamp, batches: headers };
   }
@@ -444,6 +463,7 @@ export class PartitionLog {
     this.startOffset = offset;
     this.hw = this.clampHighWatermark(this.hw);
     if (this.recoveredTo < offset) this.recoveredTo = offset;
+    this.epochCache.truncateFromStart(offset);
     this.deleteSegmentsWhile((segment, next) => next !== undefined && next.baseOffset <= this.startOffset);
   }
 
@@ -459,6 +479,7 @@ export class PartitionLog {
     }
     this.activeSegment.truncateTo(offset);
     this.endOffset = offset;
+    this.epochCache.truncateFromEnd(offset);
     this.hw = this.clampHighWatermark(this.hw);
     this.recoveredTo = Math.min(this.recoveredTo, this.endOffset);
   }
@@ -471,6 +492,7 @@ export class PartitionLog {
     this.endOffset = offset;
     this.hw = offset;
     this.recoveredTo = offset;
+    this.epochCache.clear();
   }
 
   /**
@@ -515,6 +537,7 @@ export class PartitionLog {
       if (this.startOffset < firstBase) this.startOffset = firstBase;
       this.hw = this.clampHighWatermark(this.hw);
       if (this.recoveredTo < this.startOffset) this.recoveredTo = this.startOffset;
+      this.epochCache.truncateFromStart(this.startOffset);
     }
     return count;
   }
