@@ -375,23 +375,31 @@ export class GroupCoordinator implements GroupService {
     // The old incarnation is fenced: its parked calls fail.
     this.respondJoin(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
     this.respondSync(member, syncError(ErrorCode.FENCED_INSTANCE_ID));
-    const protocolsChanged = !this.sameProtocols(member, p);
+    const oldProtocols = member.protocols;
     group.members.delete(oldMemberId);
     member.memberId = newMemberId;
     group.members.set(newMemberId, member);
     group.staticMembers.set(p.groupInstanceId!, newMemberId);
-    const wasLeader = group.leaderId === oldMemberId;
-    if (wasLeader) group.leaderId = newMemberId;
+    if (group.leaderId === oldMemberId) group.leaderId = newMemberId;
 
-    if (group.state === 'Stable' && !protocolsChanged && !wasLeader) {
-      // Static rejoin without changes: no rebalance, keep the assignment.
-      member.clientId = p.clientId;
-      member.clientHost = p.clientHost;
-      member.sessionTimeoutMs = p.sessionTimeoutMs;
-      member.rebalanceTimeoutMs = p.rebalanceTimeoutMs;
-      this.scheduleSessionExpiry(group, member, member.sessionTimeoutMs);
-      this.storeGroupSafely(group);
-      return respond(this.joinResponseFor(group, member));
+    if (group.state === 'Stable') {
+      // Like Kafka, a static rejoin to a Stable group rebalances only when it would change the
+      // group's selected protocol. The subscription bytes themselves may differ (a restarted
+      // librdkafka member no longer reports owned partitions), and the leader may be the one
+      // rejoining: it is told to skip the assignment (JoinGroup v9) or, on older versions, gets
+      // the stored assignment back from SyncGroup whatever it computes.
+      member.protocols = p.protocols;
+      if (group.selectProtocol() === group.protocolName) {
+        member.clientId = p.clientId;
+        member.clientHost = p.clientHost;
+        member.sessionTimeoutMs = p.sessionTimeoutMs;
+        member.rebalanceTimeoutMs = p.rebalanceTimeoutMs;
+        this.scheduleSessionExpiry(group, member, member.sessionTimeoutMs);
+        this.storeGroupSafely(group);
+        const response = this.joinResponseFor(group, member);
+        return respond({ ...response, skipAssignment: group.leaderId === member.memberId });
+      }
+      member.protocols = oldProtocols;
     }
     this.updateMemberAndRebalance(group, member, p, respond);
   }
