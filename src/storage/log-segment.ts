@@ -32,12 +32,16 @@ import {
   type BatchHeader,
 } from '../protocol/records/batch.js';
 import { decodeRecordBatch } from '../protocol/records/record.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+/** Suffixes of the log cleaner's half-built and ready-to-swap files (Kafka's names). */
+export const CLEANED_FILE_SUFFIX = '.cleaned';
+export const SWAP_FILE_SUFFIX = '.swap';
 
 /** Kafka names segment files by base offset, zero-padded to 20 digits. */
 export function segmentFileName(baseOffset: number, suffix: string): string {
@@ -61,7 +65,22 @@ export interface SegmentRecoveryResult {
   truncatedBytes: number;
   /** Why the scan stopped early; null when the whole file was valid. */
   reason: string | null;
+  /**
+   * Set when the bad batch is not a torn tail (a valid batch follows it, or the segment
+   * is not the last one): the file is left untouched and the log must not be served.
+   */
+  corruptPosition: number | null;
 }
+
+/** Framing of the batch at `position` cannot be right (found while reading, not recovering). */
+export class CorruptSegmentError extends KafkaError {
+  constructor(readonly file: string, readonly position: number, detail: string) {
+    super(ErrorCode.KAFKA_STORAGE_ERROR, `corrupt record batch in ${file} at position ${position}: ${detail}`);
+  }
+}
+
+/** How far past a bad batch recovery looks for a valid one before calling the rest a torn tail. */
+const MAX_TORN_TAIL_SCAN_BYTES = 64 * 1024 * 1024;
 
 const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD;
 
@@ -113,6 +132,19 @@ export class LogSegment {
   }
 
   /**
+   * The log cleaner's replacement for segment `baseOffset`: the same three files with a
+   * `.cleaned` suffix (recovery deletes such leftovers). Append to it, flush, close, then
+   * rename the files into place and `open` the result.
+   */
+  static createCleaned(dir: string, baseOffset: number, options: LogSegmentOptions, now: number): LogSegment {
+    const path = (suffix: string) => join(dir, segmentFileName(baseOffset, suffix) + CLEANED_FILE_SUFFIX);
+    const fd = openSync(path(LOG_FILE_SUFFIX), 'w+');
+    const offsetIndex = OffsetIndex.open(path(INDEX_FILE_SUFFIX), baseOffset, options.maxIndexSizeBytes, true);
+    const timeIndex = TimeIndex.open(path(TIME_INDEX_FILE_SUFFIX), baseOffset, options.maxIndexSizeBytes, true);
+    return new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, now);
+  }
+
+  /**
    * Opens an existing segment. Without `recover`, the indexes are sanity-checked and the
    * tail after the last index entry is scanned to find the next offset; anything
    * inconsistent makes this call recover the segment anyway. `onWarning` hears why.
@@ -123,6 +155,8 @@ export class LogSegment {
     options: LogSegmentOptions,
     recover: boolean,
     onWarning: (msg: string) => void,
+    /** False for a segment that has a successor: it was fsynced at roll, so it cannot have a torn tail. */
+    tailMayBeTorn = true,
   ): { segment: LogSegment; recovery: SegmentRecoveryResult | null } {
     const logPath = join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX));
     const indexPath = join(dir, segmentFileName(baseOffset, INDEX_FILE_SUFFIX));
@@ -150,7 +184,7 @@ export class LogSegment {
       onWarning(`${logPath}: time index is corrupt, rebuilding`);
       mustRecover = true;
     }
-    const recovery = mustRecover ? segment.recover() : null;
+    const recovery = mustRecover ? segment.recover(tailMayBeTorn) : null;
     return { segment, recovery };
   }
 
@@ -249,6 +283,7 @@ export class LogSegment {
     while (position < this.size) {
       const header = this.readHeaderAt(position);
       if (header === null) return null;
+      this.checkFraming(header, position);
       if (header.lastOffset >= offset) return { position, header };
       position += header.sizeInBytes;
     }
@@ -275,6 +310,7 @@ export class LogSegment {
     let end = 0;
     while (end + BATCH_HEADER_SIZE <= bytes.length) {
       const header = readBatchHeader(bytes, end);
+      this.checkFraming(header, first.position + end);
       if (header.lastOffset >= maxOffset || end + header.sizeInBytes > bytes.length) break;
       end += header.sizeInBytes;
     }
@@ -343,11 +379,23 @@ export class LogSegment {
   }
 
   /**
-   * Re-validates every batch (framing, magic 2, CRC-32C, offsets increasing and not
-   * below baseOffset), rebuilds both indexes, and truncates the file at the first bad
-   * batch.
+   * A header read on the fetch path whose framing is impossible means the file is
+   * corrupt below what recovery re-validated: refuse rather than serve garbage (or loop).
    */
-  recover(): SegmentRecoveryResult {
+  private checkFraming(header: BatchHeader, position: number): void {
+    if (header.magic !== RECORD_BATCH_MAGIC || header.batchLength < MIN_BATCH_LENGTH || position + header.sizeInBytes > this.size) {
+      throw new CorruptSegmentError(this.logPath, position, `magic ${header.magic}, batch length ${header.batchLength}`);
+    }
+  }
+
+  /**
+   * Re-validates every batch (framing, magic 2, CRC-32C, offsets increasing and not
+   * below baseOffset) and rebuilds both indexes. At the first bad batch: a torn tail
+   * (nothing valid after it, in the last segment) is truncated; anything else is
+   * corruption in the middle of the log, reported in `corruptPosition` with the file
+   * left as it is.
+   */
+  recover(tailMayBeTorn = true): SegmentRecoveryResult {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.resetState();
@@ -360,10 +408,32 @@ export class LogSegment {
       this.indexBatch(header, position);
       position += header.sizeInBytes;
     }
+    if (reason !== null && (!tailMayBeTorn || this.validBatchFollows(position))) {
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      return { truncatedBytes: 0, reason, corruptPosition: position };
+    }
     const truncatedBytes = this.size - position;
     if (truncatedBytes > 0) this.truncateFileTo(position);
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
-    return { truncatedBytes, reason };
+    return { truncatedBytes, reason, corruptPosition: null };
+  }
+
+  /**
+   * Whether a whole valid batch (magic 2, sane length, CRC-32C, offset not below the
+   * last good one) starts anywhere after the bad batch at `badPosition`. A torn write
+   * leaves only a prefix of what was appended, so a valid batch after the damage means
+   * the damage is not a torn tail. Scans at most MAX_TORN_TAIL_SCAN_BYTES.
+   */
+  private validBatchFollows(badPosition: number): boolean {
+    const window = this.readBytes(badPosition + 1, MAX_TORN_TAIL_SCAN_BYTES);
+    for (let p = 0; p + BATCH_HEADER_SIZE <= window.length; p++) {
+      if (window[p + 16] !== RECORD_BATCH_MAGIC) continue;
+      const header = readBatchHeader(window, p);
+      if (header.batchLength < MIN_BATCH_LENGTH || p + header.sizeInBytes > window.length) continue;
+      if (header.baseOffset < this.next || header.lastOffsetDelta < 0) continue;
+      if (computeBatchCrc(window, p, header.sizeInBytes) === header.crc) return true;
+    }
+    return false;
   }
 
   /** Validates the batch at `position` (header left in headerScratch); returns why it is bad. */

@@ -22,7 +22,7 @@ import {
   type BatchHeader,
 } from '../protocol/records/batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { LogSegment, type LogSegmentOptions } from './log-segment.js';
+import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 
 export interface LogConfig {
@@ -128,6 +128,8 @@ export class PartitionLog {
   private hw = 0;
   private recoveredTo = 0;
   private lastFlushMs: number;
+  /** Set when corruption was found in the middle of the log: Produce and Fetch get KAFKA_STORAGE_ERROR. */
+  private offline: string | null = null;
   /** leader-epoch-checkpoint: which leader epoch started at which offset. */
   private epochCache!: LeaderEpochCache;
   private readonly logger: (msg: string) => void;
@@ -184,10 +186,22 @@ export class PartitionLog {
         continue;
       }
       const nextBase = baseOffsets[i + 1] ?? Number.POSITIVE_INFINITY;
+      if (this.offline !== null) {
+        // Keep what follows a mid-log corruption untouched for inspection (kafka-dump-log).
+        this.segments.push(LogSegment.open(this.dir, baseOffset, this.segmentOptions(), false, () => {}).segment);
+        continue;
+      }
       const needsRecovery = !opts.hadCleanShutdown && nextBase > recoveryPoint;
+      const isLast = i === baseOffsets.length - 1;
       const { segment, recovery } = LogSegment.open(this.dir, baseOffset, this.segmentOptions(), needsRecovery, (msg) =>
         this.logger(msg),
-      );
+      isLast);
+      if (recovery !== null && recovery.corruptPosition !== null) {
+        // Not a torn tail: truncating would silently drop acknowledged data after it.
+        this.markOffline(`${segment.logPath} at position ${recovery.corruptPosition} (${recovery.reason})`);
+        this.segments.push(segment);
+        continue;
+      }
       if (recovery !== null && recovery.truncatedBytes > 0) {
         this.logger(
           `${this.dir}: truncated ${recovery.truncatedBytes} bytes from segment ${baseOffset} during recovery (${recovery.reason})`,
@@ -259,6 +273,23 @@ export class PartitionLog {
     return this.epochCache.entries();
   }
 
+  /** Why this partition is refused (corrupt batch in the middle of the log); null when it is served. */
+  get offlineReason(): string | null {
+    return this.offline;
+  }
+
+  private markOffline(where: string): void {
+    if (this.offline !== null) return;
+    this.offline = where;
+    this.logger(`Found a corrupt record batch in the middle of the log of ${this.topic}-${this.partition}: ${where}; refusing to serve this partition (KAFKA_STORAGE_ERROR) until the segment is repaired or removed`);
+  }
+
+  private ensureOnline(): void {
+    if (this.offline !== null) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.topic}-${this.partition} is offline: corrupt record batch in ${this.offline}`);
+    }
+  }
+
   get recoveryPoint(): number {
     return this.recoveredTo;
   }
@@ -282,6 +313,7 @@ export class PartitionLog {
    * configured, then appends the bytes.
    */
   appendAsLeader(records: Buffer, leaderEpoch: number, now: number = this.clock()): AppendInfo {
+    this.ensureOnline();
     const headers = validateBatches(records, { maxBatchSize: this.config.maxMessageBytes });
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
     let offset = this.endOffset;
@@ -310,6 +342,7 @@ export class PartitionLog {
    * or after logEndOffset and increase.
    */
   appendAsFollower(records: Buffer): AppendInfo {
+    this.ensureOnline();
     const headers = validateBatches(records);
     let expected = this.endOffset;
     for (const header of headers) {
@@ -388,6 +421,7 @@ export class PartitionLog {
    * logEndOffset: an empty Buffer. Outside [logStartOffset, logEndOffset]: OFFSET_OUT_OF_RANGE.
    */
   read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): { records: Buffer; firstOffset: number } {
+    this.ensureOnline();
     if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -399,7 +433,13 @@ export class PartitionLog {
     const empty = { records: Buffer.alloc(0), firstOffset: fetchOffset };
     if (fetchOffset === this.endOffset || fetchOffset >= maxOffset) return empty;
     for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
-      const records = this.segments[i]!.read(fetchOffset, maxBytes, maxOffset, minOneMessage);
+      let records: Buffer | null;
+      try {
+        records = this.segments[i]!.read(fetchOffset, maxBytes, maxOffset, minOneMessage);
+      } catch (err) {
+        if (err instanceof CorruptSegmentError) this.markOffline(`${err.file} at position ${err.position} (found on read)`);
+        throw err;
+      }
       if (records === null) continue;
       const firstOffset = records.length > 0 ? Number(records.readBigInt64BE(0)) : fetchOffset;
       return { records, firstOffset };
@@ -501,6 +541,8 @@ export class PartitionLog {
    * the active segment. Returns how many segments were deleted.
    */
   runRetention(now: number): number {
+    // Deleting segments of a corrupt log would move logStartOffset past evidence; leave it.
+    if (this.offline !== null) return 0;
     let deleted = 0;
     if (this.config.cleanupPolicy.split(',').some((p) => p.trim() === 'delete')) {
       const retentionMs = this.config.retentionMs;
