@@ -12,7 +12,15 @@ import type { BrokerServices } from './broker/services/index.js';
 import { ErrorCode, KafkaError } from './protocol/errors.js';
 import { LogManager, writeMetaProperties } from './storage/log-manager.js';
 import { defaultLogConfig, type LogConfig } from './storage/partition-log.js';
-import { GroupCoordinator, groupCoordinatorConfig, ProducerIdManager, type OffsetsLog } from './coordinator/index.js';
+import {
+  GroupCoordinator,
+  groupCoordinatorConfig,
+  ProducerIdManager,
+  TRANSACTION_STATE_TOPIC,
+  TransactionCoordinator,
+  transactionCoordinatorConfig,
+  type OffsetsLog,
+} from './coordinator/index.js';
 import { ClusterMetadata } from './cluster/cluster-metadata.js';
 
 export { brokerConfig, defaultBrokerConfig } from './broker/config.js';
@@ -50,7 +58,10 @@ function logDefaults(config: BrokerConfig): LogConfig {
   };
 }
 
-/** `__consumer_offsets` as the group coordinator sees it; created on first use, like Kafka. */
+/**
+ * An internal topic (`__consumer_offsets`, `__transaction_state`) as its coordinator sees
+ * it; created on first use, like Kafka.
+ */
 class OffsetsTopicLog implements OffsetsLog {
   private creating: Promise<unknown> | null = null;
 
@@ -58,30 +69,31 @@ class OffsetsTopicLog implements OffsetsLog {
     private readonly metadata: ClusterMetadata,
     readonly numPartitions: number,
     private readonly log: (line: string) => void,
+    private readonly topic: string = OFFSETS_TOPIC,
   ) {}
 
   ensureReady(): void {
-    if (this.metadata.topic(OFFSETS_TOPIC) || this.creating) return;
-    this.creating = this.metadata.ensureInternalTopic(OFFSETS_TOPIC).then(
+    if (this.metadata.topic(this.topic) || this.creating) return;
+    this.creating = this.metadata.ensureInternalTopic(this.topic).then(
       () => {
         this.creating = null;
       },
       (err: unknown) => {
         this.creating = null;
-        this.log(`Could not create ${OFFSETS_TOPIC}: ${err instanceof Error ? err.message : String(err)}`);
+        this.log(`Could not create ${this.topic}: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
   }
 
   private partitionLog(partition: number) {
-    return this.metadata.getPartition(OFFSETS_TOPIC, partition);
+    return this.metadata.getPartition(this.topic, partition);
   }
 
   append(partition: number, batch: Buffer): void {
     const found = this.partitionLog(partition);
     if (!found) {
       this.ensureReady();
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${OFFSETS_TOPIC} is not ready yet`);
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic} is not ready yet`);
     }
     found.log.appendAsLeader(batch, found.state.leaderEpoch);
     found.log.highWatermark = found.log.logEndOffset;
@@ -125,6 +137,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   let logs: LogManager | undefined;
   let groups: GroupCoordinator | undefined;
   let replicas: ReplicaManager | undefined;
+  let transactions: TransactionCoordinator | undefined;
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
@@ -151,6 +164,33 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     });
     groups.load();
     replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log);
+    const replicaManager = replicas;
+    const groupCoordinator = groups;
+    transactions = new TransactionCoordinator({
+      log: new OffsetsTopicLog(
+        metadata,
+        Number(config.raw['transaction.state.log.num.partitions'] ?? 50),
+        log,
+        TRANSACTION_STATE_TOPIC,
+      ),
+      ensureTopic: async () => {
+        await metadata.ensureInternalTopic(TRANSACTION_STATE_TOPIC);
+      },
+      generateProducerId: () => producerIds.generateProducerId(),
+      // Markers on __consumer_offsets also settle the group coordinator's pending TxnOffsetCommits.
+      writeMarker: (marker) => {
+        const errorCode = replicaManager.writeTxnMarker(marker);
+        if (errorCode === ErrorCode.NONE && marker.topic === OFFSETS_TOPIC) {
+          groupCoordinator.completeTransaction(marker.partition, marker.producerId, marker.commit);
+        }
+        return errorCode;
+      },
+      offsetsPartitionFor: (groupId) => groupCoordinator.partitionFor(groupId),
+      config: transactionCoordinatorConfig(config.raw),
+      logger: log,
+    });
+    replicas.setTransactionVerifier(transactions);
+    transactions.load();
     replicas.advanceSoleLeaderHighWatermarks();
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
@@ -161,6 +201,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       metadata,
       groups,
       producerIds,
+      transactions,
       data: replicas,
       apiVersions: advertisedApis(handlers),
       log,
@@ -168,6 +209,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   } catch (err) {
     await server.close();
     groups?.shutdown();
+    transactions?.shutdown();
     logs?.shutdown();
     throw err;
   }
@@ -181,6 +223,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       closing ??= (async () => {
         await server.close();
         groups?.shutdown();
+        transactions?.shutdown();
         replicas?.close();
         logs?.shutdown();
       })();

@@ -7,10 +7,19 @@
  *
  * In a cluster of one the ISR is this broker alone, so the high watermark
  * follows the log end offset as soon as an append lands.
+ *
+ * Transactions: transactional batches are checked with the transaction coordinator
+ * (only partitions added to the producer's open transaction, current epoch); each
+ * partition tracks its open transactions (producer id → first offset) so the last
+ * stable offset (LSO) is the first offset of the earliest open one, or the high
+ * watermark; the coordinator's COMMIT/ABORT markers are written here, and aborted
+ * transactions go to the segment's `.txnindex` for read_committed fetches.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { iterateBatches, type BatchHeader } from '../protocol/records/batch.js';
+import { buildControlBatch, ControlRecordType } from '../protocol/records/record.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import type { AbortedTxn } from '../storage/transaction-index.js';
 import type {
   AppendOutcome,
   IsolationLevel,
@@ -21,6 +30,7 @@ import type {
 } from './services/partition-data-service.js';
 import type { MetadataService } from './services/metadata-service.js';
 import type { ProducerIdService } from './services/group-service.js';
+import type { TransactionService } from './services/transaction-service.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
 
 const ZSTD = 4;
@@ -38,12 +48,26 @@ function lastSequenceOf(batch: BatchHeader): number {
   return last > 0x7fffffff ? last - 0x80000000 : last;
 }
 
+/** Bytes read per step when a partition's open transactions are rebuilt from its log. */
+const TXN_SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/** Transaction bookkeeping of one partition log. */
+interface PartitionTxnState {
+  /** open transactions: producer id → offset of its first record here */
+  ongoing: Map<number, number>;
+  /** aborted transactions, oldest first (mirrors the `.txnindex` files) */
+  aborted: AbortedTxn[];
+}
+
 function errorCodeOf(err: unknown): number {
   return err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
+  /** keyed by the log object, so a deleted and recreated topic starts clean */
+  private readonly txnStates = new WeakMap<PartitionLog, PartitionTxnState>();
+  private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
 
   constructor(
     private readonly brokerId: number,
@@ -51,6 +75,49 @@ export class ReplicaManager implements PartitionDataService {
     private readonly producers: ProducerIdService,
     private readonly log: (line: string) => void = () => {},
   ) {}
+
+  /** Set once the transaction coordinator exists (it writes its markers through this manager). */
+  setTransactionVerifier(transactions: Pick<TransactionService, 'verifyTransactionalWrite'>): void {
+    this.transactions = transactions;
+  }
+
+  /**
+   * The partition's transaction state, built on first use: aborted transactions from the
+   * `.txnindex` files, open ones by scanning the log's batch headers (a transactional
+   * batch opens a producer's transaction, its control batch closes it).
+   */
+  private txnState(log: PartitionLog): PartitionTxnState {
+    let state = this.txnStates.get(log);
+    if (state) {
+      // retention moved the log start: forget what can no longer be fetched
+      while (state.aborted.length > 0 && state.aborted[0]!.lastOffset < log.logStartOffset) state.aborted.shift();
+      return state;
+    }
+    state = { ongoing: new Map(), aborted: log.abortedTxns().filter((a) => a.lastOffset >= log.logStartOffset) };
+    let offset = log.logStartOffset;
+    while (offset < log.logEndOffset) {
+      const { records } = log.read(offset, TXN_SCAN_CHUNK_BYTES, { minOneMessage: true });
+      if (records.length === 0) break;
+      const before = offset;
+      for (const { header } of iterateBatches(records)) {
+        if (header.lastOffset < offset) continue;
+        offset = header.lastOffset + 1;
+        if (!header.isTransactional || header.producerId < 0) continue;
+        if (header.isControl) state.ongoing.delete(header.producerId);
+        else if (!state.ongoing.has(header.producerId)) state.ongoing.set(header.producerId, header.baseOffset);
+      }
+      if (offset === before) break;
+    }
+    this.txnStates.set(log, state);
+    return state;
+  }
+
+  /** First offset of the earliest open transaction, or the high watermark. */
+  private lastStableOffset(log: PartitionLog, state: PartitionTxnState = this.txnState(log)): number {
+    let lso = log.highWatermark;
+    for (const firstOffset of state.ongoing.values()) if (firstOffset < lso) lso = firstOffset;
+    return Math.max(lso, log.logStartOffset);
+  }
 
   /** The log of a partition this broker leads, or a Kafka error code. */
   private leaderLog(topic: string, partition: number): PartitionLog | number {
@@ -108,6 +175,20 @@ export class ReplicaManager implements PartitionDataService {
           outcome.errorMessage = 'zstd compression needs Produce v7 or later';
           return outcome;
         }
+        if (batch.isTransactional && this.transactions) {
+          const txnError = this.transactions.verifyTransactionalWrite(
+            null,
+            batch.producerId,
+            batch.producerEpoch,
+            topic,
+            partition,
+          );
+          if (txnError !== ErrorCode.NONE) {
+            outcome.errorCode = txnError;
+            outcome.errorMessage = `Transactional batch of producer ${batch.producerId} rejected for ${topic}-${partition}`;
+            return outcome;
+          }
+        }
         if (batch.producerId >= 0 && batch.baseSequence >= 0) {
           const check = this.producers
             .producerState(topic, partition)
@@ -123,8 +204,12 @@ export class ReplicaManager implements PartitionDataService {
           }
         }
       }
+      const txn = this.txnState(log);
       const info = log.appendAsLeader(records, state.leaderEpoch);
       for (const batch of info.batches) {
+        if (batch.isTransactional && !batch.isControl && !txn.ongoing.has(batch.producerId)) {
+          txn.ongoing.set(batch.producerId, batch.baseOffset);
+        }
         if (batch.producerId >= 0 && batch.baseSequence >= 0) {
           this.producers
             .producerState(topic, partition)
@@ -174,8 +259,9 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     outcome.highWatermark = log.highWatermark;
-    // no transactions yet: the last stable offset is the high watermark
-    outcome.lastStableOffset = log.highWatermark;
+    const txn = this.txnState(log);
+    outcome.lastStableOffset = this.lastStableOffset(log, txn);
+    if (options.isolation === 'read_committed') outcome.abortedTransactions = [];
     outcome.logStartOffset = log.logStartOffset;
     const upper = options.isolation === 'read_committed' ? outcome.lastStableOffset : outcome.highWatermark;
     if (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) {
@@ -185,15 +271,21 @@ export class ReplicaManager implements PartitionDataService {
     if (fetchOffset >= upper) return outcome;
     try {
       const read = log.read(fetchOffset, maxBytes, { maxOffset: upper, minOneMessage: options.minOneMessage });
-      if (!options.allowZstd) {
-        for (const { header: batch } of iterateBatches(read.records)) {
-          if (batch.compression === ZSTD) {
-            outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
-            return outcome;
-          }
+      let endOfData = fetchOffset;
+      for (const { header: batch } of iterateBatches(read.records)) {
+        if (batch.compression === ZSTD && !options.allowZstd) {
+          outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+          return outcome;
         }
+        endOfData = batch.lastOffset + 1;
       }
       outcome.records = read.records;
+      if (options.isolation === 'read_committed') {
+        // Fetch v4+: the aborted transactions overlapping the returned range, so the consumer drops their records.
+        outcome.abortedTransactions = txn.aborted
+          .filter((a) => a.lastOffset >= fetchOffset && a.firstOffset < endOfData)
+          .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+      }
     } catch (err) {
       outcome.errorCode = errorCodeOf(err);
       if (!(err instanceof KafkaError)) this.log(`Error reading ${topic}-${partition}: ${String(err)}`);
@@ -213,7 +305,7 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     outcome.leaderEpoch = this.metadata.getPartition(topic, partition)!.state.leaderEpoch;
-    const lastStable = log.highWatermark;
+    const lastStable = this.lastStableOffset(log);
     switch (timestamp) {
       case LATEST:
         outcome.offset = isolation === 'read_committed' ? lastStable : log.highWatermark;
@@ -239,7 +331,7 @@ export class ReplicaManager implements PartitionDataService {
           return outcome;
         }
         const found = log.offsetForTimestamp(timestamp);
-        if (found && found.offset < log.highWatermark) {
+        if (found && found.offset < (isolation === 'read_committed' ? lastStable : log.highWatermark)) {
           outcome.offset = found.offset;
           outcome.timestamp = found.timestamp;
         }
@@ -261,6 +353,56 @@ export class ReplicaManager implements PartitionDataService {
       return { errorCode: 0, lowWatermark: log.logStartOffset };
     } catch (err) {
       return { errorCode: errorCodeOf(err), lowWatermark: log.logStartOffset };
+    }
+  }
+
+  /**
+   * Appends a COMMIT or ABORT marker for a producer's transaction (the coordinator's
+   * WriteTxnMarkers, done locally), closes the transaction on this partition and, for an
+   * abort, records it in the `.txnindex`. Returns a Kafka error code.
+   */
+  writeTxnMarker(marker: {
+    topic: string;
+    partition: number;
+    producerId: number;
+    producerEpoch: number;
+    commit: boolean;
+    coordinatorEpoch: number;
+  }): number {
+    const { topic, partition, producerId, producerEpoch } = marker;
+    const log = this.leaderLog(topic, partition);
+    if (typeof log === 'number') return log;
+    const state = this.metadata.getPartition(topic, partition)!.state;
+    try {
+      const txn = this.txnState(log);
+      const now = Date.now();
+      const batch = buildControlBatch(marker.commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, marker.coordinatorEpoch, {
+        producerId,
+        producerEpoch,
+        timestamp: now,
+      });
+      const info = log.appendAsLeader(batch, state.leaderEpoch);
+      const markerOffset = info.baseOffset;
+      // The marker's epoch becomes the producer's epoch here: writes of older epochs are fenced.
+      this.producers.producerState(topic, partition).update(producerId, producerEpoch, -1, -1, markerOffset, markerOffset, now);
+      const firstOffset = txn.ongoing.get(producerId);
+      txn.ongoing.delete(producerId);
+      if (state.isr.length <= 1) log.highWatermark = log.logEndOffset;
+      if (!marker.commit && firstOffset !== undefined) {
+        const entry: AbortedTxn = {
+          producerId,
+          firstOffset,
+          lastOffset: markerOffset,
+          lastStableOffset: this.lastStableOffset(log, txn),
+        };
+        log.appendAbortedTxn(entry);
+        txn.aborted.push(entry);
+      }
+      this.purgatory.notify(topic, partition);
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (!(err instanceof KafkaError)) this.log(`Error writing a transaction marker to ${topic}-${partition}: ${String(err)}`);
+      return errorCodeOf(err);
     }
   }
 

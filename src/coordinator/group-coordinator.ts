@@ -20,10 +20,18 @@ import type {
   SyncGroupParams,
   SyncGroupResult,
   TopicPartitionResults,
+  TxnOffsetCommitParams,
 } from '../broker/services/group-service.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { iterateBatches } from '../protocol/records/batch.js';
-import { buildRecordBatch, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js';
+import {
+  buildRecordBatch,
+  controlRecordType,
+  ControlRecordType,
+  decodeRecordBatch,
+  type RecordInput,
+} from '../protocol/records/record.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
 import { systemScheduler, type Scheduler } from './clock.js';
 import { ClassicGroup, type GroupMember } from './group.js';
 import {
@@ -128,6 +136,8 @@ export class GroupCoordinator implements GroupService {
   private readonly scheduler: Scheduler;
   private readonly logger: (line: string) => void;
   private expirationTimer: { cancel(): void } | null = null;
+  /** TxnOffsetCommit offsets waiting for their transaction's marker */
+  private readonly pendingTxnOffsets = new PendingTxnOffsets();
 
   constructor(opts: GroupCoordinatorOptions) {
     this.log = opts.log;
@@ -182,10 +192,35 @@ export class GroupCoordinator implements GroupService {
         if (view.header.lastOffset < offset) continue;
         progressed = true;
         offset = view.header.lastOffset + 1;
-        if (view.header.isControl) continue;
+        const { header } = view;
+        if (header.isControl) {
+          // A transaction marker: the producer's pending offsets in this partition become visible or vanish.
+          const marker = decodeRecordBatch(view.bytes).records[0];
+          if (header.isTransactional && marker) {
+            this.completeTransaction(partition, header.producerId, controlRecordType(marker.key) === ControlRecordType.COMMIT);
+          }
+          continue;
+        }
+        if (header.isTransactional) {
+          for (const record of decodeRecordBatch(view.bytes).records) this.replayPendingRecord(header.producerId, record.key, record.value);
+          continue;
+        }
         for (const record of decodeRecordBatch(view.bytes).records) this.replayRecord(record.key, record.value);
       }
       if (!progressed) break;
+    }
+  }
+
+  /** A TxnOffsetCommit record of an open (or not yet replayed) transaction. */
+  private replayPendingRecord(producerId: number, keyBytes: Buffer | null, value: Buffer | null): void {
+    if (!keyBytes || !value) return;
+    try {
+      const key = decodeGroupRecordKey(keyBytes);
+      const commit = key.type === 'offset' ? decodeOffsetCommitValue(value) : null;
+      if (key.type !== 'offset' || !commit) return;
+      this.pendingTxnOffsets.add(producerId, { groupId: key.key.group, topic: key.key.topic, partition: key.key.partition, value: commit });
+    } catch (err) {
+      this.logger(`[GroupCoordinator] skipping an unreadable transactional __consumer_offsets record: ${(err as Error).message}`);
     }
   }
 
@@ -776,7 +811,74 @@ export class GroupCoordinator implements GroupService {
     return results;
   }
 
-  fetchOffsets(groupId: string, topics: { name: string; partitions: number[] }[] | null): OffsetFetchResult {
+  /**
+   * TxnOffsetCommit (Kafka's doTxnCommitOffsets): the group is created if missing; a
+   * member id / generation, when given (v3+), must match the group. The records go to
+   * the group's offsets partition as a transactional batch of the producer.
+   */
+  commitTransactionalOffsets(p: TxnOffsetCommitParams): TopicPartitionResults[] {
+    const all = (code: number): TopicPartitionResults[] =>
+      p.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((x) => ({ partition: x.partition, errorCode: code })) }));
+    const group = this.getOrCreateGroup(p.groupId);
+    if (group.state === 'Dead') return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) return all(ErrorCode.FENCED_INSTANCE_ID);
+    if (p.memberId !== '' && !group.members.has(p.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (p.generationId >= 0 && p.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+
+    const now = this.scheduler.now();
+    const records: RecordInput[] = [];
+    const accepted: { topic: string; partition: number; value: OffsetCommitValue }[] = [];
+    const results: TopicPartitionResults[] = p.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((x) => {
+        const metadata = x.metadata ?? '';
+        if (Buffer.byteLength(metadata, 'utf8') > this.config.offsetMetadataMaxBytes) {
+          return { partition: x.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        }
+        const value = { offset: x.offset, leaderEpoch: x.leaderEpoch, metadata, commitTimestamp: now };
+        accepted.push({ topic: t.name, partition: x.partition, value });
+        records.push({
+          key: encodeOffsetCommitKey({ group: p.groupId, topic: t.name, partition: x.partition }),
+          value: encodeOffsetCommitValue(value),
+        });
+        return { partition: x.partition, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    if (records.length === 0) return results;
+    try {
+      this.ensureReady();
+      const batch = buildRecordBatch(records, {
+        timestamp: now,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        transactional: true,
+      });
+      this.log.append(this.partitionFor(p.groupId), batch);
+    } catch (err) {
+      const code = storeErrorCode(err);
+      for (const t of results) for (const x of t.partitions) if (x.errorCode === ErrorCode.NONE) x.errorCode = code;
+      return results;
+    }
+    for (const a of accepted) {
+      this.pendingTxnOffsets.add(p.producerId, { groupId: p.groupId, topic: a.topic, partition: a.partition, value: a.value });
+    }
+    return results;
+  }
+
+  completeTransaction(offsetsPartition: number, producerId: number, commit: boolean): void {
+    const taken = this.pendingTxnOffsets.take(producerId, (groupId) => this.partitionFor(groupId) === offsetsPartition);
+    if (!commit) return;
+    for (const pending of taken) {
+      this.offsetsOf(this.getOrCreateGroup(pending.groupId), pending.topic).set(pending.partition, pending.value);
+    }
+  }
+
+  fetchOffsets(
+    groupId: string,
+    topics: { name: string; partitions: number[] }[] | null,
+    requireStable = false,
+  ): OffsetFetchResult {
+    if (requireStable) return this.stableOffsets(groupId, this.fetchOffsets(groupId, topics));
     const group = this.groups.get(groupId);
     if (topics === null) {
       if (!group) return { errorCode: ErrorCode.NONE, topics: [] };
@@ -808,6 +910,18 @@ export class GroupCoordinator implements GroupService {
         }),
       })),
     };
+  }
+
+  /** RequireStable: a partition with offsets pending in an open transaction cannot be answered yet. */
+  private stableOffsets(groupId: string, result: OffsetFetchResult): OffsetFetchResult {
+    for (const t of result.topics) {
+      for (const p of t.partitions) {
+        if (this.pendingTxnOffsets.has(groupId, t.name, p.partition)) {
+          Object.assign(p, { offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
+        }
+      }
+    }
+    return result;
   }
 
   deleteOffsets(

@@ -7,4 +7,10 @@ export type { Scheduler, TimerHandle } from './clock.js';
 export { offsetsPartitionFor, javaStringHashCode } from './group-records.js';
 export { ProducerIdManager, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_BLOCK_FILE } from './producer-id-manager.js';
 export type { ProducerIdManagerOptions } from './producer-id-manager.js';
+export {
+  TransactionCoordinator,
+  transactionCoordinatorConfig,
+  TRANSACTION_STATE_TOPIC,
+} from './transaction-coordinator.js';
+export type { TransactionCoordinatorConfig, TransactionCoordinatorOptions } from './transaction-coordinator.js';
 export { ProducerStateTable, lastSequenceOf, NUM_BATCHES_TO_RETAIN } from './producer-state.js';

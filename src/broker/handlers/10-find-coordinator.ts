@@ -1,7 +1,8 @@
 /**
  * FindCoordinator (key 10), v0-6: a single broker coordinates every group and
  * transactional id, so the answer is always this broker. Looking up a group
- * coordinator creates `__consumer_offsets` on first use, as Kafka does. v4+ batches
+ * coordinator creates `__consumer_offsets` (a transaction coordinator `__transaction_state`)
+ * on first use, as Kafka does. v4+ batches
  * keys (coordinatorKeys); key type 0 = group, 1 = transaction.
  */
 import { defineHandler } from '../handler.js';
@@ -43,6 +44,13 @@ async function prepare(keyType: number, services: BrokerServices): Promise<Coord
       services.groups.ensureReady();
     } catch (err) {
       services.log(`FindCoordinator: cannot create __consumer_offsets: ${(err as Error).message}`);
+      return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+    }
+  } else {
+    try {
+      await services.transactions.ensureReady();
+    } catch (err) {
+      services.log(`FindCoordinator: cannot create __transaction_state: ${(err as Error).message}`);
       return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
     }
   }

@@ -22,6 +22,10 @@ import h20DeleteTopics from './20-delete-topics.js';
 import h21DeleteRecords from './21-delete-records.js';
 import h22InitProducerId from './22-init-producer-id.js';
 import h23OffsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import h24AddPartitionsToTxn from './24-add-partitions-to-txn.js';
+import h25AddOffsetsToTxn from './25-add-offsets-to-txn.js';
+import h26EndTxn from './26-end-txn.js';
+import h28TxnOffsetCommit from './28-txn-offset-commit.js';
 import h32DescribeConfigs from './32-describe-configs.js';
 import h33AlterConfigs from './33-alter-configs.js';
 import h37CreatePartitions from './37-create-partitions.js';
@@ -33,5 +37,5 @@ import h60DescribeCluster from './60-describe-cluster.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h32DescribeConfigs, h33AlterConfigs, h37CreatePartitions, h42DeleteGroups, h44IncrementalAlterConfigs, h46ListPartitionReassignments, h47OffsetDelete, h60DescribeCluster, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h37CreatePartitions, h42DeleteGroups, h44IncrementalAlterConfigs, h46ListPartitionReassignments, h47OffsetDelete, h60DescribeCluster, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }

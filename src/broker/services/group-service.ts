@@ -106,6 +106,18 @@ export interface OffsetCommitParams {
   topics: { name: string; partitions: OffsetCommitPartition[] }[];
 }
 
+export interface TxnOffsetCommitParams {
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  /** TxnOffsetCommit v3+ (KIP-447); -1 / '' / null from older clients = not checked */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: { name: string; partitions: OffsetCommitPartition[] }[];
+}
+
 export interface PartitionResult {
   partition: number;
   errorCode: number;
@@ -170,7 +182,22 @@ export interface GroupService {
   leaveGroup(groupId: string, members: LeavingMember[]): LeaveGroupResult;
   commitOffsets(params: OffsetCommitParams): TopicPartitionResults[];
   /** topics null = every committed partition of the group */
-  fetchOffsets(groupId: string, topics: { name: string; partitions: number[] }[] | null): OffsetFetchResult;
+  /**
+   * topics null = every committed partition of the group. requireStable (OffsetFetch v7+):
+   * partitions with offsets pending in an open transaction answer UNSTABLE_OFFSET_COMMIT.
+   */
+  fetchOffsets(
+    groupId: string,
+    topics: { name: string; partitions: number[] }[] | null,
+    requireStable?: boolean,
+  ): OffsetFetchResult;
+  /**
+   * TxnOffsetCommit: writes the offsets as a transactional batch of the producer; they
+   * become the group's committed offsets when the transaction commits.
+   */
+  commitTransactionalOffsets(params: TxnOffsetCommitParams): TopicPartitionResults[];
+  /** A COMMIT/ABORT marker landed on `__consumer_offsets` partition `offsetsPartition` for the producer. */
+  completeTransaction(offsetsPartition: number, producerId: number, commit: boolean): void;
   describeGroup(groupId: string): GroupDescription;
   /** statesFilter (ListGroups v4) and typesFilter (v5) match case-insensitively; empty = all */
   listGroups(statesFilter?: string[], typesFilter?: string[]): GroupListing[];

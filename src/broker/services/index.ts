@@ -7,16 +7,19 @@ import type { BrokerConfig } from '../config.js';
 import type { MetadataService } from './metadata-service.js';
 import type { GroupService, ProducerIdService } from './group-service.js';
 import type { PartitionDataService } from './partition-data-service.js';
+import type { TransactionService } from './transaction-service.js';
 
 export type { MetadataService } from './metadata-service.js';
 export type { GroupService, ProducerIdService } from './group-service.js';
 export type { PartitionDataService } from './partition-data-service.js';
+export type { TransactionService } from './transaction-service.js';
 
 export interface BrokerServices {
   config: BrokerConfig;
   metadata: MetadataService;
   groups: GroupService;
   producerIds: ProducerIdService;
+  transactions: TransactionService;
   data: PartitionDataService;
   /** ranges advertised by ApiVersions, derived from the handler registry */
   apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[];
