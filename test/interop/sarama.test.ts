@@ -1,0 +1,168 @@
+/**
+ * sarama 1.22.1 (Debian's golang-github-shopify-sarama-dev, config.Version
+ * V2_1_0_0) against our broker, driven by clients/sarama/main.go: keyed records
+ * with headers in gzip/snappy/lz4 both ways with kafkajs (zstd is refused, as
+ * Kafka refuses it: sarama sends it over Produce v3 and fetches with v4), the
+ * idempotent producer, a two-member group resuming after a broker restart,
+ * ListOffsets with a seek, and the cluster admin (CreateTopics v2 and friends).
+ *
+ * The Go program is compiled once into the temp dir, keyed by a hash of its
+ * source, so later runs reuse the binary. Skips, saying why, when go or the
+ * sarama sources are missing.
+ */
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import {
+  ClientProcess,
+  commandWorks,
+  committedOffsets,
+  consumeWithKafkajs,
+  contentOf,
+  createTopic,
+  expectedRecords,
+  kafkajsClient,
+  produceWithKafkajs,
+  recordsOf,
+  restartBroker,
+  runClient,
+  waitForSplit,
+} from './clients/harness.js';
+
+const GOPATH = '/usr/share/gocode';
+const SOURCE = path.join(import.meta.dirname, 'clients', 'sarama', 'main.go');
+const hasGo = commandWorks('go', ['version']);
+const hasSarama = fs.existsSync(path.join(GOPATH, 'src/github.com/Shopify/sarama/sarama.go'));
+const skipReason = !hasGo
+  ? 'go is not installed (apt-get install golang-go)'
+  : !hasSarama
+    ? `sarama is not in ${GOPATH} (apt-get install golang-github-shopify-sarama-dev)`
+    : null;
+if (skipReason) console.warn(`sarama interop tests skipped: ${skipReason}`);
+
+let broker: TestBroker;
+let binary = '';
+
+/** Compiles main.go unless a binary built from the same source is already in the temp dir. */
+async function buildSaramaClient(): Promise<string> {
+  const hash = createHash('sha256').update(fs.readFileSync(SOURCE)).digest('hex').slice(0, 16);
+  const out = path.join(os.tmpdir(), `kafka-ts-sarama-client-${hash}`);
+  if (fs.existsSync(out)) return out;
+  const partial = `${out}.${process.pid}.tmp`;
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      'go',
+      ['build', '-o', partial, SOURCE],
+      { env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' }, timeout: 170_000 },
+      (err, _stdout, stderr) => (err ? reject(new Error(`go build failed: ${err.message}\n${stderr}`)) : resolve()),
+    );
+  });
+  fs.renameSync(partial, out);
+  return out;
+}
+
+const sarama = (args: string[], timeoutMs?: number) => runClient(binary, args, timeoutMs);
+
+beforeAll(async () => {
+  if (skipReason) return;
+  [binary, broker] = await Promise.all([buildSaramaClient(), startTestBroker()]);
+}, 180_000);
+afterAll(async () => {
+  await broker?.close();
+});
+
+describe.skipIf(skipReason !== null)('sarama interop', () => {
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4']) {
+    it(`produces keyed records with headers (${codec}); kafkajs reads them back`, async () => {
+      const topic = `sa-produce-${codec}`;
+      await createTopic(broker.bootstrap, topic, 3);
+      expect(await sarama(['produce', broker.bootstrap, topic, codec, `sa-${codec}`, '60', '0'])).toEqual([{ produced: 60 }]);
+      expect(contentOf(await consumeWithKafkajs(broker.bootstrap, topic, 60))).toEqual(contentOf(expectedRecords(`sa-${codec}`, 60)));
+    });
+  }
+
+  it('zstd over Produce v3 is refused with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does (KIP-110)', async () => {
+    const topic = 'sa-produce-zstd';
+    await createTopic(broker.bootstrap, topic, 1);
+    await expect(sarama(['produce', broker.bootstrap, topic, 'zstd', 'sa-zstd', '5', '0'])).rejects.toThrow(/error: kafka server: The requesting client does not support the compression type/) // sarama's text for error 76;
+    const admin = kafkajsClient(broker.bootstrap).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets[0]!.high).toBe('0');
+  });
+
+  for (const codec of ['gzip', 'snappy', 'lz4']) {
+    it(`reads back what kafkajs wrote (${codec})`, async () => {
+      const topic = `sa-consume-${codec}`;
+      await createTopic(broker.bootstrap, topic, 2);
+      await produceWithKafkajs(broker.bootstrap, topic, codec, `js-${codec}`, 40);
+      const got = recordsOf(await sarama(['consume', broker.bootstrap, topic, '40']));
+      expect(contentOf(got)).toEqual(contentOf(expectedRecords(`js-${codec}`, 40)));
+    });
+  }
+
+  it('the idempotent producer (Producer.Idempotent) writes every record exactly once', async () => {
+    const topic = 'sa-idempotent';
+    await createTopic(broker.bootstrap, topic, 2);
+    expect(await sarama(['produce', broker.bootstrap, topic, 'snappy', 'idem', '200', '1'])).toEqual([{ produced: 200 }]);
+    expect(contentOf(await consumeWithKafkajs(broker.bootstrap, topic, 200))).toEqual(contentOf(expectedRecords('idem', 200)));
+    const admin = kafkajsClient(broker.bootstrap).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(200);
+  });
+
+  it('two group members split the partitions, commit, and resume after a broker restart', async () => {
+    const topic = 'sa-group';
+    const groupId = 'sa-group-1';
+    await createTopic(broker.bootstrap, topic, 4);
+    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'first', 40);
+    const members = [0, 1].map(() => new ClientProcess(binary, ['group', broker.bootstrap, topic, groupId]));
+    try {
+      const split = await waitForSplit(members, 4);
+      expect(split.map((a) => a.length)).toEqual([2, 2]);
+      await members[0]!.waitFor('all 40 records', () => members[0]!.records().length + members[1]!.records().length >= 40);
+      await Promise.all(members.map((m) => m.stop()));
+    } finally {
+      members.forEach((m) => m.kill());
+    }
+    // a member may re-read a few records around the rebalance; every record was read at least once
+    const firstRound = members.flatMap((m) => m.records());
+    expect(new Set(firstRound.map((r) => r.value))).toEqual(new Set(expectedRecords('first', 40).map((r) => r.value)));
+    const committed = await committedOffsets(broker.bootstrap, groupId, topic);
+    expect(Object.values(committed).reduce((a, b) => a + b, 0)).toBe(40);
+
+    broker = await restartBroker(broker);
+    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'second', 12);
+    const again = new ClientProcess(binary, ['group', broker.bootstrap, topic, groupId]);
+    try {
+      await again.waitFor('the 12 new records', () => again.records().length >= 12);
+      await new Promise((r) => setTimeout(r, 300));
+      await again.stop();
+    } finally {
+      again.kill();
+    }
+    expect(again.assignment()).toEqual([0, 1, 2, 3]);
+    expect(contentOf(again.records())).toEqual(contentOf(expectedRecords('second', 12)));
+  });
+
+  it('lists earliest, latest and by-time offsets and seeks', async () => {
+    const topic = 'sa-offsets';
+    await createTopic(broker.bootstrap, topic, 1);
+    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'off', 10);
+    const lines = await sarama(['offsets', broker.bootstrap, topic, '0', '7']);
+    expect(lines[0]).toEqual({ earliest: 0, latest: 10, byTime: 0 });
+    expect(recordsOf(lines)).toEqual([{ partition: 0, offset: 7, key: 'off-k7', value: 'off-v7', headers: { h: 'off-h7', n: '7' } }]);
+  });
+
+  it('the cluster admin creates, lists, describes and deletes a topic', async () => {
+    const lines = await sarama(['admin', broker.bootstrap, 'sa-admin']);
+    expect(lines).toEqual([{ listed: true, partitions: 3 }, { described: 'sa-admin', partitions: 3, error: 0 }, { deleted: true }]);
+  });
+});
