@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: produce and consume throughput (MB/s of 1 KB records) over the wire
+ * against a real broker process (bin/kafka-server-start.sh, dist/), first with 100 MB
+ * of existing log in the partition, then with 10 GB. The client speaks the Kafka
+ * protocol directly with the project's own codec (dist/protocol), so the figures
+ * measure the broker rather than a client library.
+ *
+ * Per scenario: start a broker on a fresh log dir, create a 1-partition topic, pre-fill
+ * it through Produce with large requests (4 batches of ~800 KB each), then measure
+ *  - produce: 64-record batches of 1 KB records (~66 KB), acks=1, 5 requests in flight;
+ *  - consume: Fetch from where the measured produce began to the end, 1 MB per
+ *    partition per fetch, one fetch in flight (a consumer's pattern).
+ * After one unmeasured warm-up round, each measurement runs ROUNDS times; the median is printed. Data is deleted afterwards.
+ *
+ * Environment: BENCH_DIR (default the OS temp dir), BENCH_SIZES_MB (default "100,10240"),
+ * BENCH_MEASURE_MB (per round, default 256), BENCH_ROUNDS (default 3).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeRequest, decodeResponse } from '../dist/protocol/codec.js';
+import { encodeRequestFrame, readResponseHeader, splitFrames } from '../dist/protocol/frame.js';
+import { ByteReader } from '../dist/protocol/primitives.js';
+import { buildRecordBatch } from '../dist/protocol/records/record.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MB = 1024 * 1024;
+const RECORD_SIZE = 1024;
+const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '100,10240').split(',').map(Number);
+const MEASURE_BYTES = Number(process.env.BENCH_MEASURE_MB ?? 256) * MB;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TOPIC = 'bench';
+
+const PRODUCE = 0;
+const FETCH = 1;
+const CREATE_TOPICS = 19;
+
+/** One connection; requests are pipelined and matched to responses by correlation id. */
+class RawClient {
+  constructor(socket) {
+    this.socket = socket;
+    this.nextCorrelationId = 1;
+    this.pending = new Map();
+    this.buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err) => this.failAll(err));
+    socket.on('close', () => this.failAll(new Error('connection closed')));
+  }
+
+  static connect(port) {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawClient(socket)));
+      socket.setNoDelay(true);
+      socket.once('error', reject);
+    });
+  }
+
+  request(apiKey, apiVersion, body) {
+    const correlationId = this.nextCorrelationId++;
+    const chunks = encodeRequestFrame(apiKey, apiVersion, correlationId, 'bench', encodeRequest(apiKey, apiVersion, body));
+    return new Promise((resolve, reject) => {
+      this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject });
+      this.socket.cork();
+      for (const chunk of chunks) this.socket.write(chunk);
+      this.socket.uncork();
+    });
+  }
+
+  onData(chunk) {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const { frames, consumed } = splitFrames(this.buffered, 512 * MB);
+    this.buffered = this.buffered.subarray(consumed);
+    for (const frame of frames) {
+      const correlationId = frame.readInt32BE(0);
+      const call = this.pending.get(correlationId);
+      if (!call) continue;
+      this.pending.delete(correlationId);
+      const { bodyOffset } = readResponseHeader(frame, call.apiKey, call.apiVersion);
+      call.resolve(decodeResponse(call.apiKey, call.apiVersion, new ByteReader(frame, bodyOffset)));
+    }
+  }
+
+  failAll(err) {
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+  }
+
+  close() {
+    this.socket.end();
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startBroker(base, port) {
+  const props = {
+    'broker.id': '0',
+    listeners: `PLAINTEXT://127.0.0.1:${port}`,
+    'log.dirs': path.join(base, 'data'),
+    'num.partitions': '1',
+    'offsets.topic.replication.factor': '1',
+  };
+  const file = path.join(base, 'server.properties');
+  fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const child = spawn(path.join(ROOT, 'bin', 'kafka-server-start.sh'), [file], {
+    env: { ...process.env, KAFKA_TS_RUN_DIR: path.join(base, 'run'), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => { output += c; });
+  child.stderr.on('data', (c) => { output += c; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start:\n${output}`)), 120_000);
+    child.stdout.on('data', () => {
+      if (/started; listening on/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited (${code}):\n${output}`)));
+  });
+  return {
+    child,
+    output: () => output,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** `count` 1 KB records in one batch (the broker assigns offsets; the same bytes can be sent again). */
+function batchOf(count) {
+  const value = Buffer.alloc(RECORD_SIZE - 16, 'x');
+  return buildRecordBatch(
+    Array.from({ length: count }, (_, i) => ({ key: Buffer.from(String(i).padStart(16, '0')), value })),
+    { timestamp: Date.now() },
+  );
+}
+
+function produceBody(records) {
+  return { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] };
+}
+
+function checkProduce(response) {
+  const partition = response.responses[0].partitionResponses[0];
+  if (partition.errorCode !== 0) throw new Error(`produce failed with error code ${partition.errorCode}`);
+  return Number(partition.baseOffset);
+}
+
+/** Sends `totalBytes` of `records` payloads with `inFlight` concurrent requests; returns MB/s and the first offset written. */
+async function produce(client, records, totalBytes, inFlight) {
+  const requests = Math.ceil(totalBytes / records.length);
+  let sent = 0;
+  let firstOffset = -1;
+  const started = process.hrtime.bigint();
+  const lane = async () => {
+    while (sent < requests) {
+      sent++;
+      const offset = checkProduce(await client.request(PRODUCE, 7, produceBody(records)));
+      if (firstOffset < 0 || offset < firstOffset) firstOffset = offset;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { mbPerSec: (requests * records.length) / MB / seconds, firstOffset };
+}
+
+/** Fetches from `fromOffset` until `endOffset`, one request at a time; returns MB/s of record bytes. */
+async function consume(client, fromOffset, endOffset) {
+  let offset = fromOffset;
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  while (offset < endOffset) {
+    const response = await client.request(FETCH, 11, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 50 * MB, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: 1 * MB }] }],
+      forgottenTopicsData: [], rackId: '',
+    });
+    const partition = response.responses[0].partitions[0];
+    if (partition.errorCode !== 0) throw new Error(`fetch failed with error code ${partition.errorCode}`);
+    const records = partition.records ?? Buffer.alloc(0);
+    if (records.length === 0) throw new Error(`fetch at ${offset} returned nothing before ${endOffset}`);
+    // walk the batches: next offset = lastOffset + 1 of the last whole batch
+    let pos = 0;
+    while (pos + 61 <= records.length) {
+      const size = records.readInt32BE(pos + 8) + 12;
+      if (pos + size > records.length) break;
+      offset = Number(records.readBigInt64BE(pos)) + records.readInt32BE(pos + 23) + 1;
+      pos += size;
+    }
+    bytes += pos;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return bytes / MB / seconds;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function scenario(existingMb) {
+  const base = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'kafka-ts-bench-'));
+  const port = await freePort();
+  const broker = await startBroker(base, port);
+  try {
+    const client = await RawClient.connect(port);
+    const created = await client.request(CREATE_TOPICS, 4, {
+      topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 30_000, validateOnly: false,
+    });
+    if (created.topics[0].errorCode !== 0) throw new Error(`CreateTopics failed: ${created.topics[0].errorCode}`);
+
+    // Pre-fill through the Produce path: 4 batches of 800 records (~3.3 MB) per request.
+    const prefillBatch = batchOf(800);
+    const prefill = Buffer.concat([prefillBatch, prefillBatch, prefillBatch, prefillBatch]);
+    const fillStart = Date.now();
+    const filled = await produce(client, prefill, existingMb * MB, 4);
+    process.stderr.write(`  pre-filled ${existingMb} MB in ${((Date.now() - fillStart) / 1000).toFixed(1)} s (${filled.mbPerSec.toFixed(0)} MB/s)\n`);
+
+    const measureBatch = batchOf(64);
+    // one unmeasured round so both scenarios are measured with a warmed-up JIT
+    const warm = await produce(client, measureBatch, 32 * MB, 5);
+    await consume(client, warm.firstOffset, warm.firstOffset + Math.ceil((32 * MB) / measureBatch.length) * 64);
+    const produceRates = [];
+    const consumeRates = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { mbPerSec, firstOffset } = await produce(client, measureBatch, MEASURE_BYTES, 5);
+      produceRates.push(mbPerSec);
+      const endOffset = firstOffset + Math.ceil(MEASURE_BYTES / measureBatch.length) * 64;
+      consumeRates.push(await consume(client, firstOffset, endOffset));
+    }
+    client.close();
+    const dataDir = path.join(base, 'data', `${TOPIC}-0`);
+    const logBytes = fs.readdirSync(dataDir).filter((f) => f.endsWith('.log')).reduce((s, f) => s + fs.statSync(path.join(dataDir, f)).size, 0);
+    return { existingMb, logBytes, produce: median(produceRates), consume: median(consumeRates), produceRates, consumeRates };
+  } finally {
+    await broker.stop();
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+for (const size of SIZES_MB) {
+  process.stderr.write(`scenario: ${size} MB of existing log\n`);
+  results.push(await scenario(size));
+}
+
+const label = (mb) => (mb >= 1024 ? `${(mb / 1024).toFixed(0)} GB` : `${mb} MB`);
+console.log(`\n1 KB records, ${MEASURE_BYTES / MB} MB per round, median of ${ROUNDS} rounds`);
+console.log('existing log | log at end | produce MB/s | consume MB/s');
+console.log('-------------|------------|--------------|-------------');
+for (const r of results) {
+  console.log(`${label(r.existingMb).padEnd(12)} | ${`${(r.logBytes / MB / 1024).toFixed(2)} GB`.padEnd(10)} | ${r.produce.toFixed(1).padStart(12)} | ${r.consume.toFixed(1).padStart(12)}`);
+}
+if (results.length >= 2) {
+  const [small, big] = [results[0], results[results.length - 1]];
+  const p = big.produce / small.produce;
+  const c = big.consume / small.consume;
+  console.log(`\nratio ${label(big.existingMb)} / ${label(small.existingMb)}: produce ${p.toFixed(2)}, consume ${c.toFixed(2)} (target >= 0.90)`);
+}
