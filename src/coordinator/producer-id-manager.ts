@@ -7,6 +7,10 @@
  * most the rest of a block). Transactional ids map to a stable producer id whose
  * epoch is bumped on each InitProducerId; that mapping is in memory only for now (no
  * `__transaction_state` yet), so it does not survive a restart.
+ *
+ * Per-partition producer-state tables are created on first use; when the partition's
+ * log is known (`logFor`) the table is rebuilt from its `.snapshot` files and the log,
+ * so de-duplication survives restarts. `shutdown()` snapshots every table in use.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +21,7 @@ import type {
   ProducerStateTracker,
 } from '../broker/services/group-service.js';
 import { ErrorCode } from '../protocol/errors.js';
+import type { PartitionLog } from '../storage/partition-log.js';
 import { ProducerStateTable } from './producer-state.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
@@ -30,6 +35,10 @@ export interface ProducerIdManagerOptions {
   /** transaction.max.timeout.ms */
   transactionMaxTimeoutMs?: number;
   blockSize?: number;
+  /** the local log of a partition, so producer state can be loaded from and snapshotted to it */
+  logFor?: (topic: string, partition: number) => PartitionLog | undefined;
+  /** warnings (unreadable snapshots) */
+  logger?: (line: string) => void;
 }
 
 function writeFileAtomically(file: string, contents: string): void {
@@ -63,11 +72,15 @@ export class ProducerIdManager implements ProducerIdService {
   private blockEnd = 0;
   private readonly transactional = new Map<string, { producerId: number; producerEpoch: number }>();
   private readonly tables = new Map<string, ProducerStateTable>();
+  private readonly logFor: (topic: string, partition: number) => PartitionLog | undefined;
+  private readonly logger: (line: string) => void;
 
   constructor(opts: ProducerIdManagerOptions) {
     this.file = path.join(opts.dir, PRODUCER_ID_BLOCK_FILE);
     this.blockSize = opts.blockSize ?? PRODUCER_ID_BLOCK_SIZE;
     this.transactionMaxTimeoutMs = opts.transactionMaxTimeoutMs ?? 900_000;
+    this.logFor = opts.logFor ?? (() => undefined);
+    this.logger = opts.logger ?? (() => {});
     const persisted = this.readBlockEnd();
     this.nextId = persisted;
     this.blockEnd = persisted;
@@ -132,9 +145,22 @@ export class ProducerIdManager implements ProducerIdService {
     let table = this.tables.get(key);
     if (!table) {
       table = new ProducerStateTable();
+      const log = this.logFor(topic, partition);
+      if (log) table.attachLog(log, this.logger);
       this.tables.set(key, table);
     }
     return table;
+  }
+
+  /** Clean shutdown: every table in use writes a snapshot at its log end offset. */
+  shutdown(): void {
+    for (const table of this.tables.values()) {
+      try {
+        table.snapshotAtLogEnd();
+      } catch (err) {
+        this.logger(`Could not write a producer snapshot: ${(err as Error).message}`);
+      }
+    }
   }
 
   dropProducerState(topic: string, partition: number): void {

@@ -3,6 +3,17 @@
  * per producer id the current epoch and the last 5 batches' sequence ranges and
  * offsets, so a retried batch is answered with its original offsets instead of being
  * written twice, and gaps or stale epochs are refused.
+ *
+ * Durability (as Kafka's ProducerStateManager): once attached to its partition log,
+ * the table is loaded from the newest `<offset>.snapshot` file at or below the log end
+ * and the batch headers after it are replayed. A snapshot is written when the log
+ * rolls a segment (noticed at the next update) and on clean shutdown.
+ *
+ * Snapshot bytes (our own layout, not Kafka's): int16 version 1, uint32 CRC-32C of
+ * what follows, int32 producer count, then per producer int64 producerId, int16
+ * epoch, int32 batch count and per batch int32 firstSeq, int32 lastSeq, int64
+ * firstOffset, int64 lastOffset, int64 timestamp. All five retained batches are kept
+ * (Kafka keeps only the last), so any of them is still recognised as a duplicate.
  */
 import type {
   ProducerBatchCheck,
@@ -10,11 +21,26 @@ import type {
   ProducerStateTracker,
 } from '../broker/services/group-service.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { crc32c } from '../protocol/records/crc32c.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import { batchHeadersFrom } from '../storage/batch-headers.js';
+import {
+  deleteProducerSnapshot,
+  listProducerSnapshots,
+  pruneProducerSnapshots,
+  readProducerSnapshot,
+  writeProducerSnapshot,
+} from '../storage/producer-snapshot-file.js';
 
 /** Kafka keeps the metadata of this many recent batches per producer. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 const INT32_MAX = 0x7fffffff;
 const NO_PRODUCER_EPOCH = -1;
+const SNAPSHOT_VERSION = 1;
+/** snapshots kept per partition: the newest, plus one fallback should it be unreadable */
+const SNAPSHOTS_RETAINED = 2;
+const PRODUCER_HEADER_BYTES = 8 + 2 + 4;
+const BATCH_ENTRY_BYTES = 4 + 4 + 8 + 8 + 8;
 
 interface BatchMetadata {
   firstSeq: number;
@@ -42,6 +68,10 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 
 export class ProducerStateTable implements ProducerStateTracker {
   private readonly producers = new Map<number, ProducerEntry>();
+  /** the partition log snapshots are written for, once attached */
+  private log: PartitionLog | null = null;
+  /** base offset of the log's active segment when last looked at (roll detection) */
+  private activeSegmentBase = -1;
 
   check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number): ProducerBatchCheck {
     // Non-idempotent batches are not tracked.
@@ -99,6 +129,7 @@ export class ProducerStateTable implements ProducerStateTracker {
     timestamp: number,
   ): void {
     if (producerId < 0) return;
+    this.snapshotIfRolled(firstOffset);
     let entry = this.producers.get(producerId);
     if (!entry || producerEpoch > entry.producerEpoch) {
       entry = { producerEpoch, batches: [] };
@@ -111,6 +142,11 @@ export class ProducerStateTable implements ProducerStateTracker {
 
   rebuild(batches: Iterable<ProducerBatchHeader>): void {
     this.producers.clear();
+    this.replay(batches);
+  }
+
+  /** Applies batch headers in log order on top of the current state. */
+  replay(batches: Iterable<ProducerBatchHeader>): void {
     for (const b of batches) {
       if (b.producerId < 0) continue;
       if (b.isControl) {
@@ -140,5 +176,121 @@ export class ProducerStateTable implements ProducerStateTracker {
   /** Producer ids with state here (DescribeProducers later; tests now). */
   producerIds(): number[] {
     return [...this.producers.keys()];
+  }
+
+  /** The table as snapshot bytes (layout in the file header). */
+  toSnapshot(): Buffer {
+    let size = 2 + 4 + 4;
+    for (const entry of this.producers.values()) size += PRODUCER_HEADER_BYTES + entry.batches.length * BATCH_ENTRY_BYTES;
+    const buf = Buffer.alloc(size);
+    buf.writeInt16BE(SNAPSHOT_VERSION, 0);
+    let pos = 6;
+    buf.writeInt32BE(this.producers.size, pos);
+    pos += 4;
+    for (const [producerId, entry] of this.producers) {
+      buf.writeBigInt64BE(BigInt(producerId), pos);
+      buf.writeInt16BE(entry.producerEpoch, pos + 8);
+      buf.writeInt32BE(entry.batches.length, pos + 10);
+      pos += PRODUCER_HEADER_BYTES;
+      for (const b of entry.batches) {
+        buf.writeInt32BE(b.firstSeq, pos);
+        buf.writeInt32BE(b.lastSeq, pos + 4);
+        buf.writeBigInt64BE(BigInt(b.firstOffset), pos + 8);
+        buf.writeBigInt64BE(BigInt(b.lastOffset), pos + 16);
+        buf.writeBigInt64BE(BigInt(b.timestamp), pos + 24);
+        pos += BATCH_ENTRY_BYTES;
+      }
+    }
+    buf.writeUInt32BE(crc32c(buf.subarray(6)), 2);
+    return buf;
+  }
+
+  /** Replaces the table with a snapshot's contents; throws on a bad version, CRC or length. */
+  loadSnapshot(buf: Buffer): void {
+    if (buf.length < 10) throw new Error(`producer snapshot of ${buf.length} bytes is truncated`);
+    const version = buf.readInt16BE(0);
+    if (version !== SNAPSHOT_VERSION) throw new Error(`unsupported producer snapshot version ${version}`);
+    if (buf.readUInt32BE(2) !== crc32c(buf.subarray(6))) throw new Error('producer snapshot CRC mismatch');
+    const producers = new Map<number, ProducerEntry>();
+    let pos = 6;
+    const count = buf.readInt32BE(pos);
+    pos += 4;
+    for (let i = 0; i < count; i++) {
+      const producerId = Number(buf.readBigInt64BE(pos));
+      const producerEpoch = buf.readInt16BE(pos + 8);
+      const batchCount = buf.readInt32BE(pos + 10);
+      pos += PRODUCER_HEADER_BYTES;
+      const batches: BatchMetadata[] = [];
+      for (let j = 0; j < batchCount; j++) {
+        batches.push({
+          firstSeq: buf.readInt32BE(pos),
+          lastSeq: buf.readInt32BE(pos + 4),
+          firstOffset: Number(buf.readBigInt64BE(pos + 8)),
+          lastOffset: Number(buf.readBigInt64BE(pos + 16)),
+          timestamp: Number(buf.readBigInt64BE(pos + 24)),
+        });
+        pos += BATCH_ENTRY_BYTES;
+      }
+      producers.set(producerId, { producerEpoch, batches });
+    }
+    if (pos !== buf.length) throw new Error(`producer snapshot has ${buf.length - pos} trailing bytes`);
+    this.producers.clear();
+    for (const [id, entry] of producers) this.producers.set(id, entry);
+  }
+
+  /**
+   * Binds the table to its partition log and rebuilds it: the newest readable snapshot
+   * at or below the log end offset (snapshots above it describe data that is gone and
+   * are deleted), then the batch headers from that offset on.
+   */
+  attachLog(log: PartitionLog, warn: (msg: string) => void = () => {}): void {
+    this.log = log;
+    this.activeSegmentBase = log.segmentFor(log.logEndOffset).baseOffset;
+    this.producers.clear();
+    let replayFrom = log.logStartOffset;
+    const snapshots = listProducerSnapshots(log.dir);
+    for (let i = snapshots.length - 1; i >= 0; i--) {
+      const offset = snapshots[i]!;
+      if (offset > log.logEndOffset) {
+        deleteProducerSnapshot(log.dir, offset);
+        continue;
+      }
+      try {
+        this.loadSnapshot(readProducerSnapshot(log.dir, offset));
+        replayFrom = Math.max(offset, log.logStartOffset);
+        break;
+      } catch (err) {
+        warn(`${log.dir}: skipping producer snapshot at ${offset}: ${(err as Error).message}`);
+        deleteProducerSnapshot(log.dir, offset);
+        this.producers.clear();
+      }
+    }
+    this.replay(batchHeadersFrom(log, replayFrom));
+  }
+
+  /** Writes `<offset>.snapshot` of the current state into the attached log's directory. */
+  takeSnapshot(offset: number): void {
+    if (!this.log) return;
+    writeProducerSnapshot(this.log.dir, offset, this.toSnapshot());
+    pruneProducerSnapshots(this.log.dir, SNAPSHOTS_RETAINED);
+  }
+
+  /** Clean shutdown: a snapshot at the log end offset, so a restart replays nothing. */
+  snapshotAtLogEnd(): void {
+    if (this.log) this.takeSnapshot(this.log.logEndOffset);
+  }
+
+  /**
+   * The log rolled since the last update: the state before this update is the state as
+   * of the new segment's base offset (the roll happened at an append boundary, and every
+   * idempotent batch below `nextOffset` has been applied), so snapshot it there as Kafka
+   * does on roll.
+   */
+  private snapshotIfRolled(nextOffset: number): void {
+    if (!this.log) return;
+    const base = this.log.segmentFor(this.log.logEndOffset).baseOffset;
+    if (base === this.activeSegmentBase) return;
+    this.activeSegmentBase = base;
+    if (base <= nextOffset) this.takeSnapshot(base);
   }
 }
