@@ -137,11 +137,20 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   let logs: LogManager | undefined;
   let groups: GroupCoordinator | undefined;
   let replicas: ReplicaManager | undefined;
+  /** snapshotted on close, before the logs shut down */
+  let producerState: ProducerIdManager | undefined;
   let transactions: TransactionCoordinator | undefined;
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
-    const producerIds = new ProducerIdManager({ dir: config.logDirs[0] });
+    // producer state is rebuilt from each partition's .snapshot files and log on first use
+    const logsForProducerState = logs;
+    const producerIds = new ProducerIdManager({
+      dir: config.logDirs[0],
+      logFor: (topic, partition) => logsForProducerState.getLog(topic, partition),
+      logger: log,
+    });
+    producerState = producerIds;
     const logStore = logs;
     const metadata = new ClusterMetadata({
       config,
@@ -225,6 +234,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
         groups?.shutdown();
         transactions?.shutdown();
         replicas?.close();
+        producerState?.shutdown();
         logs?.shutdown();
       })();
       return closing;
