@@ -204,6 +204,9 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
+      logCleaner: config.logCleanerEnable
+        ? { backoffMs: Number(config.raw['log.cleaner.backoff.ms'] ?? 15_000) || 15_000 }
+        : undefined,
     });
     resolveReady({
       config,

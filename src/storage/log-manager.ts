@@ -29,6 +29,7 @@ import {
   writeOffsetCheckpoint,
   type OffsetCheckpoint,
 } from './checkpoint-file.js';
+import { LogCleaner, type LogCleanerOptions } from './log-cleaner.js';
 import { PartitionLog, parseTopicPartitionDir, type LogConfig } from './partition-log.js';
 
 export { readOffsetCheckpoint, writeFileAtomically, writeOffsetCheckpoint, type OffsetCheckpoint } from './checkpoint-file.js';
@@ -93,12 +94,15 @@ export interface BackgroundTaskIntervals {
   flushSchedulerIntervalMs: number;
   /** log.flush.offset.checkpoint.interval.ms; default 60000 */
   checkpointIntervalMs?: number;
+  /** log.cleaner.enable: when given, the log cleaner compacts cleanup.policy=compact logs with these options. */
+  logCleaner?: LogCleanerOptions;
 }
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly dirOf = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
+  private logCleaner: LogCleaner | null = null;
   private closed = false;
 
   constructor(
@@ -265,11 +269,22 @@ export class LogManager {
     every(intervals.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
     every(intervals.flushSchedulerIntervalMs, () => this.flushDueLogs(Date.now()));
     every(intervals.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    if (intervals.logCleaner !== undefined) {
+      this.logCleaner = new LogCleaner(this, { logger: this.logger, ...intervals.logCleaner });
+      this.logCleaner.start();
+    }
+  }
+
+  /** The running log cleaner, or null when log.cleaner.enable is off or tasks are stopped. */
+  get cleaner(): LogCleaner | null {
+    return this.logCleaner;
   }
 
   stopBackgroundTasks(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.logCleaner?.stop();
+    this.logCleaner = null;
   }
 
   /** Flush everything, checkpoint, mark a clean shutdown, close. Idempotent. */

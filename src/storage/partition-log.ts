@@ -639,6 +639,24 @@ export class PartitionLog {
     return this.segments.map((s) => s.logPath);
   }
 
+  /** The segments, oldest first; the last is the active one. For the log cleaner and tools. */
+  segmentList(): readonly LogSegment[] {
+    return [...this.segments];
+  }
+
+  /**
+   * Log cleaner: `replacement` (same base offset, files already renamed into place)
+   * takes the place of `old`, which is closed. False, and nothing changes, when `old`
+   * is no longer a segment of this log or is the active one.
+   */
+  replaceSegment(old: LogSegment, replacement: LogSegment): boolean {
+    const index = this.segments.indexOf(old);
+    if (index < 0 || index === this.segments.length - 1 || replacement.baseOffset !== old.baseOffset) return false;
+    this.segments[index] = replacement;
+    old.close();
+    return true;
+  }
+
   /** Exposed for tests and diagnostics: the segment holding `offset`. */
   segmentFor(offset: number): LogSegment {
     return this.segments[this.floorSegmentIndex(offset)]!;
