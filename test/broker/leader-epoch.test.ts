@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { endOffsetForEpoch } from '../../src/broker/handlers/23-offset-for-leader-epoch.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { endOffsetForEpoch, epochHistory } from '../../src/broker/handlers/23-offset-for-leader-epoch.js';
+import { batchHeadersFrom, leaderEpochsFromBatches } from '../../src/storage/batch-headers.js';
+import { PartitionLog, defaultLogConfig } from '../../src/storage/partition-log.js';
+import { buildRecordBatch } from '../../src/protocol/records/record.js';
 import { WireClient } from './fetch-wire.js';
 
 describe('endOffsetForEpoch', () => {
@@ -25,6 +31,39 @@ describe('endOffsetForEpoch', () => {
     expect(endOffsetForEpoch(history, 6, 55)).toEqual({ leaderEpoch: -1, endOffset: -1 });
     expect(endOffsetForEpoch(history, -1, 55)).toEqual({ leaderEpoch: -1, endOffset: -1 });
     expect(endOffsetForEpoch([], 0, 55)).toEqual({ leaderEpoch: -1, endOffset: -1 });
+  });
+});
+
+describe('epoch history of a log', () => {
+  it('comes from batch headers when there is no checkpoint, across segments, with the current epoch last', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leader-epoch-'));
+    try {
+      const dir = path.join(root, 't-0');
+      const config = { ...defaultLogConfig(), segmentBytes: 300 };
+      let log = PartitionLog.open(dir, config);
+      const batch = (n: number) => buildRecordBatch(Array.from({ length: n }, () => ({ key: null, value: Buffer.alloc(40, 1) })));
+      for (const [epoch, n] of [[0, 2], [0, 1], [2, 3], [2, 1], [5, 2]] as const) log.appendAsLeader(batch(n), epoch);
+      expect(log.numberOfSegments).toBeGreaterThan(1);
+      const expected = [
+        { epoch: 0, startOffset: 0 },
+        { epoch: 2, startOffset: 3 },
+        { epoch: 5, startOffset: 7 },
+      ];
+      expect(leaderEpochsFromBatches(log)).toEqual(expected);
+      expect([...batchHeadersFrom(log, 4)].map((h) => h.baseOffset)).toEqual([3, 6, 7]);
+      // no leader-epoch-checkpoint (a log from before it existed): the batches still tell
+      log.close();
+      fs.rmSync(path.join(dir, 'leader-epoch-checkpoint'), { force: true });
+      log = PartitionLog.open(dir, config);
+      expect(epochHistory(log, 5)).toEqual(expected);
+      // leader since epoch 7 without having written anything yet: epoch 7 starts at the log end
+      expect(epochHistory(log, 7)).toEqual([...expected, { epoch: 7, startOffset: 9 }]);
+      expect(endOffsetForEpoch(epochHistory(log, 7), 5, log.logEndOffset)).toEqual({ leaderEpoch: 5, endOffset: 9 });
+      expect(endOffsetForEpoch(epochHistory(log, 7), 2, log.logEndOffset)).toEqual({ leaderEpoch: 2, endOffset: 7 });
+      log.close();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
