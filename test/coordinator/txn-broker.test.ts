@@ -25,8 +25,8 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function start(logDir: string): Promise<WireClient> {
-  broker = await startTestBroker({ logDirs: [logDir], raw: TXN_RAW });
+async function start(logDir: string, raw: Record<string, string> = {}): Promise<WireClient> {
+  broker = await startTestBroker({ logDirs: [logDir], raw: { ...TXN_RAW, ...raw } });
   client = await WireClient.connect(broker.port);
   return client;
 }
@@ -44,10 +44,14 @@ function txnBatch(producerId: number, producerEpoch: number, baseSequence: numbe
   );
 }
 
-async function initProducer(c: WireClient, transactionalId: string): Promise<{ producerId: number; producerEpoch: number }> {
+async function initProducer(
+  c: WireClient,
+  transactionalId: string,
+  transactionTimeoutMs = 60_000,
+): Promise<{ producerId: number; producerEpoch: number }> {
   const found = await c.send(10, 1, { key: transactionalId, keyType: 1 });
   expect(found.errorCode).toBe(0);
-  const res = await c.send(22, 1, { transactionalId, transactionTimeoutMs: 60_000 });
+  const res = await c.send(22, 1, { transactionalId, transactionTimeoutMs });
   expect(res.errorCode).toBe(0);
   return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
 }
@@ -172,6 +176,25 @@ describe('transactions over the wire', () => {
     );
     expect(await endTxn(c, 'app-2', old, true, 1)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect(await endTxn(c, 'app-2', old, true, 3)).toBe(ErrorCode.PRODUCER_FENCED);
+  });
+
+  it('aborts a transaction that outlives its timeout, which releases the LSO', async () => {
+    const c = await start(tempDir(), { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '50' });
+    await c.createTopic('slow', 1);
+    expect((await c.send(22, 1, { transactionalId: 'slow-app', transactionTimeoutMs: 900_001 })).errorCode).toBe(
+      ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+    );
+    const p = await initProducer(c, 'slow-app', 200);
+    expect(await addPartitions(c, 'slow-app', p, 'slow', [0])).toEqual([0]);
+    expect((await produce(c, 'slow-app', 'slow', 0, txnBatch(p.producerId, p.producerEpoch, 0, ['late']))).errorCode).toBe(0);
+    expect(await latestOffset(c, 'slow', true)).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while ((await latestOffset(c, 'slow', true)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const read = await fetch(c, 'slow', 0, true);
+    expect(read).toMatchObject({ lastStableOffset: 2, highWatermark: 2, controlOffsets: [1] });
+    expect(read.aborted).toEqual([{ producerId: BigInt(p.producerId), firstOffset: 0n }]);
+    // the producer was fenced by the abort
+    expect(await endTxn(c, 'slow-app', p, true, 3)).toBe(ErrorCode.PRODUCER_FENCED);
   });
 
   it('keeps TxnOffsetCommit offsets pending until commit (RequireStable → UNSTABLE_OFFSET_COMMIT), also after a restart', async () => {
