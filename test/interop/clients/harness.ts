@@ -86,18 +86,30 @@ export class ClientProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly exited: Promise<number | null>;
 
-  constructor(cmd: string, args: string[]) {
+  /**
+   * `parseLine` turns a raw output line (stdout or stderr) into a JSON line, for programs that
+   * do not print JSON themselves (kcat); by default only stdout lines starting with `{` count.
+   */
+  constructor(cmd: string, args: string[], parseLine?: (line: string) => ClientLine | undefined) {
     this.child = spawn(cmd, args, { stdio: 'pipe' });
-    let partial = '';
-    this.child.stdout.on('data', (d: Buffer) => {
-      partial += d.toString('utf8');
-      const parts = partial.split('\n');
-      partial = parts.pop() ?? '';
-      this.lines.push(...parseLines(parts.join('\n')));
-    });
-    this.child.stderr.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString('utf8')).slice(-8000);
-    });
+    const splitter = (onLine: (line: string) => void) => {
+      let partial = '';
+      return (d: Buffer) => {
+        partial += d.toString('utf8');
+        const parts = partial.split('\n');
+        partial = parts.pop() ?? '';
+        parts.forEach(onLine);
+      };
+    };
+    const custom = (line: string) => {
+      const parsed = parseLine?.(line);
+      if (parsed) this.lines.push(parsed);
+    };
+    this.child.stdout.on('data', splitter(parseLine ? custom : (line) => this.lines.push(...parseLines(line))));
+    this.child.stderr.on('data', splitter((line) => {
+      this.stderr = (this.stderr + line + '\n').slice(-8000);
+      if (parseLine) custom(line);
+    }));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
@@ -124,9 +136,13 @@ export class ClientProcess {
     }
   }
 
-  /** Closes stdin (the helper's signal to commit, leave and exit) and waits for the exit code. */
-  async stop(timeoutMs = 20_000): Promise<number | null> {
-    this.child.stdin.end();
+  /**
+   * Closes stdin (the helpers' signal to commit, leave and exit), or sends `signal` to programs
+   * that stop on one (kcat: SIGINT), and waits for a clean exit.
+   */
+  async stop(signal?: NodeJS.Signals, timeoutMs = 20_000): Promise<number | null> {
+    if (signal) this.child.kill(signal);
+    else this.child.stdin.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const code = await this.exited;
     clearTimeout(timer);
