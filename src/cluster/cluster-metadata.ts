@@ -468,7 +468,9 @@ export class ClusterMetadata implements MetadataService {
         name,
         {
           numPartitions: Number(raw['transaction.state.log.num.partitions'] ?? 50),
-          replicationFactor: Number(raw['transaction.state.log.replication.factor'] ?? 3),
+          // Kafka's default is 3, which a smaller cluster can never satisfy (transactions would
+          // hang with COORDINATOR_NOT_AVAILABLE); without an explicit setting use min(3, brokers).
+          replicationFactor: Number(raw['transaction.state.log.replication.factor'] ?? Math.min(3, this.brokerList.length)),
           configs: {
             'cleanup.policy': 'compact',
             'compression.type': 'uncompressed',
