@@ -169,6 +169,38 @@ describe('fetch sessions over the wire (v11 by name)', () => {
   });
 });
 
+describe('max.incremental.fetch.session.cache.slots', () => {
+  it('bounds the sessions of a broker; 0 turns sessions off', async () => {
+    for (const [slots, expectSecond] of [
+      ['1', 'evicts'],
+      ['0', 'none'],
+    ] as const) {
+      const small = await startTestBroker({ raw: { 'max.incremental.fetch.session.cache.slots': slots } });
+      const c = await WireClient.connect(small.port);
+      try {
+        await c.createTopic('slots', 2);
+        const one = await c.send(1, 11, fetchBody(0, 0, [{ topic: 'slots', partitions: [{ partition: 0, fetchOffset: 0 }] }]));
+        if (expectSecond === 'none') {
+          expect(one.sessionId).toBe(0);
+          continue;
+        }
+        expect(one.sessionId).toBeGreaterThan(0);
+        // same size, nothing stale: no room
+        const same = await c.send(1, 11, fetchBody(0, 0, [{ topic: 'slots', partitions: [{ partition: 1, fetchOffset: 0 }] }]));
+        expect(same.sessionId).toBe(0);
+        // bigger: the smaller session is evicted
+        const bigger = await c.send(1, 11, fetchBody(0, 0, [{ topic: 'slots', partitions: [0, 1].map((p) => ({ partition: p, fetchOffset: 0 })) }]));
+        expect(bigger.sessionId).toBeGreaterThan(0);
+        const evicted = await c.send(1, 11, fetchBody(one.sessionId, 1, []));
+        expect(evicted.errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+      } finally {
+        c.close();
+        await small.close();
+      }
+    }
+  });
+});
+
 describe('Fetch v13+ by topic id', () => {
   it('fetches by id, reports UNKNOWN_TOPIC_ID, and a recreated topic has a new id', async () => {
     const id = await client.createTopic('by-id', 1);

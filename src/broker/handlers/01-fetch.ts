@@ -23,6 +23,7 @@ import type { BrokerServices } from '../services/index.js';
 import type { ReadOutcome } from '../services/partition-data-service.js';
 import {
   fetchSessionCacheFor,
+  FINAL_EPOCH,
   INVALID_SESSION_ID,
   type FetchPartitionParams,
   type FetchPartitionSummary,
@@ -188,9 +189,11 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const forgotten = (version >= 7 ? request.forgottenTopicsData : []).flatMap((t) =>
       t.partitions.map((partition) => ({ topicKey: usesTopicIds ? t.topicId : t.topic, partition })),
     );
-    const sessions = fetchSessionCacheFor(services);
-    // Below v7 the session fields are absent and decode as id 0 / epoch -1: sessionless.
-    const context = sessions.newContext(request.sessionId, request.sessionEpoch, sent, forgotten, usesTopicIds);
+    const sessions = fetchSessionCacheFor(services, services.config.raw);
+    // Below v7 there are no session fields: always sessionless.
+    const sessionId = version >= 7 ? request.sessionId : INVALID_SESSION_ID;
+    const sessionEpoch = version >= 7 ? request.sessionEpoch : FINAL_EPOCH;
+    const context = sessions.newContext(sessionId, sessionEpoch, sent, forgotten, usesTopicIds);
     if (context.kind === 'error') {
       return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: INVALID_SESSION_ID, responses: [], nodeEndpoints: [] };
     }
@@ -208,17 +211,17 @@ export default defineHandler<FetchRequest, FetchResponse>({
       read = readAll(request, partitions, services, version);
     }
 
-    let sessionId = INVALID_SESSION_ID;
+    let responseSessionId = INVALID_SESSION_ID;
     let reads = read.results;
     if (context.kind === 'full') {
-      sessionId = sessions.createSession(
+      responseSessionId = sessions.createSession(
         reads.map((r) => ({ params: r.params, result: summaryOf(r) })),
         context.usesTopicIds,
       );
     } else if (context.kind === 'incremental') {
-      sessionId = context.session.id;
+      responseSessionId = context.session.id;
       reads = reads.filter((r) => context.session.mustRespond(r.params, summaryOf(r)));
     }
-    return buildResponse(reads, sessionId, request.isolationLevel === 1, version, services);
+    return buildResponse(reads, responseSessionId, request.isolationLevel === 1, version, services);
   },
 });
