@@ -5,8 +5,8 @@
  * it. The Java consumer uses it to validate its position after a leader change
  * (KIP-320); it is only sent when v3+ is advertised.
  *
- * Epoch history comes from the log's leader-epoch-checkpoint when storage keeps one,
- * else from the partitionLeaderEpoch of the batches themselves. The partition's
+ * Epoch history comes from the log's leader-epoch-checkpoint, or, for a log written
+ * before that file existed, from the partitionLeaderEpoch of the batches themselves. The partition's
  * current leader epoch always ends at the log end offset (Kafka records it when the
  * broker becomes leader).
  */
@@ -24,17 +24,11 @@ import type { BrokerServices } from '../services/index.js';
 const UNDEFINED_EPOCH = -1;
 const UNDEFINED_EPOCH_OFFSET = -1;
 
-/** Storage's leader-epoch-checkpoint, when the log keeps one. */
-function checkpointedEpochs(log: PartitionLog): EpochStartOffset[] | null {
-  const withCache = log as PartitionLog & { leaderEpochEntries?: () => EpochStartOffset[] };
-  return typeof withCache.leaderEpochEntries === 'function' ? withCache.leaderEpochEntries() : null;
-}
-
 /** The epoch history of the log, with the current leader epoch appended if it wrote nothing yet. */
 export function epochHistory(log: PartitionLog, currentLeaderEpoch: number): EpochStartOffset[] {
-  let entries = checkpointedEpochs(log);
-  // A log written before the checkpoint existed (or without one) still has the epochs in its batches.
-  if (entries === null || (entries.length === 0 && log.logEndOffset > log.logStartOffset)) {
+  let entries: EpochStartOffset[] = log.leaderEpochEntries();
+  // A log written before the checkpoint existed still has the epochs in its batches.
+  if (entries.length === 0 && log.logEndOffset > log.logStartOffset) {
     entries = leaderEpochsFromBatches(log, log.logStartOffset);
   }
   const latest = entries[entries.length - 1];
