@@ -51,6 +51,9 @@ describe('epoch history of a log', () => {
       ];
       expect(leaderEpochsFromBatches(log)).toEqual(expected);
       expect([...batchHeadersFrom(log, 4)].map((h) => h.baseOffset)).toEqual([3, 6, 7]);
+      // storage's leader-epoch-checkpoint agrees
+      expect(log.leaderEpochEntries()).toEqual(expected);
+      expect(epochHistory(log, 5)).toEqual(expected);
       // no leader-epoch-checkpoint (a log from before it existed): the batches still tell
       log.close();
       fs.rmSync(path.join(dir, 'leader-epoch-checkpoint'), { force: true });
