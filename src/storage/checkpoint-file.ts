@@ -16,11 +16,12 @@ export function topicPartitionKey(topic: string, partition: number): string {
 }
 
 /** Writes `contents` atomically: tmp file, fsync, rename (then fsync the directory where allowed). */
-export function writeFileAtomically(path: string, contents: string): void {
+export function writeFileAtomically(path: string, contents: string | Buffer): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, contents);
+    if (typeof contents === 'string') writeSync(fd, contents);
+    else writeSync(fd, contents);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -2,10 +2,11 @@
  * Producer-state snapshot files of a partition directory: `<20-digit offset>.snapshot`,
  * named like Kafka's, holding the producer state as of that offset (every batch below
  * it applied). The bytes are the coordinator's business; this file only names, lists,
- * writes (atomically: temp file, fsync, rename) and prunes them.
+ * writes (atomically, through checkpoint-file's writeFileAtomically) and prunes them.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from './checkpoint-file.js';
 
 export const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
 
@@ -35,16 +36,7 @@ export function readProducerSnapshot(dir: string, offset: number): Buffer {
 
 /** Writes the snapshot for `offset`, replacing any older file of that name, atomically. */
 export function writeProducerSnapshot(dir: string, offset: number, bytes: Buffer): void {
-  const file = join(dir, producerSnapshotFileName(offset));
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileAtomically(join(dir, producerSnapshotFileName(offset)), bytes);
 }
 
 export function deleteProducerSnapshot(dir: string, offset: number): void {
