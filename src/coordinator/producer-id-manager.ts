@@ -22,6 +22,7 @@ import type {
 } from '../broker/services/group-service.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import { ProducerStateTable } from './producer-state.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
@@ -39,28 +40,6 @@ export interface ProducerIdManagerOptions {
   logFor?: (topic: string, partition: number) => PartitionLog | undefined;
   /** warnings (unreadable snapshots) */
   logger?: (line: string) => void;
-}
-
-function writeFileAtomically(file: string, contents: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, contents);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dirFd = fs.openSync(path.dirname(file), 'r');
-    try {
-      fs.fsyncSync(dirFd);
-    } finally {
-      fs.closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (e.g. Windows); the rename still happened.
-  }
 }
 
 export class ProducerIdManager implements ProducerIdService {
