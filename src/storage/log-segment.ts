@@ -7,8 +7,8 @@
  * offsets strictly increase from `baseOffset`; index entries point at batch starts.
  * Reads return file bytes (never re-encoded). Writes go through an open fd with sync
  * fs calls: the broker is one event loop and a segment has one writer (its PartitionLog).
- * Not concurrency-safe; only PartitionLog should call it. Compaction (later) can build
- * a replacement segment with `LogSegment.create` and swap files.
+ * Not concurrency-safe; only PartitionLog should call it. The log cleaner builds a
+ * replacement with `LogSegment.createCleaned` and swaps the files in (log-cleaner.ts).
  */
 import {
   closeSync,
