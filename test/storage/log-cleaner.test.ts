@@ -127,7 +127,7 @@ describe('cleanBatch', () => {
     expect(cleanBatch(batch, context({ x: 0, y: 1 })).bytes).toBe(batch);
     expect(cleanBatch(batch, context({})).bytes).toBe(batch); // keys only in the clean section stay
     expect(cleanBatch(batch, context({ x: 5, y: 6 })).bytes).toBeNull();
-    const marker = buildControlBatch(ControlRecordType.COMMIT, { producerId: 9, producerEpoch: 0, coordinatorEpoch: 0 });
+    const marker = buildControlBatch(ControlRecordType.COMMIT, 0, { producerId: 9, producerEpoch: 0 });
     expect(cleanBatch(marker, context({})).bytes).toBe(marker);
     const keyless = buildRecordBatch([{ key: null, value: Buffer.from('v') }]);
     expect(cleanBatch(keyless, context({})).bytes).toBeNull();
@@ -282,6 +282,41 @@ describe('LogCleaner passes', () => {
     expect(cleaner.busy).toBe(false);
     expect(cleaner.stats.passesAborted).toBe(1);
     expect(readdirSync(log.dir).filter((f) => f.endsWith('.cleaned'))).toEqual([]);
+  });
+
+  it('reads at most bytesPerTick (plus one batch) per tick, so requests are never held up long', () => {
+    const { log, cleaner } = setup();
+    produceUpdates(log, 10);
+    const batchSize = keyed([['a', 'a0']]).length;
+    let ticks = 0;
+    let last = 0;
+    while (cleaner.tick()) {
+      ticks++;
+      expect(cleaner.stats.bytesRead - last).toBeLessThan(256 + batchSize + 1);
+      last = cleaner.stats.bytesRead;
+    }
+    expect(ticks).toBeGreaterThan(5);
+    expect(cleaner.stats.passesCompleted).toBe(1);
+  });
+
+  it('keeps transaction markers and transactional records that are still the latest', () => {
+    const { log, cleaner } = setup();
+    const txn = buildRecordBatch([{ key: Buffer.from('t'), value: Buffer.from('t0') }], {
+      producerId: 77,
+      producerEpoch: 1,
+      baseSequence: 0,
+      transactional: true,
+    });
+    acked(log, txn);
+    acked(log, buildControlBatch(ControlRecordType.COMMIT, 0, { producerId: 77, producerEpoch: 1 }));
+    produceUpdates(log, 10);
+    cleaner.cleanUntilIdle();
+    const first = decodeRecordBatches(log.read(0, 1 << 20).records).slice(0, 2);
+    expect(first.map((b) => [b.header.baseOffset, b.header.isTransactional, b.header.isControl, b.header.producerId])).toEqual([
+      [0, true, false, 77],
+      [1, true, true, 77],
+    ]);
+    expect(first[0]!.records[0]!.value!.toString()).toBe('t0');
   });
 
   it('is started and stopped by LogManager background tasks', async () => {
