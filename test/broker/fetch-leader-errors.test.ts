@@ -10,6 +10,7 @@ import type { RequestContext } from '../../src/broker/handler.js';
 import type { BrokerServices } from '../../src/broker/services/index.js';
 import { ByteReader, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { brokerConfig } from '../../src/broker/config.js';
 
 const TOPIC_ID = 'dGVzdC10b3BpYy1pZC0xMg';
 const reads: string[] = [];
@@ -23,6 +24,7 @@ function services(): BrokerServices {
     partitions: [{ partition: 0, leader: 2, leaderEpoch: 5, replicas: [2, 1], isr: [2, 1], offlineReplicas: [] }],
   };
   return {
+    config: brokerConfig({ brokerId: 1 }),
     metadata: {
       brokerId: 1,
       brokers: () => [
