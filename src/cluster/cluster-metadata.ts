@@ -645,6 +645,7 @@ export function toLogConfig(effective: Record<string, string | null>): LogConfig
     deleteRetentionMs: num('delete.retention.ms'),
     minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
     minCompactionLagMs: num('min.compaction.lag.ms'),
+    segmentJitterMs: num('segment.jitter.ms'),
     messageTimestampType: (effective['message.timestamp.type'] ?? 'CreateTime') as LogConfig['messageTimestampType'],
     maxMessageBytes: num('max.message.bytes'),
   };

@@ -11,6 +11,9 @@
  * is picked when dirty bytes / cleanable bytes ≥ min.cleanable.dirty.ratio, or when a
  * delete horizon it wrote has passed.
  *
+ * Segments are rewritten one for one (Kafka also merges small neighbours; we do not),
+ * except that a segment left empty is deleted unless it is the first one.
+ *
  * Offsets never change: a rewritten batch keeps its baseOffset, lastOffsetDelta,
  * producer id/epoch, base sequence, leader epoch, codec and attributes; kept records keep
  * their offset deltas, timestamps and headers (a batch may so have gaps). A batch whose
@@ -574,6 +577,15 @@ export class LogCleaner {
   }
 
   private swap(pass: CleaningPass, old: LogSegment, cleaned: LogSegment): void {
+    if (cleaned.isEmpty && pass.log.segmentList()[0] !== old) {
+      // Nothing survived: drop the segment instead of keeping an empty file set (a crash
+      // before the delete leaves the old, still valid segment).
+      cleaned.close();
+      removeCleanedFiles(old.dir, old.baseOffset);
+      pass.log.removeEmptiedSegment(old);
+      this.stats.segmentsCleaned++;
+      return;
+    }
     cleaned.onBecomeInactive();
     cleaned.flush();
     cleaned.close();

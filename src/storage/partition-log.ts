@@ -50,6 +50,8 @@ export interface LogConfig {
   minCleanableDirtyRatio?: number;
   /** min.compaction.lag.ms: records younger than this stay uncompacted. Default 0. */
   minCompactionLagMs?: number;
+  /** segment.jitter.ms: each segment rolls up to this much before segment.ms (spreads rolls). Default 0. */
+  segmentJitterMs?: number;
   /** message.timestamp.type */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** max.message.bytes: the largest record batch accepted */
@@ -119,6 +121,12 @@ export function parseTopicPartitionDir(dirName: string): { topic: string; partit
 
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 
+/** Kafka's per-segment roll jitter: uniform in [0, min(segment.jitter.ms, segment.ms)). */
+function drawRollJitter(config: LogConfig): number {
+  const jitter = Math.min(config.segmentJitterMs ?? 0, config.segmentMs);
+  return jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
+}
+
 export class PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -128,6 +136,8 @@ export class PartitionLog {
   private hw = 0;
   private recoveredTo = 0;
   private lastFlushMs: number;
+  /** segment.jitter.ms drawn for the active segment, as Kafka draws one per segment. */
+  private rollJitterMs = 0;
   /** Set when corruption was found in the middle of the log: Produce and Fetch get KAFKA_STORAGE_ERROR. */
   private offline: string | null = null;
   /** leader-epoch-checkpoint: which leader epoch started at which offset. */
@@ -154,6 +164,7 @@ export class PartitionLog {
     mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(dir, config, opts);
     log.load(opts);
+    log.rollJitterMs = drawRollJitter(config);
     return log;
   }
 
@@ -390,7 +401,7 @@ export class PartitionLog {
     const reason =
       active.sizeInBytes + size > this.config.segmentBytes
         ? 'segment.bytes'
-        : active.timeWaitedForRoll(now, maxTimestamp) > this.config.segmentMs
+        : active.timeWaitedForRoll(now, maxTimestamp) > this.config.segmentMs - this.rollJitterMs
           ? 'segment.ms'
           : active.isIndexFull()
             ? 'segment.index.bytes'
@@ -413,6 +424,7 @@ export class PartitionLog {
       this.segments.pop();
     }
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentOptions(), now));
+    this.rollJitterMs = drawRollJitter(this.config);
   }
 
   /**
@@ -654,6 +666,18 @@ export class PartitionLog {
     if (index < 0 || index === this.segments.length - 1 || replacement.baseOffset !== old.baseOffset) return false;
     this.segments[index] = replacement;
     old.close();
+    return true;
+  }
+
+  /**
+   * Log cleaner: drops `old`, which compaction emptied. Never the first segment (it
+   * anchors logStartOffset) nor the active one; reads skip the gap. False when refused.
+   */
+  removeEmptiedSegment(old: LogSegment): boolean {
+    const index = this.segments.indexOf(old);
+    if (index <= 0 || index === this.segments.length - 1) return false;
+    this.segments.splice(index, 1);
+    old.deleteFiles();
     return true;
   }
 

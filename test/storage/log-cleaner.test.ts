@@ -180,9 +180,14 @@ describe('LogCleaner passes', () => {
     const activeBefore = contents(log).filter(([offset]) => offset >= activeBase);
     expect(log.numberOfSegments).toBeGreaterThan(3);
 
+    const segmentsBefore = log.numberOfSegments;
     expect(cleaner.cleanUntilIdle()).toBe(1);
     const after = contents(log);
     expect(log.logEndOffset).toBe(endBefore);
+    // Segments left empty are gone, except the first (it anchors the log start).
+    expect(log.numberOfSegments).toBeLessThan(segmentsBefore);
+    expect(log.segmentBaseOffsets()[0]).toBe(0);
+    expect(log.logStartOffset).toBe(0);
     // Offsets strictly increase and every key's latest value (in the cleaned part) is there.
     expect(after.map(([o]) => o)).toEqual([...after.map(([o]) => o)].sort((x, y) => x - y));
     const cleanedPart = after.filter(([offset]) => offset < activeBase);

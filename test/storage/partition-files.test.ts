@@ -1,7 +1,7 @@
 /** Per-partition files: leader-epoch-checkpoint (through PartitionLog) and partition.metadata; roll when an index fills. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache, parseLeaderEpochCheckpoint } from '../../src/storage/leader-epoch-cache.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { readPartitionMetadata, writePartitionMetadata } from '../../src/storage/partition-metadata.js';
@@ -94,5 +94,26 @@ describe('roll when an index is full', () => {
     }
     expect(log.read(0, 1 << 20).firstOffset).toBe(0);
     log.close();
+  });
+});
+
+describe('segment.jitter.ms', () => {
+  it('rolls up to the drawn jitter before segment.ms of record time has passed', () => {
+    const spy = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const config = smallConfig({ segmentBytes: 1_000_000, segmentMs: 10_000, segmentJitterMs: 10_000 });
+      const jittered = PartitionLog.open(join(root, 'j-0'), config);
+      const plain = PartitionLog.open(join(root, 'p-0'), { ...config, segmentJitterMs: 0 });
+      for (const log of [jittered, plain]) {
+        log.appendAsLeader(batchOf(1, 'a', 1_000_000), 0);
+        log.appendAsLeader(batchOf(1, 'b', 1_000_000 + 5_001), 0); // past 10 000 - 5 000 of jitter
+      }
+      expect(jittered.numberOfSegments).toBe(2);
+      expect(plain.numberOfSegments).toBe(1);
+      jittered.close();
+      plain.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
