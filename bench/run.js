@@ -7,14 +7,18 @@
  * measure the broker rather than a client library.
  *
  * Per scenario: start a broker on a fresh log dir, create a 1-partition topic, pre-fill
- * it through Produce with large requests (4 batches of ~800 KB each), then measure
+ * it through Produce with large requests (4 batches of ~800 KB each). The brokers then
+ * run side by side and measured rounds alternate between them (a shared machine's
+ * noise hits both alike). A round:
  *  - produce: 64-record batches of 1 KB records (~66 KB), acks=1, 5 requests in flight;
  *  - consume: Fetch from where the measured produce began to the end, 1 MB per
  *    partition per fetch, one fetch in flight (a consumer's pattern).
- * After one unmeasured warm-up round, each measurement runs ROUNDS times; the median is printed. Data is deleted afterwards.
+ * Before measuring, the pre-fills' dirty page cache is left to drain (see
+ * waitForWriteback). After one unmeasured warm-up round each, ROUNDS rounds run per
+ * scenario; the median is printed. Data is deleted afterwards.
  *
  * Environment: BENCH_DIR (default the OS temp dir), BENCH_SIZES_MB (default "100,10240"),
- * BENCH_MEASURE_MB (per round, default 256), BENCH_ROUNDS (default 3).
+ * BENCH_MEASURE_MB (per round, default 256), BENCH_ROUNDS (default 5).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +36,7 @@ const MB = 1024 * 1024;
 const RECORD_SIZE = 1024;
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '100,10240').split(',').map(Number);
 const MEASURE_BYTES = Number(process.env.BENCH_MEASURE_MB ?? 256) * MB;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOPIC = 'bench';
 
 const PRODUCE = 0;
@@ -115,7 +119,9 @@ async function startBroker(base, port) {
   };
   const file = path.join(base, 'server.properties');
   fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-  const child = spawn(path.join(ROOT, 'bin', 'kafka-server-start.sh'), [file], {
+  // What bin/kafka-server-start.sh execs; BENCH_BROKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the broker.
+  const nodeArgs = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'kafka-server-start'), file], {
     env: { ...process.env, KAFKA_TS_RUN_DIR: path.join(base, 'run'), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -209,53 +215,91 @@ async function consume(client, fromOffset, endOffset) {
   return bytes / MB / seconds;
 }
 
+/**
+ * Waits until the kernel has written back the pre-fill's dirty pages (Linux
+ * /proc/meminfo Dirty + Writeback below 64 MB). Without this, a 10 GB pre-fill leaves
+ * gigabytes of dirty page cache (vm.dirty_ratio of RAM) being flushed during the
+ * measurement, and the broker's writes are throttled by the kernel: that measures the
+ * disk's write-back of the pre-fill, not the broker at 10 GB. Elsewhere: `sync`.
+ */
+async function waitForWriteback() {
+  const started = Date.now();
+  const pending = () => {
+    const info = fs.readFileSync('/proc/meminfo', 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return (kb('Dirty') + kb('Writeback')) * 1024;
+  };
+  if (!fs.existsSync('/proc/meminfo')) {
+    await new Promise((resolve) => spawn('sync', [], { stdio: 'ignore' }).once('exit', resolve));
+    return 0;
+  }
+  while (pending() > 64 * MB && Date.now() - started < 10 * 60_000) await new Promise((r) => setTimeout(r, 500));
+  return (Date.now() - started) / 1000;
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function scenario(existingMb) {
+/** Starts a broker on a fresh dir, creates the topic and pre-fills `existingMb` through Produce. */
+async function setUp(existingMb) {
   const base = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'kafka-ts-bench-'));
   const port = await freePort();
   const broker = await startBroker(base, port);
-  try {
-    const client = await RawClient.connect(port);
-    const created = await client.request(CREATE_TOPICS, 4, {
-      topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
-      timeoutMs: 30_000, validateOnly: false,
-    });
-    if (created.topics[0].errorCode !== 0) throw new Error(`CreateTopics failed: ${created.topics[0].errorCode}`);
-
-    // Pre-fill through the Produce path: 4 batches of 800 records (~3.3 MB) per request.
-    const prefillBatch = batchOf(800);
-    const prefill = Buffer.concat([prefillBatch, prefillBatch, prefillBatch, prefillBatch]);
-    const fillStart = Date.now();
-    const filled = await produce(client, prefill, existingMb * MB, 4);
-    process.stderr.write(`  pre-filled ${existingMb} MB in ${((Date.now() - fillStart) / 1000).toFixed(1)} s (${filled.mbPerSec.toFixed(0)} MB/s)\n`);
-
-    const measureBatch = batchOf(64);
-    // one unmeasured round so both scenarios are measured with a warmed-up JIT
-    const warm = await produce(client, measureBatch, 32 * MB, 5);
-    await consume(client, warm.firstOffset, warm.firstOffset + Math.ceil((32 * MB) / measureBatch.length) * 64);
-    const produceRates = [];
-    const consumeRates = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const { mbPerSec, firstOffset } = await produce(client, measureBatch, MEASURE_BYTES, 5);
-      produceRates.push(mbPerSec);
-      const endOffset = firstOffset + Math.ceil(MEASURE_BYTES / measureBatch.length) * 64;
-      consumeRates.push(await consume(client, firstOffset, endOffset));
-    }
-    client.close();
-    const dataDir = path.join(base, 'data', `${TOPIC}-0`);
-    const logBytes = fs.readdirSync(dataDir).filter((f) => f.endsWith('.log')).reduce((s, f) => s + fs.statSync(path.join(dataDir, f)).size, 0);
-    return { existingMb, logBytes, produce: median(produceRates), consume: median(consumeRates), produceRates, consumeRates };
-  } finally {
-    await broker.stop();
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  const client = await RawClient.connect(port);
+  const created = await client.request(CREATE_TOPICS, 4, {
+    topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 30_000, validateOnly: false,
+  });
+  if (created.topics[0].errorCode !== 0) throw new Error(`CreateTopics failed: ${created.topics[0].errorCode}`);
+  // Pre-fill through the Produce path: 4 batches of 800 records (~3.3 MB) per request.
+  const prefillBatch = batchOf(800);
+  const prefill = Buffer.concat([prefillBatch, prefillBatch, prefillBatch, prefillBatch]);
+  const fillStart = Date.now();
+  const filled = await produce(client, prefill, existingMb * MB, 4);
+  process.stderr.write(`  pre-filled ${existingMb} MB in ${((Date.now() - fillStart) / 1000).toFixed(1)} s (${filled.mbPerSec.toFixed(0)} MB/s)\n`);
+  return { existingMb, base, broker, client, produceRates: [], consumeRates: [], logBytes: 0 };
 }
 
+/** One measured round: MEASURE_BYTES produced in 64-record batches, then fetched back. */
+async function measureRound(s, bytes = MEASURE_BYTES) {
+  const measureBatch = batchOf(64);
+  const { mbPerSec, firstOffset } = await produce(s.client, measureBatch, bytes, 5);
+  const endOffset = firstOffset + Math.ceil(bytes / measureBatch.length) * 64;
+  return { produce: mbPerSec, consume: await consume(s.client, firstOffset, endOffset) };
+}
+
+async function tearDown(s) {
+  s.client.close();
+  const dataDir = path.join(s.base, 'data', `${TOPIC}-0`);
+  s.logBytes = fs.readdirSync(dataDir).filter((f) => f.endsWith('.log')).reduce((sum, f) => sum + fs.statSync(path.join(dataDir, f)).size, 0);
+  await s.broker.stop();
+  fs.rmSync(s.base, { recursive: true, force: true });
+}
+
+// Both brokers run side by side and their rounds alternate, so whatever else the
+// machine is doing at a given moment affects every scenario alike.
 const results = [];
-for (const size of SIZES_MB) {
-  process.stderr.write(`scenario: ${size} MB of existing log\n`);
-  results.push(await scenario(size));
+try {
+  for (const size of SIZES_MB) {
+    process.stderr.write(`scenario: ${size} MB of existing log\n`);
+    results.push(await setUp(size));
+  }
+  const waited = await waitForWriteback();
+  process.stderr.write(`waited ${waited.toFixed(1)} s for the kernel to write back the pre-fills' dirty pages\n`);
+  for (const s of results) await measureRound(s, 32 * MB); // warm-up, not measured
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of results) {
+      const r = await measureRound(s);
+      s.produceRates.push(r.produce);
+      s.consumeRates.push(r.consume);
+      process.stderr.write(`  round ${round + 1} ${s.existingMb} MB: produce ${r.produce.toFixed(0)} MB/s, consume ${r.consume.toFixed(0)} MB/s\n`);
+    }
+  }
+} finally {
+  for (const s of results) await tearDown(s);
+}
+for (const s of results) {
+  s.produce = median(s.produceRates);
+  s.consume = median(s.consumeRates);
 }
 
 const label = (mb) => (mb >= 1024 ? `${(mb / 1024).toFixed(0)} GB` : `${mb} MB`);

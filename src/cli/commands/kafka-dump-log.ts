@@ -73,6 +73,8 @@ interface DumpProblems {
   indexMismatches: Map<string, Array<[number, number]>>;
   nonConsecutive: Map<string, Array<[number, number]>>;
   timeIndexMismatches: Map<string, Array<[number, number]>>;
+  /** index timestamp vs the indexed batch's max timestamp */
+  timestampMismatches: Map<string, Array<[number, number]>>;
 }
 
 const stringParser: RecordParser = (record) => ({
@@ -277,6 +279,38 @@ function dumpIndex(out: BufferedWriter, filePath: string, opts: DumpLogOptions, 
   }
 }
 
+/** The .index entries as [offset, position] (empty when the file is missing). */
+function readOffsetIndex(indexPath: string, baseOffset: number): Array<[number, number]> {
+  let buf: Buffer;
+  try {
+    const file = new FileReader(indexPath);
+    buf = file.read(0, file.size);
+    file.close();
+  } catch {
+    return [];
+  }
+  const entries = indexEntries(buf, 8, (pos) => [baseOffset + buf.readInt32BE(pos), buf.readInt32BE(pos + 4)]);
+  const end = entries.findIndex(([offset], i) => i > 0 && offset === baseOffset);
+  return end < 0 ? entries : entries.slice(0, end);
+}
+
+/** Position of the last index entry whose offset is <= `offset` (binary search), else 0. */
+function floorPosition(entries: Array<[number, number]>, offset: number): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  let position = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid]![0] <= offset) {
+      position = entries[mid]![1];
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return position;
+}
+
 function dumpTimeIndex(out: BufferedWriter, filePath: string, opts: DumpLogOptions, problems: DumpProblems): void {
   const baseOffset = Number(path.basename(filePath).split('.')[0]);
   const index = new FileReader(filePath);
@@ -296,14 +330,15 @@ function dumpTimeIndex(out: BufferedWriter, filePath: string, opts: DumpLogOptio
     return;
   }
   const log = new FileReader(siblingPath(filePath, '.log'));
+  const offsetIndex = readOffsetIndex(siblingPath(filePath, '.index'), baseOffset);
   try {
     for (let i = 0; i < entries.length; i++) {
       const [timestamp, offset] = entries[i]!;
       if (offset === baseOffset && i > 0) return;
-      // find the batch ending at the indexed offset and check its max timestamp
-      let position = 0;
+      // find the batch ending at the indexed offset, starting where the offset index points
+      let position = floorPosition(offsetIndex, offset);
       let found: BatchHeader | null = null;
-      for (let batch = batchAt(log, 0, log.size, INT_MAX); batch !== null; batch = batchAt(log, position, log.size, INT_MAX)) {
+      for (let batch = batchAt(log, position, log.size, INT_MAX); batch !== null; batch = batchAt(log, position, log.size, INT_MAX)) {
         if (batch.header.lastOffset >= offset) {
           found = batch.header;
           break;
@@ -315,6 +350,11 @@ function dumpTimeIndex(out: BufferedWriter, filePath: string, opts: DumpLogOptio
         const list = problems.timeIndexMismatches.get(key) ?? [];
         list.push([offset, found?.lastOffset ?? -1]);
         problems.timeIndexMismatches.set(key, list);
+      } else if (found.maxTimestamp !== timestamp) {
+        const key = path.resolve(filePath);
+        const list = problems.timestampMismatches.get(key) ?? [];
+        list.push([timestamp, found.maxTimestamp]);
+        problems.timestampMismatches.set(key, list);
       }
       if (!opts.verifyOnly) out.write(`timestamp: ${timestamp} offset: ${offset}\n`);
     }
@@ -435,6 +475,10 @@ function printProblems(problems: DumpProblems): void {
     process.stderr.write(`Mismatches in :${file}\n`);
     for (const [indexOffset, logOffset] of list) process.stderr.write(`  Index offset: ${indexOffset}, log offset: ${logOffset}\n`);
   }
+  for (const [file, list] of problems.timestampMismatches) {
+    process.stderr.write(`Found timestamp mismatch in :${file}\n`);
+    for (const [indexed, logged] of list) process.stderr.write(`  Index timestamp: ${indexed}, log timestamp: ${logged}\n`);
+  }
   for (const list of problems.timeIndexMismatches.values()) {
     process.stderr.write('The following indexed offsets are not found in the log.\n');
     for (const [indexed, found] of list) process.stderr.write(`Indexed offset: ${indexed}, found log offset: ${found}\n`);
@@ -447,7 +491,7 @@ function printProblems(problems: DumpProblems): void {
 
 /** Dumps each file to `out` (the tool's work without process handling; exported for tests). */
 export function dumpFiles(out: BufferedWriter, files: readonly string[], opts: DumpLogOptions): void {
-  const problems: DumpProblems = { indexMismatches: new Map(), nonConsecutive: new Map(), timeIndexMismatches: new Map() };
+  const problems: DumpProblems = { indexMismatches: new Map(), nonConsecutive: new Map(), timeIndexMismatches: new Map(), timestampMismatches: new Map() };
   for (const file of files) {
     out.write(`Dumping ${file}\n`);
     const suffix = path.extname(file);
