@@ -25,6 +25,7 @@ import type {
   IsolationLevel,
   ListOffsetOutcome,
   PartitionDataService,
+  ProducerDescription,
   ReadOutcome,
   TopicPartitionRef,
 } from './services/partition-data-service.js';
@@ -354,6 +355,17 @@ export class ReplicaManager implements PartitionDataService {
     } catch (err) {
       return { errorCode: errorCodeOf(err), lowWatermark: log.logStartOffset };
     }
+  }
+
+  describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] } {
+    const log = this.leaderLog(topic, partition);
+    if (typeof log === 'number') return { errorCode: log, producers: [] };
+    const ongoing = this.txnState(log).ongoing;
+    const producers = this.producers
+      .producerState(topic, partition)
+      .activeProducers()
+      .map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: ongoing.get(p.producerId) ?? -1 }));
+    return { errorCode: ErrorCode.NONE, producers };
   }
 
   /**

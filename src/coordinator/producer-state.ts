@@ -16,6 +16,7 @@
  * (Kafka keeps only the last), so any of them is still recognised as a duplicate.
  */
 import type {
+  ActiveProducerState,
   ProducerBatchCheck,
   ProducerBatchHeader,
   ProducerStateTracker,
@@ -173,9 +174,21 @@ export class ProducerStateTable implements ProducerStateTracker {
     this.producers.clear();
   }
 
-  /** Producer ids with state here (DescribeProducers later; tests now). */
+  /** Producer ids with state here (tests). */
   producerIds(): number[] {
     return [...this.producers.keys()];
+  }
+
+  activeProducers(): ActiveProducerState[] {
+    return [...this.producers].map(([producerId, entry]) => {
+      const last = entry.batches[entry.batches.length - 1];
+      return {
+        producerId,
+        producerEpoch: entry.producerEpoch,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: last?.timestamp ?? -1,
+      };
+    });
   }
 
   /** The table as snapshot bytes (layout in the file header). */

@@ -469,9 +469,16 @@ export class TransactionCoordinator implements TransactionService {
 
   describe(transactionalId: string): TransactionDescription | undefined {
     const meta = this.transactions.get(transactionalId);
-    if (!meta) return undefined;
+    return meta ? this.descriptionOf(meta) : undefined;
+  }
+
+  list(): TransactionDescription[] {
+    return [...this.transactions.values()].map((meta) => this.descriptionOf(meta));
+  }
+
+  private descriptionOf(meta: TxnMetadata): TransactionDescription {
     return {
-      transactionalId,
+      transactionalId: meta.transactionalId,
       producerId: meta.producerId,
       producerEpoch: meta.producerEpoch,
       state: meta.state,

@@ -28,14 +28,20 @@ import h26EndTxn from './26-end-txn.js';
 import h28TxnOffsetCommit from './28-txn-offset-commit.js';
 import h32DescribeConfigs from './32-describe-configs.js';
 import h33AlterConfigs from './33-alter-configs.js';
+import h35DescribeLogDirs from './35-describe-log-dirs.js';
 import h37CreatePartitions from './37-create-partitions.js';
 import h42DeleteGroups from './42-delete-groups.js';
+import h43ElectLeaders from './43-elect-leaders.js';
 import h44IncrementalAlterConfigs from './44-incremental-alter-configs.js';
+import h45AlterPartitionReassignments from './45-alter-partition-reassignments.js';
 import h46ListPartitionReassignments from './46-list-partition-reassignments.js';
 import h47OffsetDelete from './47-offset-delete.js';
 import h60DescribeCluster from './60-describe-cluster.js';
+import h61DescribeProducers from './61-describe-producers.js';
+import h65DescribeTransactions from './65-describe-transactions.js';
+import h66ListTransactions from './66-list-transactions.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h37CreatePartitions, h42DeleteGroups, h44IncrementalAlterConfigs, h46ListPartitionReassignments, h47OffsetDelete, h60DescribeCluster, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h60DescribeCluster, h61DescribeProducers, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }

@@ -240,6 +240,16 @@ export interface ProducerBatchHeader {
   isControl: boolean;
 }
 
+/** One producer with state on a partition, as DescribeProducers (v0) reports it. */
+export interface ActiveProducerState {
+  producerId: number;
+  producerEpoch: number;
+  /** last sequence of the newest retained batch, -1 when none (markers carry no sequence) */
+  lastSequence: number;
+  /** max timestamp of the newest retained batch, -1 when none */
+  lastTimestamp: number;
+}
+
 /**
  * Per-partition idempotent-producer bookkeeping used by the Produce path:
  * `check` before appending, `update` with the assigned offsets afterwards.
@@ -259,6 +269,8 @@ export interface ProducerStateTracker {
   rebuild(batches: Iterable<ProducerBatchHeader>): void;
   /** Drops all state (partition deleted or truncated to empty). */
   clear(): void;
+  /** Read-only view of every producer with state here (DescribeProducers). */
+  activeProducers(): ActiveProducerState[];
 }
 
 export interface ProducerIdService {

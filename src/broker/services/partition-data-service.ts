@@ -38,6 +38,18 @@ export interface TopicPartitionRef {
   partition: number;
 }
 
+/** DescribeProducers: a producer's idempotence state plus its open transaction here. */
+export interface ProducerDescription {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  /** -1: not tracked per producer (every coordinator epoch here is 0) */
+  coordinatorEpoch: number;
+  /** first offset of the producer's open transaction on this partition, -1 when none */
+  currentTxnStartOffset: number;
+}
+
 export interface PartitionDataService {
   appendRecords(
     topic: string,
@@ -56,4 +68,6 @@ export interface PartitionDataService {
   waitForData(partitions: TopicPartitionRef[], timeoutMs: number): Promise<void>;
   listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel): ListOffsetOutcome;
   deleteRecords(topic: string, partition: number, offset: number): { errorCode: number; lowWatermark: number };
+  /** DescribeProducers: the active producers of a partition this broker leads. */
+  describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] };
 }

@@ -59,8 +59,10 @@ export interface TransactionService {
     topic: string,
     partition: number,
   ): number;
-  /** Current metadata of a transactional id (tests, DescribeTransactions later). */
+  /** Current metadata of a transactional id (DescribeTransactions). */
   describe(transactionalId: string): TransactionDescription | undefined;
+  /** Every transactional id the coordinator holds, Dead ones included (ListTransactions filters). */
+  list(): TransactionDescription[];
 }
 
 /**
