@@ -256,15 +256,34 @@ async function setUp(existingMb) {
   const fillStart = Date.now();
   const filled = await produce(client, prefill, existingMb * MB, 4);
   process.stderr.write(`  pre-filled ${existingMb} MB in ${((Date.now() - fillStart) / 1000).toFixed(1)} s (${filled.mbPerSec.toFixed(0)} MB/s)\n`);
-  return { existingMb, base, broker, client, produceRates: [], consumeRates: [], logBytes: 0 };
+  return { existingMb, base, broker, client, produceRates: [], consumeRates: [], produceCpu: [], consumeCpu: [], logBytes: 0 };
+}
+
+/**
+ * CPU seconds the broker process has used (Linux /proc/<pid>/stat utime + stime, in
+ * clock ticks of 1/100 s); NaN elsewhere. Unlike MB/s it barely moves when other
+ * processes compete for the machine's cores.
+ */
+function brokerCpuSeconds(s) {
+  try {
+    const fields = fs.readFileSync(`/proc/${s.broker.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** One measured round: MEASURE_BYTES produced in 64-record batches, then fetched back. */
 async function measureRound(s, bytes = MEASURE_BYTES) {
   const measureBatch = batchOf(64);
+  const cpu0 = brokerCpuSeconds(s);
   const { mbPerSec, firstOffset } = await produce(s.client, measureBatch, bytes, 5);
+  const cpu1 = brokerCpuSeconds(s);
   const endOffset = firstOffset + Math.ceil(bytes / measureBatch.length) * 64;
-  return { produce: mbPerSec, consume: await consume(s.client, firstOffset, endOffset) };
+  const consumeMbPerSec = await consume(s.client, firstOffset, endOffset);
+  const cpu2 = brokerCpuSeconds(s);
+  const mb = bytes / MB;
+  return { produce: mbPerSec, consume: consumeMbPerSec, produceCpuMsPerMb: ((cpu1 - cpu0) * 1000) / mb, consumeCpuMsPerMb: ((cpu2 - cpu1) * 1000) / mb };
 }
 
 async function tearDown(s) {
@@ -291,7 +310,9 @@ try {
       const r = await measureRound(s);
       s.produceRates.push(r.produce);
       s.consumeRates.push(r.consume);
-      process.stderr.write(`  round ${round + 1} ${s.existingMb} MB: produce ${r.produce.toFixed(0)} MB/s, consume ${r.consume.toFixed(0)} MB/s\n`);
+      s.produceCpu.push(r.produceCpuMsPerMb);
+      s.consumeCpu.push(r.consumeCpuMsPerMb);
+      process.stderr.write(`  round ${round + 1} ${s.existingMb} MB: produce ${r.produce.toFixed(0)} MB/s (${r.produceCpuMsPerMb.toFixed(2)} broker CPU ms/MB), consume ${r.consume.toFixed(0)} MB/s (${r.consumeCpuMsPerMb.toFixed(2)} ms/MB)\n`);
     }
   }
 } finally {
@@ -300,14 +321,16 @@ try {
 for (const s of results) {
   s.produce = median(s.produceRates);
   s.consume = median(s.consumeRates);
+  s.produceCpuMs = median(s.produceCpu);
+  s.consumeCpuMs = median(s.consumeCpu);
 }
 
 const label = (mb) => (mb >= 1024 ? `${(mb / 1024).toFixed(0)} GB` : `${mb} MB`);
 console.log(`\n1 KB records, ${MEASURE_BYTES / MB} MB per round, median of ${ROUNDS} rounds`);
-console.log('existing log | log at end | produce MB/s | consume MB/s');
-console.log('-------------|------------|--------------|-------------');
+console.log('existing log | log at end | produce MB/s | consume MB/s | broker CPU ms/MB produce | consume');
+console.log('-------------|------------|--------------|--------------|--------------------------|--------');
 for (const r of results) {
-  console.log(`${label(r.existingMb).padEnd(12)} | ${`${(r.logBytes / MB / 1024).toFixed(2)} GB`.padEnd(10)} | ${r.produce.toFixed(1).padStart(12)} | ${r.consume.toFixed(1).padStart(12)}`);
+  console.log(`${label(r.existingMb).padEnd(12)} | ${`${(r.logBytes / MB / 1024).toFixed(2)} GB`.padEnd(10)} | ${r.produce.toFixed(1).padStart(12)} | ${r.consume.toFixed(1).padStart(12)} | ${r.produceCpuMs.toFixed(2).padStart(24)} | ${r.consumeCpuMs.toFixed(2).padStart(7)}`);
 }
 if (results.length >= 2) {
   const [small, big] = [results[0], results[results.length - 1]];
