@@ -90,6 +90,8 @@ describe('DescribeLogDirs', () => {
           expect(p.isFutureKey).toBe(false);
         }
       }
+      // placement by fewest partitions spreads the five over both dirs
+      expect(partitionsIn(result).filter((tp) => tp.startsWith('p6-')).length).toBeGreaterThan(0);
       all.push(...partitionsIn(result));
     }
     expect(all.filter((tp) => tp.startsWith('p6-')).sort()).toEqual(
