@@ -18,7 +18,10 @@
  * producer id/epoch, base sequence, leader epoch, codec and attributes; kept records keep
  * their offset deltas, timestamps and headers (a batch may so have gaps). A batch whose
  * records all survive is copied byte for byte. Records without a key are dropped (Kafka
- * rejects them on compacted topics). Control batches (transaction markers) are kept.
+ * rejects them on compacted topics). Transactions: a pass stops before the first
+ * transaction still open (it may abort); batches of aborted transactions (per the
+ * `.txnindex` files) neither enter the offset map nor survive; control batches
+ * (transaction markers) are kept.
  *
  * Tombstones (null value), Kafka 3.x's rule: the first pass that keeps a tombstone sets
  * the batch's delete-horizon flag (attributes bit 6) with baseTimestamp = now +
@@ -64,8 +67,28 @@ import {
   segmentFileName,
 } from './log-segment.js';
 import type { LogConfig, PartitionLog } from './partition-log.js';
+import type { AbortedTxn } from './transaction-index.js';
 
 export const CLEANER_OFFSET_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
+
+/** Budget charged for reading one batch header in the transaction scan. */
+const SCAN_COST_PER_BATCH = 1024;
+
+function abortedByProducer(aborted: readonly AbortedTxn[]): Map<number, AbortedTxn[]> {
+  const byProducer = new Map<number, AbortedTxn[]>();
+  for (const txn of aborted) {
+    const list = byProducer.get(txn.producerId) ?? [];
+    list.push(txn);
+    byProducer.set(txn.producerId, list);
+  }
+  return byProducer;
+}
+
+/** A transactional data batch lying inside one of its producer's aborted transactions. */
+function isAbortedBatch(aborted: Map<number, AbortedTxn[]>, header: BatchHeader): boolean {
+  if (!header.isTransactional || header.isControl) return false;
+  return (aborted.get(header.producerId) ?? []).some((t) => header.baseOffset >= t.firstOffset && header.lastOffset < t.lastOffset);
+}
 
 /** What the cleaner needs from the LogManager (which satisfies it structurally). */
 export interface CleanerLogSource {
@@ -110,16 +133,25 @@ export interface CleanableRange {
 
 /**
  * The cleanable range of `log` given its cleaner checkpoint: stops at the active
- * segment, at the first segment reaching the high watermark, and at the first segment
- * whose newest record is younger than min.compaction.lag.ms.
+ * segment, at the first segment reaching the high watermark or `firstUnstableOffset`
+ * (an open transaction), and at the first segment whose newest record is younger than
+ * min.compaction.lag.ms.
  */
-export function cleanableRange(log: PartitionLog, checkpoint: number, now: number): CleanableRange {
+export function cleanableRange(
+  log: PartitionLog,
+  checkpoint: number,
+  now: number,
+  firstUnstableOffset: number = Number.POSITIVE_INFINITY,
+): CleanableRange {
   const all = log.segmentList();
   const lagMs = log.config.minCompactionLagMs ?? 0;
   const segments: LogSegment[] = [];
   let firstUncleanableOffset = all[all.length - 1]!.baseOffset;
   for (const segment of all.slice(0, -1)) {
-    if (segment.nextOffset > log.highWatermark || (lagMs > 0 && now - segment.largestTimestamp < lagMs)) {
+    if (
+      segment.nextOffset > Math.min(log.highWatermark, firstUnstableOffset) ||
+      (lagMs > 0 && now - segment.largestTimestamp < lagMs)
+    ) {
       firstUncleanableOffset = segment.baseOffset;
       break;
     }
@@ -148,6 +180,8 @@ export interface BatchCleaningContext {
   /** Wall clock of this pass (delete horizons are compared with it). */
   now: number;
   deleteRetentionMs: number;
+  /** True for a transactional batch of an aborted transaction: dropped whole. Default: none are. */
+  isAborted?: (header: BatchHeader) => boolean;
 }
 
 export interface CleanedBatch {
@@ -162,6 +196,7 @@ export interface CleanedBatch {
 export function cleanBatch(batch: Buffer, context: BatchCleaningContext): CleanedBatch {
   const header = readBatchHeader(batch, 0);
   if (header.isControl) return { bytes: batch, deleteHorizonMs: null, recordsRemoved: 0 };
+  if (context.isAborted?.(header)) return { bytes: null, deleteHorizonMs: null, recordsRemoved: header.recordCount };
   const { records } = decodeRecordBatch(batch);
   const existingHorizon = (header.attributes & DELETE_HORIZON_FLAG_MASK) !== 0 ? header.baseTimestamp : null;
   const retained = records.filter((record) => {
@@ -312,7 +347,15 @@ interface CleaningPass {
   key: string;
   now: number;
   range: CleanableRange;
-  phase: 'map' | 'clean';
+  phase: 'scan' | 'map' | 'clean';
+  /** producerId → first offset of its transaction still open at the scan position */
+  openTxns: Map<number, number>;
+  /** aborted transactions by producer (from the .txnindex files) */
+  aborted: Map<number, AbortedTxn[]>;
+  /** how many of range.dirtySegments the map may cover (stops before the first open transaction) */
+  mapLimit: number;
+  /** the log end offset when the pass began */
+  logEndOffset: number;
   /** key (bytes as latin1) → latest offset in the mapped dirty segments */
   offsetMap: Map<string, number>;
   /** how many of range.dirtySegments are mapped */
@@ -335,6 +378,12 @@ export class LogCleaner {
   /** Earliest delete horizon written per log: a pass is due then even with no new dirty data. */
   private readonly deleteHorizons = new Map<string, number>();
   private readonly uncleanable = new Set<string>();
+  /**
+   * Logs whose last pass stopped at an open transaction: its first offset, and the log
+   * end offset then. Until the log grows the transaction cannot have closed, so the
+   * range stays capped there (otherwise the same pass would repeat forever).
+   */
+  private readonly openTransactionAt = new Map<string, { firstUnstableOffset: number; logEndOffset: number }>();
   private pass: CleaningPass | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly backoffMs: number;
@@ -442,7 +491,9 @@ export class LogCleaner {
       if (this.uncleanable.has(key)) continue;
       const stored = this.checkpoints.get(key)?.offset ?? log.logStartOffset;
       const checkpoint = stored > log.logEndOffset ? log.logStartOffset : stored;
-      const range = cleanableRange(log, checkpoint, now);
+      const blocked = this.openTransactionAt.get(key);
+      if (blocked !== undefined && log.logEndOffset !== blocked.logEndOffset) this.openTransactionAt.delete(key);
+      const range = cleanableRange(log, checkpoint, now, this.openTransactionAt.get(key)?.firstUnstableOffset);
       if (range.segments.length === 0) continue;
       const horizonDue = (this.deleteHorizons.get(key) ?? Number.POSITIVE_INFINITY) <= now;
       const ratioMet = range.dirtyBytes > 0 && range.dirtyRatio >= (log.config.minCleanableDirtyRatio ?? 0.5);
@@ -456,7 +507,11 @@ export class LogCleaner {
       key: best.key,
       now,
       range: best.range,
-      phase: 'map',
+      phase: 'scan',
+      openTxns: new Map(),
+      aborted: abortedByProducer(best.log.abortedTxns()),
+      mapLimit: best.range.dirtySegments.length,
+      logEndOffset: best.log.logEndOffset,
       offsetMap: new Map(),
       mappedSegments: 0,
       segmentsToClean: best.range.segments.length,
@@ -471,6 +526,7 @@ export class LogCleaner {
 
   /** Processes one batch (or one phase transition); returns the bytes it read. */
   private step(pass: CleaningPass): number {
+    if (pass.phase === 'scan') return this.scanStep(pass);
     if (pass.phase === 'map') return this.mapStep(pass);
     return this.cleanStep(pass);
   }
@@ -489,9 +545,48 @@ export class LogCleaner {
     return valid;
   }
 
+  /**
+   * Batch headers of the dirty section: where does the first transaction still open at
+   * the end of it start? The map (and so the pass) stops at the segment holding it, as
+   * Kafka never cleans past the first unstable offset: an open transaction may abort.
+   */
+  private scanStep(pass: CleaningPass): number {
+    const segment = pass.range.dirtySegments[pass.segmentIndex];
+    if (segment === undefined) {
+      const firstUnstable = Math.min(...pass.openTxns.values());
+      if (Number.isFinite(firstUnstable)) {
+        pass.mapLimit = pass.range.dirtySegments.findIndex((s) => s.nextOffset > firstUnstable);
+      }
+      pass.phase = 'map';
+      pass.segmentIndex = 0;
+      pass.position = 0;
+      pass.segmentSize = pass.range.dirtySegments[0]?.sizeInBytes ?? 0;
+      return 0;
+    }
+    if (!this.stillValid(pass, segment)) return 0;
+    const header = segment.readHeaderAt(pass.position);
+    if (header === null) {
+      pass.segmentIndex++;
+      pass.position = 0;
+      pass.segmentSize = pass.range.dirtySegments[pass.segmentIndex]?.sizeInBytes ?? 0;
+      return 0;
+    }
+    if (header.isTransactional && header.producerId >= 0) {
+      if (header.isControl) pass.openTxns.delete(header.producerId);
+      else if (!pass.openTxns.has(header.producerId)) pass.openTxns.set(header.producerId, header.baseOffset);
+    }
+    pass.position += header.sizeInBytes;
+    // A header read costs far less than a decode; count it as a small fixed amount.
+    return SCAN_COST_PER_BATCH;
+  }
+
   private mapStep(pass: CleaningPass): number {
     const segment = pass.range.dirtySegments[pass.segmentIndex];
-    if (segment === undefined || (pass.position === 0 && pass.offsetMap.size > this.maxMapEntries)) {
+    if (
+      segment === undefined ||
+      pass.segmentIndex >= pass.mapLimit ||
+      (pass.position === 0 && pass.offsetMap.size > this.maxMapEntries)
+    ) {
       // Done mapping (all dirty segments, or the map is full at a segment boundary).
       pass.mappedSegments = pass.segmentIndex;
       if (segment !== undefined) {
@@ -513,7 +608,7 @@ export class LogCleaner {
       return 0;
     }
     const header = readBatchHeader(batch, 0);
-    if (!header.isControl && header.lastOffset >= pass.range.firstDirtyOffset) {
+    if (!header.isControl && header.lastOffset >= pass.range.firstDirtyOffset && !isAbortedBatch(pass.aborted, header)) {
       for (const record of decodeRecordBatch(batch).records) {
         if (record.key !== null) pass.offsetMap.set(record.key.toString('latin1'), record.offset);
       }
@@ -550,6 +645,7 @@ export class LogCleaner {
       latestOffsetOf: (key) => pass.offsetMap.get(key.toString('latin1')),
       now: pass.now,
       deleteRetentionMs: pass.log.config.deleteRetentionMs,
+      isAborted: (header) => isAbortedBatch(pass.aborted, header),
     });
     if (result.bytes !== null) {
       pass.cleaned.append(result.bytes, [readBatchHeader(result.bytes, 0)]);
@@ -605,6 +701,10 @@ export class LogCleaner {
     this.stats.passesCompleted++;
     const { topic, partition } = pass.log;
     this.checkpoints.set(pass.key, { topic, partition, offset: pass.endOffset });
+    const firstUnstableOffset = Math.min(...pass.openTxns.values());
+    if (Number.isFinite(firstUnstableOffset)) {
+      this.openTransactionAt.set(pass.key, { firstUnstableOffset, logEndOffset: pass.logEndOffset });
+    }
     if (Number.isFinite(pass.minDeleteHorizon)) this.deleteHorizons.set(pass.key, pass.minDeleteHorizon);
     else this.deleteHorizons.delete(pass.key);
     const logDir = this.source.logDirOf(topic, partition);

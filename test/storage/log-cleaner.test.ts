@@ -324,6 +324,43 @@ describe('LogCleaner passes', () => {
     expect(first[0]!.records[0]!.value!.toString()).toBe('t0');
   });
 
+  it('stops before an open transaction and drops aborted transactional records', () => {
+    const { log, cleaner } = setup();
+    const txnBatch = (value: string, producerId: number) =>
+      buildRecordBatch([{ key: Buffer.from('a'), value: Buffer.from(value), timestamp: T0 }], {
+        producerId,
+        producerEpoch: 0,
+        baseSequence: 0,
+        transactional: true,
+      });
+    const filler = (n: number) => {
+      for (let i = 0; i < n; i++) acked(log, keyed([[`f${i}`, 'x'.repeat(40)]]));
+    };
+    acked(log, keyed([['a', 'committed']]));
+    filler(12);
+    // An aborted transaction writes a = aborted.
+    acked(log, txnBatch('aborted', 5));
+    const abortedFirst = log.logEndOffset - 1;
+    acked(log, buildControlBatch(ControlRecordType.ABORT, 0, { producerId: 5, producerEpoch: 0 }));
+    log.appendAbortedTxn({ producerId: 5, firstOffset: abortedFirst, lastOffset: log.logEndOffset - 1, lastStableOffset: log.logEndOffset });
+    filler(12);
+    // A transaction still open writes a = pending.
+    acked(log, txnBatch('pending', 6));
+    const openAt = log.logEndOffset - 1;
+    filler(24);
+    expect(cleaner.cleanUntilIdle()).toBe(1);
+    const valuesOfA = contents(log).filter(([, key]) => key === 'a').map(([offset, , value]) => [offset, value]);
+    // 'committed' is still the latest committed value: neither the aborted nor the open write shadows it.
+    expect(valuesOfA).toEqual([
+      [0, 'committed'],
+      [openAt, 'pending'],
+    ]);
+    expect(cleaner.checkpointOf('compacted', 0)).toBeLessThanOrEqual(openAt);
+    // The marker stays.
+    const markers = decodeRecordBatches(log.read(abortedFirst, 1 << 20).records).filter((b) => b.header.isControl);
+    expect(markers[0]?.header.baseOffset).toBe(abortedFirst + 1);
+  });
+
   it('is started and stopped by LogManager background tasks', async () => {
     const manager = new LogManager([root], compactConfig());
     const log = manager.createLog('__consumer_offsets', 0, compactConfig());
