@@ -378,6 +378,8 @@ export class LogCleaner {
   /** Earliest delete horizon written per log: a pass is due then even with no new dirty data. */
   private readonly deleteHorizons = new Map<string, number>();
   private readonly uncleanable = new Set<string>();
+  /** The log object each key's state belongs to: a recreated topic must not inherit it. */
+  private readonly stateOwner = new Map<string, PartitionLog>();
   /**
    * Logs whose last pass stopped at an open transaction: its first offset, and the log
    * end offset then. Until the log grows the transaction cannot have closed, so the
@@ -446,6 +448,26 @@ export class LogCleaner {
     if (this.pass !== null) this.abort(this.pass, null);
   }
 
+  /**
+   * The partition's log was deleted (LogManager.deleteLog): drop its checkpoint and state
+   * so a topic recreated under the same name starts from scratch.
+   */
+  forget(topic: string, partition: number): void {
+    const key = topicPartitionKey(topic, partition);
+    if (this.pass?.key === key) this.abort(this.pass, null);
+    const hadCheckpoint = this.checkpoints.has(key);
+    this.forgetKey(key);
+    this.stateOwner.delete(key);
+    if (hadCheckpoint) for (const logDir of this.source.logDirs) this.writeCheckpoint(logDir);
+  }
+
+  private forgetKey(key: string): void {
+    this.checkpoints.delete(key);
+    this.deleteHorizons.delete(key);
+    this.openTransactionAt.delete(key);
+    this.uncleanable.delete(key);
+  }
+
   /** The cleaner checkpoint of a partition (offset below which it was cleaned), if any. */
   checkpointOf(topic: string, partition: number): number | undefined {
     return this.checkpoints.get(topicPartitionKey(topic, partition))?.offset;
@@ -491,6 +513,11 @@ export class LogCleaner {
       if (this.uncleanable.has(key)) continue;
       const stored = this.checkpoints.get(key)?.offset ?? log.logStartOffset;
       const checkpoint = stored > log.logEndOffset ? log.logStartOffset : stored;
+      const owner = this.stateOwner.get(key);
+      if (owner !== log) {
+        if (owner !== undefined) this.forgetKey(key);
+        this.stateOwner.set(key, log);
+      }
       const blocked = this.openTransactionAt.get(key);
       if (blocked !== undefined && log.logEndOffset !== blocked.logEndOffset) this.openTransactionAt.delete(key);
       const range = cleanableRange(log, checkpoint, now, this.openTransactionAt.get(key)?.firstUnstableOffset);

@@ -197,6 +197,7 @@ export class LogManager {
     log.close();
     this.logs.delete(key);
     this.dirOf.delete(key);
+    this.logCleaner?.forget(topic, partition);
     const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}-delete`;
     try {
       renameSync(log.dir, doomed);

@@ -361,6 +361,25 @@ describe('LogCleaner passes', () => {
     expect(markers[0]?.header.baseOffset).toBe(abortedFirst + 1);
   });
 
+  it('forgets a deleted log: a topic recreated under the same name starts uncleaned', () => {
+    const manager = new LogManager([root], compactConfig());
+    manager.startBackgroundTasks({ retentionCheckIntervalMs: 60_000, flushSchedulerIntervalMs: 60_000, logCleaner: { backoffMs: 60_000 } });
+    const cleaner = manager.cleaner!;
+    produceUpdates(manager.createLog('reused', 0, compactConfig()), 10);
+    cleaner.cleanUntilIdle();
+    expect(cleaner.checkpointOf('reused', 0)).toBeGreaterThan(0);
+    manager.deleteLog('reused', 0);
+    expect(cleaner.checkpointOf('reused', 0)).toBeUndefined();
+    expect(readFileSync(join(root, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8')).toBe('0\n0\n');
+    const recreated = manager.createLog('reused', 0, compactConfig());
+    produceUpdates(recreated, 10);
+    expect(cleaner.cleanUntilIdle()).toBe(1);
+    expect(new Set(contents(recreated).filter(([o]) => o < recreated.segmentBaseOffsets().at(-1)!).map(([, k]) => k)).size).toBe(
+      contents(recreated).filter(([o]) => o < recreated.segmentBaseOffsets().at(-1)!).length,
+    );
+    manager.shutdown();
+  });
+
   it('is started and stopped by LogManager background tasks', async () => {
     const manager = new LogManager([root], compactConfig());
     const log = manager.createLog('__consumer_offsets', 0, compactConfig());
