@@ -358,8 +358,6 @@ interface CleaningPass {
   logEndOffset: number;
   /** key (bytes as latin1) → latest offset in the mapped dirty segments */
   offsetMap: Map<string, number>;
-  /** how many of range.dirtySegments are mapped */
-  mappedSegments: number;
   /** how many of range.segments this pass rewrites */
   segmentsToClean: number;
   /** the checkpoint written when the pass completes */
@@ -511,13 +509,13 @@ export class LogCleaner {
       if (!isCompacted(log.config)) continue;
       const key = topicPartitionKey(log.topic, log.partition);
       if (this.uncleanable.has(key)) continue;
-      const stored = this.checkpoints.get(key)?.offset ?? log.logStartOffset;
-      const checkpoint = stored > log.logEndOffset ? log.logStartOffset : stored;
       const owner = this.stateOwner.get(key);
       if (owner !== log) {
         if (owner !== undefined) this.forgetKey(key);
         this.stateOwner.set(key, log);
       }
+      const stored = this.checkpoints.get(key)?.offset ?? log.logStartOffset;
+      const checkpoint = stored > log.logEndOffset ? log.logStartOffset : stored;
       const blocked = this.openTransactionAt.get(key);
       if (blocked !== undefined && log.logEndOffset !== blocked.logEndOffset) this.openTransactionAt.delete(key);
       const range = cleanableRange(log, checkpoint, now, this.openTransactionAt.get(key)?.firstUnstableOffset);
@@ -540,7 +538,6 @@ export class LogCleaner {
       mapLimit: best.range.dirtySegments.length,
       logEndOffset: best.log.logEndOffset,
       offsetMap: new Map(),
-      mappedSegments: 0,
       segmentsToClean: best.range.segments.length,
       endOffset: best.range.firstUncleanableOffset,
       segmentIndex: 0,
@@ -615,7 +612,6 @@ export class LogCleaner {
       (pass.position === 0 && pass.offsetMap.size > this.maxMapEntries)
     ) {
       // Done mapping (all dirty segments, or the map is full at a segment boundary).
-      pass.mappedSegments = pass.segmentIndex;
       if (segment !== undefined) {
         pass.endOffset = segment.baseOffset;
         pass.segmentsToClean = pass.range.segments.indexOf(segment);
