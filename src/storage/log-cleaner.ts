@@ -18,7 +18,9 @@
  * producer id/epoch, base sequence, leader epoch, codec and attributes; kept records keep
  * their offset deltas, timestamps and headers (a batch may so have gaps). A batch whose
  * records all survive is copied byte for byte. Records without a key are dropped (Kafka
- * rejects them on compacted topics). Transactions: a pass stops before the first
+ * rejects them on compacted topics). A batch left with no records goes, unless it is its
+ * idempotent producer's last known batch: then it stays empty (Kafka does the same, so
+ * the producer's sequence survives a restart). Transactions: a pass stops before the first
  * transaction still open (it may abort); batches of aborted transactions (per the
  * `.txnindex` files) neither enter the offset map nor survive; control batches
  * (transaction markers) are kept.
@@ -182,6 +184,11 @@ export interface BatchCleaningContext {
   deleteRetentionMs: number;
   /** True for a transactional batch of an aborted transaction: dropped whole. Default: none are. */
   isAborted?: (header: BatchHeader) => boolean;
+  /**
+   * True when no later batch of this batch's producer is known: an emptied batch is then
+   * kept with no records, so the producer's last sequence and epoch survive a restart.
+   */
+  isLastBatchOfProducer?: (header: BatchHeader) => boolean;
 }
 
 export interface CleanedBatch {
@@ -206,7 +213,12 @@ export function cleanBatch(batch: Buffer, context: BatchCleaningContext): Cleane
     return record.value !== null || existingHorizon === null || context.now < existingHorizon;
   });
   const removed = records.length - retained.length;
-  if (retained.length === 0) return { bytes: null, deleteHorizonMs: null, recordsRemoved: removed };
+  if (retained.length === 0) {
+    if (header.producerId >= 0 && context.isLastBatchOfProducer?.(header)) {
+      return { bytes: removed === 0 ? batch : encodeCompactedBatch(header, [], null), deleteHorizonMs: null, recordsRemoved: removed };
+    }
+    return { bytes: null, deleteHorizonMs: null, recordsRemoved: removed };
+  }
   const keepsTombstones = retained.some((r) => r.value === null);
   if (removed === 0 && (existingHorizon !== null || !keepsTombstones)) {
     return { bytes: batch, deleteHorizonMs: keepsTombstones ? existingHorizon : null, recordsRemoved: 0 };
@@ -226,8 +238,10 @@ export function encodeCompactedBatch(
   deleteHorizonMs: number | null,
 ): Buffer {
   const logAppendTime = original.timestampType === 'LogAppendTime';
-  const baseTimestamp = deleteHorizonMs ?? (logAppendTime ? original.baseTimestamp : records[0]!.timestamp);
-  const maxTimestamp = logAppendTime ? original.maxTimestamp : Math.max(...records.map((r) => r.timestamp));
+  const first = records[0];
+  const baseTimestamp = deleteHorizonMs ?? (logAppendTime || first === undefined ? original.baseTimestamp : first.timestamp);
+  const maxTimestamp =
+    logAppendTime || first === undefined ? original.maxTimestamp : Math.max(...records.map((r) => r.timestamp));
   const body = Buffer.concat(
     records.map((r) =>
       encodeRecord(r, r.offset - original.baseOffset, (logAppendTime ? original.baseTimestamp : r.timestamp) - baseTimestamp),
@@ -352,6 +366,8 @@ interface CleaningPass {
   openTxns: Map<number, number>;
   /** aborted transactions by producer (from the .txnindex files) */
   aborted: Map<number, AbortedTxn[]>;
+  /** producerId → lastOffset of its last batch seen while mapping */
+  lastBatchOfProducer: Map<number, number>;
   /** how many of range.dirtySegments the map may cover (stops before the first open transaction) */
   mapLimit: number;
   /** the log end offset when the pass began */
@@ -535,6 +551,7 @@ export class LogCleaner {
       phase: 'scan',
       openTxns: new Map(),
       aborted: abortedByProducer(best.log.abortedTxns()),
+      lastBatchOfProducer: new Map(),
       mapLimit: best.range.dirtySegments.length,
       logEndOffset: best.log.logEndOffset,
       offsetMap: new Map(),
@@ -631,6 +648,7 @@ export class LogCleaner {
       return 0;
     }
     const header = readBatchHeader(batch, 0);
+    if (header.producerId >= 0) pass.lastBatchOfProducer.set(header.producerId, header.lastOffset);
     if (!header.isControl && header.lastOffset >= pass.range.firstDirtyOffset && !isAbortedBatch(pass.aborted, header)) {
       for (const record of decodeRecordBatch(batch).records) {
         if (record.key !== null) pass.offsetMap.set(record.key.toString('latin1'), record.offset);
@@ -669,6 +687,7 @@ export class LogCleaner {
       now: pass.now,
       deleteRetentionMs: pass.log.config.deleteRetentionMs,
       isAborted: (header) => isAbortedBatch(pass.aborted, header),
+      isLastBatchOfProducer: (header) => (pass.lastBatchOfProducer.get(header.producerId) ?? -1) <= header.lastOffset,
     });
     if (result.bytes !== null) {
       pass.cleaned.append(result.bytes, [readBatchHeader(result.bytes, 0)]);

@@ -133,6 +133,19 @@ describe('cleanBatch', () => {
     expect(cleanBatch(keyless, context({})).bytes).toBeNull();
   });
 
+  it("keeps an emptied batch, with no records, when it is its producer's last", () => {
+    const batch = keyed([['a', '1']], { producerId: 8 });
+    const superseded = { latestOffsetOf: () => 99, now: T0, deleteRetentionMs: 0 };
+    const last = cleanBatch(batch, { ...superseded, isLastBatchOfProducer: () => true });
+    const { header, records } = decodeRecordBatch(last.bytes!);
+    expect(records).toEqual([]);
+    expect([header.recordCount, header.baseOffset, header.lastOffset, header.producerId, header.baseSequence]).toEqual([0, 0, 0, 8, 7]);
+    expect(validateBatches(last.bytes!)).toHaveLength(1);
+    // Cleaning the empty batch again keeps it as is while it is still the last one.
+    expect(cleanBatch(last.bytes!, { ...superseded, isLastBatchOfProducer: () => true }).bytes).toBe(last.bytes);
+    expect(cleanBatch(batch, { ...superseded, isLastBatchOfProducer: () => false }).bytes).toBeNull();
+  });
+
   it('keeps a tombstone one pass with a delete horizon, then drops it once the horizon passes', () => {
     const batch = keyed([
       ['k', null],
