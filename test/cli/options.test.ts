@@ -183,12 +183,12 @@ describe('completion scripts', () => {
   it('complete every command and .sh name with the same options the parser accepts', () => {
     const bash = completionScript('bash');
     expect(bash).toContain('complete -F _kafka_topics kafka-topics kafka-topics.sh');
-    expect(bash).toContain('complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh');
+    expect(bash).toContain('complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh kafka-dump-log kafka-dump-log.sh');
     for (const option of topicsSpec.options.filter((o) => !o.hidden)) expect(bash).toContain(`--${option.name}`);
     expect(bash).not.toContain('--zookeeper');
     expect(bash).toContain('--command-config) COMPREPLY=( $(compgen -f -- "$cur") )');
     const zsh = completionScript('zsh');
-    expect(zsh.split('\n')[0]).toBe('#compdef kafka-server-start kafka-server-start.sh kafka-server-stop kafka-server-stop.sh kafka-topics kafka-topics.sh kafka-console-producer kafka-console-producer.sh kafka-console-consumer kafka-console-consumer.sh');
+    expect(zsh.split('\n')[0]).toBe('#compdef kafka-server-start kafka-server-start.sh kafka-server-stop kafka-server-stop.sh kafka-topics kafka-topics.sh kafka-console-producer kafka-console-producer.sh kafka-console-consumer kafka-console-consumer.sh kafka-dump-log kafka-dump-log.sh');
     expect(zsh).toContain("'*--config[");
   });
 });
