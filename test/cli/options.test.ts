@@ -183,7 +183,7 @@ describe('completion scripts', () => {
   it('complete every command and .sh name with the same options the parser accepts', () => {
     const bash = completionScript('bash');
     expect(bash).toContain('complete -F _kafka_topics kafka-topics kafka-topics.sh');
-    expect(bash).toContain('complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh kafka-dump-log kafka-dump-log.sh');
+    expect(bash).toContain('complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh');
     for (const option of topicsSpec.options.filter((o) => !o.hidden)) expect(bash).toContain(`--${option.name}`);
     expect(bash).not.toContain('--zookeeper');
     expect(bash).toContain('--command-config) COMPREPLY=( $(compgen -f -- "$cur") )');
