@@ -243,7 +243,13 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function setUp(existingMb) {
   const base = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'kafka-ts-bench-'));
   const port = await freePort();
-  const broker = await startBroker(base, port);
+  let broker;
+  try {
+    broker = await startBroker(base, port);
+  } catch (err) {
+    fs.rmSync(base, { recursive: true, force: true });
+    throw err;
+  }
   const client = await RawClient.connect(port);
   const created = await client.request(CREATE_TOPICS, 4, {
     topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
