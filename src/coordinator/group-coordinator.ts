@@ -760,6 +760,40 @@ export class GroupCoordinator implements GroupService {
   // -------------------------------------------------------------------------
   // offsets
 
+  /**
+   * The __consumer_offsets records for a commit (OffsetCommit and TxnOffsetCommit alike),
+   * with per-partition results: metadata over offset.metadata.max.bytes is refused.
+   */
+  private offsetCommitRecords(
+    groupId: string,
+    topics: OffsetCommitParams['topics'],
+    now: number,
+  ): {
+    records: RecordInput[];
+    accepted: { topic: string; partition: number; value: OffsetCommitValue }[];
+    results: TopicPartitionResults[];
+  } {
+    const records: RecordInput[] = [];
+    const accepted: { topic: string; partition: number; value: OffsetCommitValue }[] = [];
+    const results: TopicPartitionResults[] = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((x) => {
+        const metadata = x.metadata ?? '';
+        if (Buffer.byteLength(metadata, 'utf8') > this.config.offsetMetadataMaxBytes) {
+          return { partition: x.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        }
+        const value = { offset: x.offset, leaderEpoch: x.leaderEpoch, metadata, commitTimestamp: now };
+        accepted.push({ topic: t.name, partition: x.partition, value });
+        records.push({
+          key: encodeOffsetCommitKey({ group: groupId, topic: t.name, partition: x.partition }),
+          value: encodeOffsetCommitValue(value),
+        });
+        return { partition: x.partition, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    return { records, accepted, results };
+  }
+
   commitOffsets(p: OffsetCommitParams): TopicPartitionResults[] {
     const all = (code: number): TopicPartitionResults[] =>
       p.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((x) => ({ partition: x.partition, errorCode: code })) }));
@@ -781,24 +815,7 @@ export class GroupCoordinator implements GroupService {
     }
 
     const now = this.scheduler.now();
-    const records: RecordInput[] = [];
-    const accepted: { topic: string; partition: number; value: OffsetCommitValue }[] = [];
-    const results: TopicPartitionResults[] = p.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((x) => {
-        const metadata = x.metadata ?? '';
-        if (Buffer.byteLength(metadata, 'utf8') > this.config.offsetMetadataMaxBytes) {
-          return { partition: x.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        }
-        const value = { offset: x.offset, leaderEpoch: x.leaderEpoch, metadata, commitTimestamp: now };
-        accepted.push({ topic: t.name, partition: x.partition, value });
-        records.push({
-          key: encodeOffsetCommitKey({ group: p.groupId, topic: t.name, partition: x.partition }),
-          value: encodeOffsetCommitValue(value),
-        });
-        return { partition: x.partition, errorCode: ErrorCode.NONE };
-      }),
-    }));
+    const { records, accepted, results } = this.offsetCommitRecords(p.groupId, p.topics, now);
     if (records.length === 0) return results;
     try {
       this.appendRecords(group.groupId, records);
@@ -826,24 +843,7 @@ export class GroupCoordinator implements GroupService {
     if (p.generationId >= 0 && p.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
 
     const now = this.scheduler.now();
-    const records: RecordInput[] = [];
-    const accepted: { topic: string; partition: number; value: OffsetCommitValue }[] = [];
-    const results: TopicPartitionResults[] = p.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((x) => {
-        const metadata = x.metadata ?? '';
-        if (Buffer.byteLength(metadata, 'utf8') > this.config.offsetMetadataMaxBytes) {
-          return { partition: x.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        }
-        const value = { offset: x.offset, leaderEpoch: x.leaderEpoch, metadata, commitTimestamp: now };
-        accepted.push({ topic: t.name, partition: x.partition, value });
-        records.push({
-          key: encodeOffsetCommitKey({ group: p.groupId, topic: t.name, partition: x.partition }),
-          value: encodeOffsetCommitValue(value),
-        });
-        return { partition: x.partition, errorCode: ErrorCode.NONE };
-      }),
-    }));
+    const { records, accepted, results } = this.offsetCommitRecords(p.groupId, p.topics, now);
     if (records.length === 0) return results;
     try {
       this.ensureReady();
