@@ -28,8 +28,8 @@ import {
   type FetchPartitionParams,
   type FetchPartitionSummary,
 } from '../fetch-sessions.js';
+import { ZERO_UUID } from '../../protocol/primitives.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 /** first Fetch version that names topics by id */
 const TOPIC_ID_VERSION = 13;
 const NO_EPOCH = -1;

@@ -17,14 +17,9 @@ import type {
   MetadataResponse,
   MetadataResponseTopic,
 } from '../../protocol/generated/types.js';
+import { ZERO_UUID } from '../../protocol/primitives.js';
+import { OPERATIONS_NOT_REQUESTED, ALL_TOPIC_OPERATIONS, ALL_CLUSTER_OPERATIONS } from '../authorized-operations.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-/** "authorized operations not requested" (Kafka uses Integer.MIN_VALUE) */
-const OPERATIONS_NOT_REQUESTED = -2147483648;
-/** no authorizer: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS */
-const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
-/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE */
-const ALL_CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 function topicResult(topic: TopicState, topicOperations: number): MetadataResponseTopic {
   return {

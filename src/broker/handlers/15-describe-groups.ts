@@ -5,9 +5,8 @@
  */
 import { defineHandler } from '../handler.js';
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/generated/types.js';
+import { OPERATIONS_NOT_REQUESTED } from '../authorized-operations.js';
 
-/** "authorized operations not requested" (Kafka uses Integer.MIN_VALUE) */
-const OPERATIONS_NOT_REQUESTED = -2147483648;
 /** no authorizer: READ, DELETE, DESCRIBE on a group */
 const ALL_GROUP_OPERATIONS = [3, 6, 8].reduce((bits, op) => bits | (1 << op), 0);
 

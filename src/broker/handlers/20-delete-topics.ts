@@ -12,8 +12,8 @@ import type {
   DeleteTopicsResponse,
   DeleteTopicsResponseDeletableTopicResult,
 } from '../../protocol/generated/types.js';
+import { ZERO_UUID } from '../../protocol/primitives.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: 20,

@@ -5,11 +5,9 @@
 import { defineHandler } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/types.js';
+import { OPERATIONS_NOT_REQUESTED, ALL_CLUSTER_OPERATIONS } from '../authorized-operations.js';
 
 const ENDPOINT_TYPE_BROKER = 1;
-const OPERATIONS_NOT_REQUESTED = -2147483648;
-/** no authorizer: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE */
-const ALL_CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: 60,

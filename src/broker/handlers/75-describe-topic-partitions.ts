@@ -18,12 +18,11 @@ import type {
   DescribeTopicPartitionsResponseTopic,
 } from '../../protocol/generated/types.js';
 import type { PartitionState } from '../services/metadata-service.js';
+import { ZERO_UUID } from '../../protocol/primitives.js';
+import { ALL_TOPIC_OPERATIONS } from '../authorized-operations.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 /** max.request.partition.size.limit default */
 export const MAX_REQUEST_PARTITION_SIZE_LIMIT = 2000;
-/** no authorizer: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS */
-const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 function partitionResult(p: PartitionState): DescribeTopicPartitionsResponsePartition {
