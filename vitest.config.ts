@@ -8,5 +8,8 @@ export default defineConfig({
     // e2e tests spawn brokers and CLIs; two cores → keep concurrency modest
     maxWorkers: 2,
     minWorkers: 1,
+    // the JSON report feeds scripts/test-summary.mjs (a plain "N passed, N failed" line for CI)
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tmp/vitest-results.json' },
   },
 });
