@@ -48,6 +48,7 @@ import {
   offsetsPartitionFor,
 } from './group-records.js';
 import type { OffsetsLog } from './offsets-log.js';
+import { coordinatorStoreErrorCode } from './store-errors.js';
 
 export interface GroupCoordinatorConfig {
   /** group.initial.rebalance.delay.ms */
@@ -108,26 +109,8 @@ function syncError(errorCode: number): SyncGroupResult {
   return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
 }
 
-/** Storage failures on the offsets topic, mapped as Kafka's coordinator maps them. */
-function storeErrorCode(err: unknown): number {
-  if (!(err instanceof KafkaError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
-  switch (err.code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-}
+/** Storage failures on the offsets topic (offset commits). */
+const storeErrorCode = (err: unknown): number => coordinatorStoreErrorCode(err, true);
 
 export class GroupCoordinator implements GroupService {
   private readonly groups = new Map<string, ClassicGroup>();

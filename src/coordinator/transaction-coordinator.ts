@@ -31,6 +31,7 @@ import {
   transactionPartitionFor,
   type TransactionLogValue,
 } from './transaction-records.js';
+import { coordinatorStoreErrorCode } from './store-errors.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
@@ -92,22 +93,7 @@ function partitionKey(tp: TxnTopicPartition): string {
   return `${tp.topic}\u0000${tp.partition}`;
 }
 
-/** Storage failures on `__transaction_state`, mapped as Kafka's coordinator maps them. */
-function storeErrorCode(err: unknown): number {
-  if (!(err instanceof KafkaError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
-  switch (err.code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    default:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-}
+const storeErrorCode = (err: unknown): number => coordinatorStoreErrorCode(err);
 
 export class TransactionCoordinator implements TransactionService {
   private readonly transactions = new Map<string, TxnMetadata>();
