@@ -10,8 +10,9 @@
  *
  * Transactions: transactional batches are checked with the transaction coordinator
  * (only partitions added to the producer's open transaction, current epoch); each
- * partition tracks its open transactions (producer id → first offset) so the last
- * stable offset (LSO) is the first offset of the earliest open one, or the high
+ * partition's producer-state tracker knows its open transactions (producer id → first
+ * offset, kept in the producer snapshots, so a restart never scans the log for them) and
+ * the last stable offset (LSO) is the first offset of the earliest open one, or the high
  * watermark; the coordinator's COMMIT/ABORT markers are written here, and aborted
  * transactions go to the segment's `.txnindex` for read_committed fetches.
  */
@@ -49,13 +50,10 @@ function lastSequenceOf(batch: BatchHeader): number {
   return last > 0x7fffffff ? last - 0x80000000 : last;
 }
 
-/** Bytes read per step when a partition's open transactions are rebuilt from its log. */
-const TXN_SCAN_CHUNK_BYTES = 1024 * 1024;
-
 /** Transaction bookkeeping of one partition log. */
 interface PartitionTxnState {
-  /** open transactions: producer id → offset of its first record here */
-  ongoing: Map<number, number>;
+  /** open transactions: producer id → offset of its first record here (from the producer-state tracker) */
+  ongoing: ReadonlyMap<number, number>;
   /** aborted transactions, oldest first (mirrors the `.txnindex` files) */
   aborted: AbortedTxn[];
 }
@@ -66,8 +64,8 @@ function errorCodeOf(err: unknown): number {
 
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
-  /** keyed by the log object, so a deleted and recreated topic starts clean */
-  private readonly txnStates = new WeakMap<PartitionLog, PartitionTxnState>();
+  /** aborted transactions per log object (a deleted and recreated topic starts clean), oldest first */
+  private readonly abortedTxns = new WeakMap<PartitionLog, AbortedTxn[]>();
   private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
 
   constructor(
@@ -83,40 +81,31 @@ export class ReplicaManager implements PartitionDataService {
   }
 
   /**
-   * The partition's transaction state, built on first use: aborted transactions from the
-   * `.txnindex` files, open ones by scanning the log's batch headers (a transactional
-   * batch opens a producer's transaction, its control batch closes it).
+   * The partition's transaction state: open transactions from its producer-state tracker
+   * (rebuilt from the newest producer snapshot plus the batch headers after it, never from
+   * the whole log), aborted ones from the `.txnindex` files, read once per log.
    */
-  private txnState(log: PartitionLog): PartitionTxnState {
-    let state = this.txnStates.get(log);
-    if (state) {
+  private txnState(topic: string, partition: number, log: PartitionLog): PartitionTxnState {
+    const ongoing = this.producers.producerState(topic, partition).ongoingTransactions();
+    let aborted = this.abortedTxns.get(log);
+    if (aborted) {
       // retention moved the log start: forget what can no longer be fetched
-      while (state.aborted.length > 0 && state.aborted[0]!.lastOffset < log.logStartOffset) state.aborted.shift();
-      return state;
+      while (aborted.length > 0 && aborted[0]!.lastOffset < log.logStartOffset) aborted.shift();
+    } else {
+      aborted = log.abortedTxns().filter((a) => a.lastOffset >= log.logStartOffset);
+      this.abortedTxns.set(log, aborted);
     }
-    state = { ongoing: new Map(), aborted: log.abortedTxns().filter((a) => a.lastOffset >= log.logStartOffset) };
-    let offset = log.logStartOffset;
-    while (offset < log.logEndOffset) {
-      const { records } = log.read(offset, TXN_SCAN_CHUNK_BYTES, { minOneMessage: true });
-      if (records.length === 0) break;
-      const before = offset;
-      for (const { header } of iterateBatches(records)) {
-        if (header.lastOffset < offset) continue;
-        offset = header.lastOffset + 1;
-        if (!header.isTransactional || header.producerId < 0) continue;
-        if (header.isControl) state.ongoing.delete(header.producerId);
-        else if (!state.ongoing.has(header.producerId)) state.ongoing.set(header.producerId, header.baseOffset);
-      }
-      if (offset === before) break;
-    }
-    this.txnStates.set(log, state);
-    return state;
+    return { ongoing, aborted };
   }
 
-  /** First offset of the earliest open transaction, or the high watermark. */
-  private lastStableOffset(log: PartitionLog, state: PartitionTxnState = this.txnState(log)): number {
+  /**
+   * First offset of the earliest open transaction, or the high watermark. An open
+   * transaction whose first records were deleted (DeleteRecords, retention) holds the LSO
+   * at the log start offset, as Kafka's firstUnstableOffset does.
+   */
+  private lastStableOffset(log: PartitionLog, ongoing: ReadonlyMap<number, number>): number {
     let lso = log.highWatermark;
-    for (const firstOffset of state.ongoing.values()) if (firstOffset < lso) lso = firstOffset;
+    for (const firstOffset of ongoing.values()) if (firstOffset < lso) lso = firstOffset;
     return Math.max(lso, log.logStartOffset);
   }
 
@@ -205,13 +194,10 @@ export class ReplicaManager implements PartitionDataService {
           }
         }
       }
-      const txn = this.txnState(log);
       const info = log.appendAsLeader(records, state.leaderEpoch);
       for (const batch of info.batches) {
-        if (batch.isTransactional && !batch.isControl && !txn.ongoing.has(batch.producerId)) {
-          txn.ongoing.set(batch.producerId, batch.baseOffset);
-        }
-        if (batch.producerId >= 0 && batch.baseSequence >= 0) {
+        // a transactional batch always has a producer id; the tracker opens its transaction
+        if (batch.producerId >= 0 && (batch.baseSequence >= 0 || batch.isTransactional)) {
           this.producers
             .producerState(topic, partition)
             .update(
@@ -222,6 +208,7 @@ export class ReplicaManager implements PartitionDataService {
               batch.baseOffset,
               batch.baseOffset + batch.lastOffsetDelta,
               batch.maxTimestamp,
+              batch.isTransactional && !batch.isControl,
             );
         }
       }
@@ -260,8 +247,8 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     outcome.highWatermark = log.highWatermark;
-    const txn = this.txnState(log);
-    outcome.lastStableOffset = this.lastStableOffset(log, txn);
+    const txn = this.txnState(topic, partition, log);
+    outcome.lastStableOffset = this.lastStableOffset(log, txn.ongoing);
     if (options.isolation === 'read_committed') outcome.abortedTransactions = [];
     outcome.logStartOffset = log.logStartOffset;
     const upper = options.isolation === 'read_committed' ? outcome.lastStableOffset : outcome.highWatermark;
@@ -306,7 +293,7 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     outcome.leaderEpoch = this.metadata.getPartition(topic, partition)!.state.leaderEpoch;
-    const lastStable = this.lastStableOffset(log);
+    const lastStable = this.lastStableOffset(log, this.producers.producerState(topic, partition).ongoingTransactions());
     switch (timestamp) {
       case LATEST:
         outcome.offset = isolation === 'read_committed' ? lastStable : log.highWatermark;
@@ -360,9 +347,9 @@ export class ReplicaManager implements PartitionDataService {
   describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] } {
     const log = this.leaderLog(topic, partition);
     if (typeof log === 'number') return { errorCode: log, producers: [] };
-    const ongoing = this.txnState(log).ongoing;
-    const producers = this.producers
-      .producerState(topic, partition)
+    const tracker = this.producers.producerState(topic, partition);
+    const ongoing = tracker.ongoingTransactions();
+    const producers = tracker
       .activeProducers()
       .map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: ongoing.get(p.producerId) ?? -1 }));
     return { errorCode: ErrorCode.NONE, producers };
@@ -386,7 +373,7 @@ export class ReplicaManager implements PartitionDataService {
     if (typeof log === 'number') return log;
     const state = this.metadata.getPartition(topic, partition)!.state;
     try {
-      const txn = this.txnState(log);
+      const txn = this.txnState(topic, partition, log);
       const now = Date.now();
       const batch = buildControlBatch(marker.commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, marker.coordinatorEpoch, {
         producerId,
@@ -395,17 +382,18 @@ export class ReplicaManager implements PartitionDataService {
       });
       const info = log.appendAsLeader(batch, state.leaderEpoch);
       const markerOffset = info.baseOffset;
-      // The marker's epoch becomes the producer's epoch here: writes of older epochs are fenced.
-      this.producers.producerState(topic, partition).update(producerId, producerEpoch, -1, -1, markerOffset, markerOffset, now);
-      const firstOffset = txn.ongoing.get(producerId);
-      txn.ongoing.delete(producerId);
+      // The marker's epoch becomes the producer's epoch here (writes of older epochs are
+      // fenced) and the tracker closes the transaction; the marker is in the log, so a
+      // snapshot or a header replay agrees.
+      const tracker = this.producers.producerState(topic, partition);
+      const firstOffset = tracker.completeTransaction(producerId, producerEpoch, markerOffset);
       if (state.isr.length <= 1) log.highWatermark = log.logEndOffset;
-      if (!marker.commit && firstOffset !== undefined) {
+      if (!marker.commit && firstOffset >= 0) {
         const entry: AbortedTxn = {
           producerId,
           firstOffset,
           lastOffset: markerOffset,
-          lastStableOffset: this.lastStableOffset(log, txn),
+          lastStableOffset: this.lastStableOffset(log, tracker.ongoingTransactions()),
         };
         log.appendAbortedTxn(entry);
         txn.aborted.push(entry);

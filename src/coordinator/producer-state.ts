@@ -2,18 +2,23 @@
  * Idempotent-producer state of one partition (Kafka's ProducerStateManager, reduced):
  * per producer id the current epoch and the last 5 batches' sequence ranges and
  * offsets, so a retried batch is answered with its original offsets instead of being
- * written twice, and gaps or stale epochs are refused.
+ * written twice, and gaps or stale epochs are refused; and the first offset of the
+ * producer's open transaction (Kafka's currentTxnFirstOffset), from which the partition's
+ * last stable offset follows without reading the log.
  *
  * Durability (as Kafka's ProducerStateManager): once attached to its partition log,
  * the table is loaded from the newest `<offset>.snapshot` file at or below the log end
  * and the batch headers after it are replayed. A snapshot is written when the log
  * rolls a segment (noticed at the next update) and on clean shutdown.
  *
- * Snapshot bytes (our own layout, not Kafka's): int16 version 1, uint32 CRC-32C of
+ * Snapshot bytes (our own layout, not Kafka's): int16 version 2, uint32 CRC-32C of
  * what follows, int32 producer count, then per producer int64 producerId, int16
- * epoch, int32 batch count and per batch int32 firstSeq, int32 lastSeq, int64
- * firstOffset, int64 lastOffset, int64 timestamp. All five retained batches are kept
- * (Kafka keeps only the last), so any of them is still recognised as a duplicate.
+ * epoch, int64 currentTxnFirstOffset (-1: no open transaction), int32 batch count and
+ * per batch int32 firstSeq, int32 lastSeq, int64 firstOffset, int64 lastOffset, int64
+ * timestamp. All five retained batches are kept (Kafka keeps only the last), so any of
+ * them is still recognised as a duplicate. Version 1 is the same without
+ * currentTxnFirstOffset; after loading one, open transactions are recovered by a
+ * header-only scan of the log below the snapshot.
  */
 import type {
   ActiveProducerState,
@@ -37,10 +42,14 @@ import {
 export const NUM_BATCHES_TO_RETAIN = 5;
 const INT32_MAX = 0x7fffffff;
 const NO_PRODUCER_EPOCH = -1;
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
+/** snapshots written before open transactions were tracked: no currentTxnFirstOffset */
+const SNAPSHOT_VERSION_NO_TXN = 1;
 /** snapshots kept per partition: the newest, plus one fallback should it be unreadable */
 const SNAPSHOTS_RETAINED = 2;
-const PRODUCER_HEADER_BYTES = 8 + 2 + 4;
+const PRODUCER_HEADER_BYTES = 8 + 2 + 8 + 4;
+const PRODUCER_HEADER_BYTES_V1 = 8 + 2 + 4;
+const NO_TXN = -1;
 const BATCH_ENTRY_BYTES = 4 + 4 + 8 + 8 + 8;
 
 interface BatchMetadata {
@@ -69,6 +78,11 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 
 export class ProducerStateTable implements ProducerStateTracker {
   private readonly producers = new Map<number, ProducerEntry>();
+  /**
+   * open transactions: producer id → offset of the transaction's first batch here (Kafka's
+   * currentTxnFirstOffset); a producer listed here always has an entry in `producers`
+   */
+  private readonly ongoing = new Map<number, number>();
   /** the partition log snapshots are written for, once attached */
   private log: PartitionLog | null = null;
   /** base offset of the log's active segment when last looked at (roll detection) */
@@ -128,21 +142,54 @@ export class ProducerStateTable implements ProducerStateTracker {
     firstOffset: number,
     lastOffset: number,
     timestamp: number,
+    isTransactional = false,
   ): void {
     if (producerId < 0) return;
     this.snapshotIfRolled(firstOffset);
-    let entry = this.producers.get(producerId);
-    if (!entry || producerEpoch > entry.producerEpoch) {
-      entry = { producerEpoch, batches: [] };
-      this.producers.set(producerId, entry);
-    }
+    const entry = this.entryForEpoch(producerId, producerEpoch);
+    // the first transactional batch opens the transaction; it stays open until a marker
+    if (isTransactional && !this.ongoing.has(producerId)) this.ongoing.set(producerId, firstOffset);
     if (baseSequence < 0) return;
     entry.batches.push({ firstSeq: baseSequence, lastSeq: lastSequence, firstOffset, lastOffset, timestamp });
     if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift();
   }
 
+  /**
+   * A COMMIT or ABORT marker of the producer was written at `markerOffset`: its epoch is
+   * now the producer's (older epochs are fenced) and its open transaction is closed.
+   * Returns the closed transaction's first offset, or -1 when none was open.
+   */
+  completeTransaction(producerId: number, producerEpoch: number, markerOffset: number): number {
+    if (producerId < 0) return NO_TXN;
+    this.snapshotIfRolled(markerOffset);
+    this.entryForEpoch(producerId, producerEpoch);
+    const firstOffset = this.ongoing.get(producerId) ?? NO_TXN;
+    this.ongoing.delete(producerId);
+    return firstOffset;
+  }
+
+  /** Open transactions: producer id → offset of the transaction's first batch here (a live view). */
+  ongoingTransactions(): ReadonlyMap<number, number> {
+    return this.ongoing;
+  }
+
+  /**
+   * The producer's entry, reset for a newer epoch: retained batches belong to the old
+   * epoch, but an open transaction stays open (only a marker closes it; a coordinator
+   * that bumps the epoch of a producer with an open transaction aborts it with a marker).
+   */
+  private entryForEpoch(producerId: number, producerEpoch: number): ProducerEntry {
+    let entry = this.producers.get(producerId);
+    if (!entry || producerEpoch > entry.producerEpoch) {
+      entry = { producerEpoch, batches: [] };
+      this.producers.set(producerId, entry);
+    }
+    return entry;
+  }
+
   rebuild(batches: Iterable<ProducerBatchHeader>): void {
     this.producers.clear();
+    this.ongoing.clear();
     this.replay(batches);
   }
 
@@ -151,11 +198,9 @@ export class ProducerStateTable implements ProducerStateTracker {
     for (const b of batches) {
       if (b.producerId < 0) continue;
       if (b.isControl) {
-        // Transaction markers carry the epoch but no sequence.
-        const entry = this.producers.get(b.producerId);
-        if (!entry || b.producerEpoch > entry.producerEpoch) {
-          this.producers.set(b.producerId, { producerEpoch: b.producerEpoch, batches: [] });
-        }
+        // Transaction markers carry the epoch but no sequence, and close the transaction.
+        this.entryForEpoch(b.producerId, b.producerEpoch);
+        this.ongoing.delete(b.producerId);
         continue;
       }
       this.update(
@@ -166,12 +211,33 @@ export class ProducerStateTable implements ProducerStateTracker {
         b.baseOffset,
         b.baseOffset + b.lastOffsetDelta,
         b.maxTimestamp,
+        b.isTransactional === true,
       );
+    }
+  }
+
+  /**
+   * Only the transaction effect of batch headers (open on a transactional batch, close on
+   * a marker), for producers already in the table or not: recovers the open transactions
+   * below a version-1 snapshot, which did not record them.
+   */
+  private replayTransactions(batches: Iterable<ProducerBatchHeader>, below: number): void {
+    for (const b of batches) {
+      if (b.baseOffset >= below) break;
+      if (b.producerId < 0 || b.isTransactional !== true) continue;
+      if (b.isControl) {
+        this.ongoing.delete(b.producerId);
+      } else if (!this.ongoing.has(b.producerId)) {
+        this.ongoing.set(b.producerId, b.baseOffset);
+        // keep "every open transaction has an entry"; the snapshot's entry, if any, wins
+        if (!this.producers.has(b.producerId)) this.producers.set(b.producerId, { producerEpoch: b.producerEpoch, batches: [] });
+      }
     }
   }
 
   clear(): void {
     this.producers.clear();
+    this.ongoing.clear();
   }
 
   /** Producer ids with state here (tests). */
@@ -203,7 +269,8 @@ export class ProducerStateTable implements ProducerStateTracker {
     for (const [producerId, entry] of this.producers) {
       buf.writeBigInt64BE(BigInt(producerId), pos);
       buf.writeInt16BE(entry.producerEpoch, pos + 8);
-      buf.writeInt32BE(entry.batches.length, pos + 10);
+      buf.writeBigInt64BE(BigInt(this.ongoing.get(producerId) ?? NO_TXN), pos + 10);
+      buf.writeInt32BE(entry.batches.length, pos + 18);
       pos += PRODUCER_HEADER_BYTES;
       for (const b of entry.batches) {
         buf.writeInt32BE(b.firstSeq, pos);
@@ -218,21 +285,29 @@ export class ProducerStateTable implements ProducerStateTracker {
     return buf;
   }
 
-  /** Replaces the table with a snapshot's contents; throws on a bad version, CRC or length. */
-  loadSnapshot(buf: Buffer): void {
+  /**
+   * Replaces the table with a snapshot's contents; throws on a bad version, CRC or length.
+   * Returns the snapshot's version (1: open transactions were not recorded).
+   */
+  loadSnapshot(buf: Buffer): number {
     if (buf.length < 10) throw new Error(`producer snapshot of ${buf.length} bytes is truncated`);
     const version = buf.readInt16BE(0);
-    if (version !== SNAPSHOT_VERSION) throw new Error(`unsupported producer snapshot version ${version}`);
+    if (version !== SNAPSHOT_VERSION && version !== SNAPSHOT_VERSION_NO_TXN) {
+      throw new Error(`unsupported producer snapshot version ${version}`);
+    }
+    const hasTxn = version !== SNAPSHOT_VERSION_NO_TXN;
     if (buf.readUInt32BE(2) !== crc32c(buf.subarray(6))) throw new Error('producer snapshot CRC mismatch');
     const producers = new Map<number, ProducerEntry>();
+    const ongoing = new Map<number, number>();
     let pos = 6;
     const count = buf.readInt32BE(pos);
     pos += 4;
     for (let i = 0; i < count; i++) {
       const producerId = Number(buf.readBigInt64BE(pos));
       const producerEpoch = buf.readInt16BE(pos + 8);
-      const batchCount = buf.readInt32BE(pos + 10);
-      pos += PRODUCER_HEADER_BYTES;
+      const currentTxnFirstOffset = hasTxn ? Number(buf.readBigInt64BE(pos + 10)) : NO_TXN;
+      const batchCount = buf.readInt32BE(pos + (hasTxn ? 18 : 10));
+      pos += hasTxn ? PRODUCER_HEADER_BYTES : PRODUCER_HEADER_BYTES_V1;
       const batches: BatchMetadata[] = [];
       for (let j = 0; j < batchCount; j++) {
         batches.push({
@@ -245,21 +320,27 @@ export class ProducerStateTable implements ProducerStateTracker {
         pos += BATCH_ENTRY_BYTES;
       }
       producers.set(producerId, { producerEpoch, batches });
+      if (currentTxnFirstOffset !== NO_TXN) ongoing.set(producerId, currentTxnFirstOffset);
     }
     if (pos !== buf.length) throw new Error(`producer snapshot has ${buf.length - pos} trailing bytes`);
     this.producers.clear();
+    this.ongoing.clear();
     for (const [id, entry] of producers) this.producers.set(id, entry);
+    for (const [id, firstOffset] of ongoing) this.ongoing.set(id, firstOffset);
+    return version;
   }
 
   /**
    * Binds the table to its partition log and rebuilds it: the newest readable snapshot
    * at or below the log end offset (snapshots above it describe data that is gone and
-   * are deleted), then the batch headers from that offset on.
+   * are deleted), then the batch headers from that offset on. Only headers are read, so
+   * this costs the batches after the snapshot, not the size of the log.
    */
   attachLog(log: PartitionLog, warn: (msg: string) => void = () => {}): void {
     this.log = log;
     this.activeSegmentBase = log.segmentFor(log.logEndOffset).baseOffset;
     this.producers.clear();
+    this.ongoing.clear();
     let replayFrom = log.logStartOffset;
     const snapshots = listProducerSnapshots(log.dir);
     for (let i = snapshots.length - 1; i >= 0; i--) {
@@ -269,13 +350,16 @@ export class ProducerStateTable implements ProducerStateTracker {
         continue;
       }
       try {
-        this.loadSnapshot(readProducerSnapshot(log.dir, offset));
+        const version = this.loadSnapshot(readProducerSnapshot(log.dir, offset));
         replayFrom = Math.max(offset, log.logStartOffset);
+        // an old snapshot without open transactions: find them in the headers below it (once)
+        if (version === SNAPSHOT_VERSION_NO_TXN) this.replayTransactions(batchHeadersFrom(log, log.logStartOffset), replayFrom);
         break;
       } catch (err) {
         warn(`${log.dir}: skipping producer snapshot at ${offset}: ${(err as Error).message}`);
         deleteProducerSnapshot(log.dir, offset);
         this.producers.clear();
+        this.ongoing.clear();
       }
     }
     this.replay(batchHeadersFrom(log, replayFrom));

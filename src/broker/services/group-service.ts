@@ -238,6 +238,8 @@ export interface ProducerBatchHeader {
   producerEpoch: number;
   baseSequence: number;
   isControl: boolean;
+  /** transactional batches open the producer's transaction; absent means false */
+  isTransactional?: boolean;
 }
 
 /** One producer with state on a partition, as DescribeProducers (v0) reports it. */
@@ -264,7 +266,16 @@ export interface ProducerStateTracker {
     firstOffset: number,
     lastOffset: number,
     timestamp: number,
+    /** a transactional data batch: opens the producer's transaction at firstOffset if none is open */
+    isTransactional?: boolean,
   ): void;
+  /**
+   * A COMMIT/ABORT marker of the producer written at markerOffset: its epoch becomes
+   * current and its open transaction closes. Returns that transaction's first offset, or -1.
+   */
+  completeTransaction(producerId: number, producerEpoch: number, markerOffset: number): number;
+  /** Open transactions: producer id → first offset of the transaction here (kept in producer snapshots). */
+  ongoingTransactions(): ReadonlyMap<number, number>;
   /** Rebuilds from the batches of a log being opened, so de-duplication survives restarts. */
   rebuild(batches: Iterable<ProducerBatchHeader>): void;
   /** Drops all state (partition deleted or truncated to empty). */
