@@ -7,10 +7,14 @@
  * absent). Missing topics are auto-created when the broker allows it and the
  * request does (allowAutoTopicCreation, v4+; always allowed below v4). Creation
  * is synchronous here, so the created topic is returned with its leader.
+ *
+ * A partition whose local log is refused (corrupt batch mid-log) is reported with this
+ * broker in offlineReplicas and, if it led it, leader -1 / LEADER_NOT_AVAILABLE
+ * (reportedPartitionState).
  */
 import { defineHandler } from '../handler.js';
 import type { BrokerServices } from '../services/index.js';
-import { errorResult, type TopicState } from '../services/metadata-service.js';
+import { errorResult, reportedPartitionState, type MetadataService, type TopicState } from '../services/metadata-service.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   MetadataRequest,
@@ -21,13 +25,13 @@ import { ZERO_UUID } from '../../protocol/primitives.js';
 import { OPERATIONS_NOT_REQUESTED, ALL_TOPIC_OPERATIONS, ALL_CLUSTER_OPERATIONS } from '../authorized-operations.js';
 
 
-function topicResult(topic: TopicState, topicOperations: number): MetadataResponseTopic {
+function topicResult(metadata: MetadataService, topic: TopicState, topicOperations: number): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.internal,
-    partitions: topic.partitions.map((p) => ({
+    partitions: topic.partitions.map((stored) => reportedPartitionState(metadata, topic.name, stored)).map((p) => ({
       errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
@@ -58,13 +62,13 @@ async function lookupOrCreate(
   topicOperations: number,
 ): Promise<MetadataResponseTopic> {
   const existing = services.metadata.topic(name);
-  if (existing) return topicResult(existing, topicOperations);
+  if (existing) return topicResult(services.metadata, existing, topicOperations);
   if (!allowAutoCreate || !services.config.autoCreateTopicsEnable) {
     return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
   try {
     const created = await services.metadata.autoCreateTopic(name);
-    return topicResult(created, topicOperations);
+    return topicResult(services.metadata, created, topicOperations);
   } catch (err) {
     const { errorCode, errorMessage } = errorResult(err);
     if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`Metadata auto-creation of ${name} failed: ${errorMessage}`);
@@ -86,14 +90,14 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
 
     const topics: MetadataResponseTopic[] = [];
     if (allTopics) {
-      for (const topic of metadata.topics()) topics.push(topicResult(topic, topicOperations));
+      for (const topic of metadata.topics()) topics.push(topicResult(metadata, topic, topicOperations));
     } else {
       for (const requested of request.topics ?? []) {
         const byId = requested.name === null || requested.name === '';
         if (byId && version >= 10 && requested.topicId !== ZERO_UUID) {
           const topic = metadata.topicById(requested.topicId);
           topics.push(
-            topic ? topicResult(topic, topicOperations) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+            topic ? topicResult(metadata, topic, topicOperations) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
           );
         } else if (requested.name === null) {
           topics.push(errorTopic(null, requested.topicId, ErrorCode.INVALID_REQUEST));

@@ -8,6 +8,8 @@
  * As in Kafka: an empty topic list means all topics (and never reports missing
  * ones); a named topic that does not exist gets UNKNOWN_TOPIC_OR_PARTITION; a
  * cursor whose topic is not in a non-empty topic list is an INVALID_REQUEST.
+ * Partitions whose local log is refused are reported offline as Metadata does
+ * (reportedPartitionState).
  */
 import { defineHandler } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -17,7 +19,7 @@ import type {
   DescribeTopicPartitionsResponsePartition,
   DescribeTopicPartitionsResponseTopic,
 } from '../../protocol/generated/types.js';
-import type { PartitionState } from '../services/metadata-service.js';
+import { reportedPartitionState, type PartitionState } from '../services/metadata-service.js';
 import { ZERO_UUID } from '../../protocol/primitives.js';
 import { ALL_TOPIC_OPERATIONS } from '../authorized-operations.js';
 
@@ -93,7 +95,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
         name: topic.name,
         topicId: topic.topicId,
         isInternal: topic.internal,
-        partitions: taken.map(partitionResult),
+        partitions: taken.map((p) => partitionResult(reportedPartitionState(services.metadata, topic.name, p))),
         topicAuthorizedOperations: ALL_TOPIC_OPERATIONS,
       });
       if (taken.length < candidates.length) {

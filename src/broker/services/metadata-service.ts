@@ -159,3 +159,26 @@ export function errorResult(err: unknown): { errorCode: number; errorMessage: st
   if (err instanceof KafkaError) return { errorCode: err.code, errorMessage: err.message };
   return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: err instanceof Error ? err.message : String(err) };
 }
+
+/**
+ * A partition as Metadata and DescribeTopicPartitions report it. A local replica whose log
+ * is refused (PartitionLog.offlineReason: a corrupt batch in the middle of the log, found
+ * at start-up or on a read) is offline, as a replica on a failed log dir is in Kafka: it
+ * is listed in offlineReplicas, and a partition it led has no leader (-1), which Kafka's
+ * metadata cache answers with LEADER_NOT_AVAILABLE. The stored state is left as it is, so
+ * the partition is led again once the segment is repaired and the broker restarted.
+ */
+export function reportedPartitionState(
+  metadata: Pick<MetadataService, 'brokerId' | 'getPartition'>,
+  topic: string,
+  state: PartitionState,
+): PartitionState {
+  const offline = (metadata.getPartition(topic, state.partition)?.log.offlineReason ?? null) !== null;
+  if (!offline) return state;
+  const self = metadata.brokerId;
+  return {
+    ...state,
+    leader: state.leader === self ? -1 : state.leader,
+    offlineReplicas: state.offlineReplicas.includes(self) ? [...state.offlineReplicas] : [...state.offlineReplicas, self],
+  };
+}
