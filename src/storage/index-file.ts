@@ -5,7 +5,7 @@
  * Node; no preallocation, so the file never holds padding). A torn last entry is
  * trimmed on load. Single writer; not concurrency-safe.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 
 export abstract class IndexFile<Entry> {
   private entries: Buffer;
@@ -109,6 +109,11 @@ export abstract class IndexFile<Entry> {
 
   flush(): void {
     fsyncSync(this.fd);
+  }
+
+  /** fsync off the event loop; the owner (LogSegment) keeps the file open until it settles. */
+  flushAsync(): Promise<void> {
+    return new Promise((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 
   close(): void {

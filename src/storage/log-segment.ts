@@ -14,6 +14,7 @@ import {
   closeSync,
   existsSync,
   fstatSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
   openSync,
@@ -91,6 +92,10 @@ export class LogSegment {
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
   private firstBatchMaxTimestamp: number | null = null;
+  /** flushAsync calls not yet settled; while any is, the fds stay open */
+  private fsyncsInFlight = 0;
+  /** close() came while fsyncs were in flight: the last one to settle closes the files */
+  private closeWhenFlushed = false;
   private readonly headerScratch = Buffer.alloc(BATCH_HEADER_SIZE);
   /** Batch headers read from the file by lookups and scans (observability and tests). */
   batchHeadersScanned = 0;
@@ -155,7 +160,7 @@ export class LogSegment {
     options: LogSegmentOptions,
     recover: boolean,
     onWarning: (msg: string) => void,
-    /** False for a segment that has a successor: it was fsynced at roll, so it cannot have a torn tail. */
+    /** False for a segment known to be on disk whole (below the recovery point): an invalid tail is corruption. */
     tailMayBeTorn = true,
   ): { segment: LogSegment; recovery: SegmentRecoveryResult | null } {
     const logPath = join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX));
@@ -520,7 +525,41 @@ export class LogSegment {
     this.timeIndex.flush();
   }
 
+  /**
+   * fsyncs the `.log` and both indexes on libuv's threadpool, so the event loop is not
+   * held for as long as a whole segment takes to reach the disk (Kafka flushes a rolled
+   * segment from its scheduler, not on the append path). Until every fsync has settled,
+   * close() and deleteFiles() leave the fds open (an fsync must never reach a closed,
+   * possibly reused, fd number); the files may be unlinked meanwhile. Rejects with the
+   * first fsync error, after all three settled.
+   */
+  async flushAsync(): Promise<void> {
+    this.fsyncsInFlight++;
+    try {
+      const results = await Promise.allSettled([
+        new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve()))),
+        this.offsetIndex.flushAsync(),
+        this.timeIndex.flushAsync(),
+      ]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      this.fsyncsInFlight--;
+      if (this.fsyncsInFlight === 0 && this.closeWhenFlushed) this.closeFiles();
+    }
+  }
+
+  /** Closes the files now, or once the fsyncs in flight (flushAsync) have settled. */
   close(): void {
+    if (this.fsyncsInFlight > 0) {
+      this.closeWhenFlushed = true;
+      return;
+    }
+    this.closeFiles();
+  }
+
+  private closeFiles(): void {
+    this.closeWhenFlushed = false;
     closeSync(this.fd);
     this.offsetIndex.close();
     this.timeIndex.close();

@@ -138,6 +138,13 @@ export class PartitionLog {
   private lastFlushMs: number;
   /** segment.jitter.ms drawn for the active segment, as Kafka draws one per segment. */
   private rollJitterMs = 0;
+  /**
+   * fsyncs of rolled segments in flight, oldest first. The recovery point passes a rolled
+   * segment only once its fsync and those of every older one have completed.
+   */
+  private rollFlushes: { upTo: number; done: boolean }[] = [];
+  /** the same fsyncs as promises that never reject (rolledSegmentFlushes) */
+  private readonly rollFlushesInFlight = new Set<Promise<void>>();
   /** Set when corruption was found in the middle of the log: Produce and Fetch get KAFKA_STORAGE_ERROR. */
   private offline: string | null = null;
   /** leader-epoch-checkpoint: which leader epoch started at which offset. */
@@ -204,9 +211,11 @@ export class PartitionLog {
       }
       const needsRecovery = !opts.hadCleanShutdown && nextBase > recoveryPoint;
       const isLast = i === baseOffsets.length - 1;
+      // A rolled segment is fsynced in the background: until the recovery point passed it
+      // (checkpointed), a crash may have left its tail torn even though a successor exists.
       const { segment, recovery } = LogSegment.open(this.dir, baseOffset, this.segmentOptions(), needsRecovery, (msg) =>
         this.logger(msg),
-      isLast);
+      isLast || needsRecovery);
       if (recovery !== null && recovery.corruptPosition !== null) {
         // Not a torn tail: truncating would silently drop acknowledged data after it.
         this.markOffline(`${segment.logPath} at position ${recovery.corruptPosition} (${recovery.reason})`);
@@ -411,20 +420,51 @@ export class PartitionLog {
     if (reason !== null) this.roll(first.baseOffset, now);
   }
 
-  /** Starts a new active segment at `baseOffset`, fsyncing the old one (Kafka flushes on roll). */
+  /**
+   * Starts a new active segment at `baseOffset`. The old one is fsynced in the background
+   * (Kafka flushes on roll, from its scheduler): a synchronous fsync of a whole segment
+   * (1 GB by default) would stall the broker's event loop. The recovery point passes the
+   * old segment once that fsync has completed.
+   */
   roll(baseOffset: number = this.endOffset, now: number = this.clock()): void {
     const old = this.activeSegment;
     if (old.isEmpty && old.baseOffset === baseOffset) return;
     old.onBecomeInactive();
-    old.flush();
-    if (this.recoveredTo < old.nextOffset) this.recoveredTo = Math.min(old.nextOffset, this.endOffset);
     if (old.isEmpty) {
       // Replace an empty active segment instead of leaving an empty one behind.
       old.deleteFiles();
       this.segments.pop();
+    } else {
+      this.flushInBackground(old);
     }
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentOptions(), now));
     this.rollJitterMs = drawRollJitter(this.config);
+  }
+
+  private flushInBackground(segment: LogSegment): void {
+    const pending = { upTo: Math.min(segment.nextOffset, this.endOffset), done: false };
+    this.rollFlushes.push(pending);
+    const settled = segment.flushAsync().then(
+      () => {
+        pending.done = true;
+        // in order: a newer segment's fsync finishing first proves nothing about older ones
+        while (this.rollFlushes[0]?.done === true) {
+          const flushed = this.rollFlushes.shift()!;
+          this.recoveredTo = Math.max(this.recoveredTo, Math.min(flushed.upTo, this.endOffset));
+        }
+      },
+      (err: unknown) => {
+        // The entry stays pending: the recovery point waits for the next full flush().
+        this.logger(`${segment.logPath}: fsync after roll failed: ${(err as Error).message}; recovery point stays at ${this.recoveredTo}`);
+      },
+    );
+    this.rollFlushesInFlight.add(settled);
+    void settled.finally(() => this.rollFlushesInFlight.delete(settled));
+  }
+
+  /** Settles when the background fsyncs of rolled segments started so far have (tests, diagnostics). */
+  async rolledSegmentFlushes(): Promise<void> {
+    await Promise.all([...this.rollFlushesInFlight]);
   }
 
   /**
@@ -534,6 +574,8 @@ export class PartitionLog {
     this.epochCache.truncateFromEnd(offset);
     this.hw = this.clampHighWatermark(this.hw);
     this.recoveredTo = Math.min(this.recoveredTo, this.endOffset);
+    // fsyncs in flight covered data that is gone; offsets reused later are not theirs
+    this.rollFlushes = [];
   }
 
   /** Drops all data and restarts the log at `offset` (follower far behind the leader's log start). */
@@ -544,6 +586,7 @@ export class PartitionLog {
     this.endOffset = offset;
     this.hw = offset;
     this.recoveredTo = offset;
+    this.rollFlushes = [];
     this.epochCache.clear();
   }
 
@@ -596,12 +639,16 @@ export class PartitionLog {
     return count;
   }
 
-  /** fsyncs segments holding unflushed data and advances recoveryPoint to logEndOffset. */
+  /**
+   * fsyncs segments holding unflushed data (rolled ones whose background fsync is still in
+   * flight included) and advances recoveryPoint to logEndOffset.
+   */
   flush(): void {
     for (const segment of this.segments) {
       if (segment.nextOffset > this.recoveredTo || segment === this.activeSegment) segment.flush();
     }
     this.recoveredTo = this.endOffset;
+    this.rollFlushes = [];
     this.lastFlushMs = this.clock();
   }
 
