@@ -168,4 +168,25 @@ describe('flush on roll', () => {
     expect(offsetsAndValues(reopened.read(0, 1 << 20).records)[0]).toEqual([0, 'b0-0']);
     reopened.close();
   });
+
+  it('after a crash, a torn tail in a rolled segment above the recovery point is truncated, not taken for corruption', async () => {
+    const dir = join(dirs.root, 't-0');
+    const log = PartitionLog.open(dir, smallConfig());
+    appendUntil(log, 3);
+    const [first, second] = log.segmentFiles();
+    const secondBase = log.segmentBaseOffsets()[1]!;
+    await spy.release();
+    log.close();
+    // power loss before the background fsync of the first rolled segment: its last bytes are gone
+    const firstSize = fs.statSync(first!).size;
+    fs.truncateSync(first!, firstSize - 7);
+    const lines: string[] = [];
+    const reopened = PartitionLog.open(dir, smallConfig(), { recoveryPoint: 0, logger: (l) => lines.push(l) });
+    expect(reopened.offlineReason).toBeNull();
+    // Kafka's recovery: truncate to the last whole batch and drop the segments after it
+    expect(reopened.logEndOffset).toBeLessThan(secondBase);
+    expect(fs.existsSync(second!)).toBe(false);
+    expect(lines.some((l) => l.includes('truncated'))).toBe(true);
+    reopened.close();
+  });
 });
