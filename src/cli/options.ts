@@ -76,9 +76,20 @@ export class ParsedArgs {
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
-  for (const raw of argv) {
-    let arg = raw;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
     if (/^[\u2014\u2013\u2012\u2212]{1,2}[A-Za-z]/.test(arg)) arg = '--' + arg.replace(/^[\u2014\u2013\u2012\u2212]+/, '');
+    // "- -create" and "- - topic": double dashes split by a space in web-rendered tutorials
+    if (arg === '-' && i + 1 < argv.length) {
+      const next = argv[i + 1];
+      if (/^-[A-Za-z]/.test(next)) {
+        arg = '-' + next;
+        i += 1;
+      } else if (next === '-' && i + 2 < argv.length && /^[A-Za-z]/.test(argv[i + 2])) {
+        arg = '--' + argv[i + 2];
+        i += 2;
+      }
+    }
     const prev = out[out.length - 1];
     if (prev !== undefined && prev.endsWith(',') && !prev.startsWith('-') && !arg.startsWith('-')) {
       out[out.length - 1] = prev + arg;
@@ -87,6 +98,41 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     out.push(arg);
   }
   return out;
+}
+
+/** Edit distance, for "did you mean" hints on mistyped options. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * The option a mistyped name most likely meant, if one is close enough. Kafka's tools
+ * refuse abbreviations (joptsimple with abbreviations off), so a unique prefix is only
+ * suggested, never accepted.
+ */
+export function closestOption(name: string, names: readonly string[]): string | undefined {
+  const extending = names.filter((n) => n.startsWith(name));
+  if (extending.length === 1) return extending[0];
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
+  for (const candidate of names) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 const UNKNOWN_OPTION = /unknown option '([^']+)'/;
@@ -121,10 +167,11 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       parsed.add(optionSpec.name, typeof value === 'string' ? value : '');
     });
   }
+  const names = spec.options.map((o) => o.name);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) throw new UsageError(translateCommanderError(err));
+    if (err instanceof CommanderError) throw new UsageError(translateCommanderError(err, names));
     throw err;
   }
   parsed.positionals.push(...program.args);
@@ -134,9 +181,14 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   return parsed;
 }
 
-function translateCommanderError(err: CommanderError): string {
+function translateCommanderError(err: CommanderError, names: readonly string[]): string {
   const unknown = UNKNOWN_OPTION.exec(err.message);
-  if (unknown) return `${unknown[1].replace(/^-+/, '').replace(/=.*$/, '')} is not a recognized option`;
+  if (unknown) {
+    // joptsimple's wording, plus a hint when the name is a near miss (--from-begining)
+    const name = unknown[1].replace(/^-+/, '').replace(/=.*$/, '');
+    const suggestion = closestOption(name, names);
+    return `${name} is not a recognized option${suggestion ? ` (did you mean --${suggestion}?)` : ''}`;
+  }
   const missing = MISSING_ARGUMENT.exec(err.message);
   if (missing) return `Option ${missing[1].replace(/^-+/, '').split(' ')[0]} requires an argument`;
   return err.message.replace(/^error: /, '');

@@ -202,3 +202,29 @@ describe('committed completions/', () => {
     expect(fs.readFileSync(path.join(root, 'completions', '_kafka-ts'), 'utf8')).toBe(completionScript('zsh'));
   });
 });
+
+describe('forgiving the way tutorials are typed', () => {
+  it('joins double dashes split by a space ("- -create", "- - topic")', () => {
+    const o = topics('-', '-create', '-', '-zookeeper', 'master:2181', '-', '-partitions', '3', '-', '-', 'topic', 'test');
+    expect(o.action).toBe('create');
+    expect(o.viaZookeeper).toBe(true);
+    expect(o.topic).toBe('test');
+    expect(o.partitions).toBe(3);
+  });
+
+  it('refuses abbreviations as Kafka does, but names the option meant', () => {
+    expect(() => consumer('--bootstrap', 'localhost:9092', '--topic', 't')).toThrow(
+      new UsageError('bootstrap is not a recognized option (did you mean --bootstrap-server?)'),
+    );
+  });
+
+  it('suggests the option a typo most likely meant', () => {
+    expect(() => consumer('--bootstrap-server', 'h:1', '--from-begining', '--topic', 't')).toThrow(
+      new UsageError('from-begining is not a recognized option (did you mean --from-beginning?)'),
+    );
+    expect(() => topics('--bootstrap-server', 'h:1', '--create', '--topic', 't', '--partitiosns', '3')).toThrow(
+      'partitiosns is not a recognized option (did you mean --partitions?)',
+    );
+    expect(() => topics('--bootstrap-server', 'h:1', '--list', '--xyzzy')).toThrow(/^xyzzy is not a recognized option$/);
+  });
+});
