@@ -31,6 +31,7 @@ import {
 } from './checkpoint-file.js';
 import { LogCleaner, type LogCleanerOptions } from './log-cleaner.js';
 import { PartitionLog, parseTopicPartitionDir, type LogConfig } from './partition-log.js';
+import { LogDirLock } from './log-dir-lock.js';
 
 export { readOffsetCheckpoint, writeFileAtomically, writeOffsetCheckpoint, type OffsetCheckpoint } from './checkpoint-file.js';
 
@@ -104,6 +105,7 @@ export class LogManager {
   private timers: NodeJS.Timeout[] = [];
   private logCleaner: LogCleaner | null = null;
   private closed = false;
+  private readonly locks: LogDirLock[] = [];
 
   constructor(
     readonly logDirs: string[],
@@ -121,6 +123,7 @@ export class LogManager {
    */
   loadLogs(configFor: (topic: string) => LogConfig = () => this.defaults): PartitionLog[] {
     const loaded: PartitionLog[] = [];
+    this.lockDirs();
     for (const logDir of this.logDirs) {
       mkdirSync(logDir, { recursive: true });
       const marker = join(logDir, CLEAN_SHUTDOWN_FILE);
@@ -288,6 +291,24 @@ export class LogManager {
     this.logCleaner = null;
   }
 
+  /**
+   * Takes every log dir's `.lock` before reading anything. When one is held by another
+   * live broker this manager closes without touching any dir (its shutdown is a no-op).
+   */
+  private lockDirs(): void {
+    if (this.locks.length > 0) return;
+    try {
+      for (const logDir of this.logDirs) {
+        mkdirSync(logDir, { recursive: true });
+        this.locks.push(LogDirLock.acquire(logDir));
+      }
+    } catch (err) {
+      for (const lock of this.locks.splice(0)) lock.release();
+      this.closed = true;
+      throw err;
+    }
+  }
+
   /** Flush everything, checkpoint, mark a clean shutdown, close. Idempotent. */
   shutdown(): void {
     if (this.closed) return;
@@ -299,5 +320,6 @@ export class LogManager {
     for (const logDir of this.logDirs) writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
     this.logs.clear();
     this.dirOf.clear();
+    for (const lock of this.locks.splice(0)) lock.release();
   }
 }
