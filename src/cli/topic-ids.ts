@@ -16,7 +16,8 @@ import { splitHostPort } from './connection.js';
 
 const CLIENT_ID = 'kafka-topics';
 
-class OneShotConnection {
+/** One socket, one request at a time: for APIs kafkajs does not speak (also used by kafka-consumer-groups). */
+export class OneShotConnection {
   private buffered = Buffer.alloc(0);
   private waiting: ((frame: Buffer) => void) | undefined;
   private failed: Error | undefined;
