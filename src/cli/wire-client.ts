@@ -29,8 +29,9 @@ export function clientVersionRange(apiKey: number): VersionRange | undefined {
   const spec = messageSpec('request', apiKey);
   if (!spec?.validVersions) return undefined;
   const [minVersion, latest] = spec.validVersions;
-  const maxVersion = spec.latestVersionUnstable && latest > minVersion ? latest - 1 : latest;
-  return { minVersion, maxVersion };
+  const maxVersion = spec.latestVersionUnstable ? latest - 1 : latest;
+  // an API whose only version is unstable is not offered at all
+  return maxVersion >= minVersion ? { minVersion, maxVersion } : undefined;
 }
 
 /** Every API key the codec IR knows, ascending. */
