@@ -83,6 +83,25 @@ _kafka_console_consumer() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --topic --include --whitelist --partition --offset --from-beginning --group --consumer-property --consumer.config --formatter --formatter-config --property --max-messages --timeout-ms --skip-message-on-error --isolation-level --help --version" -- "$cur") )
 }
 complete -F _kafka_console_consumer kafka-console-consumer kafka-console-consumer.sh
+_kafka_consumer_groups() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --group) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --timeout) COMPREPLY=(); return 0 ;;
+    --to-offset) COMPREPLY=(); return 0 ;;
+    --from-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --to-datetime) COMPREPLY=(); return 0 ;;
+    --by-duration) COMPREPLY=(); return 0 ;;
+    --shift-by) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --list --describe --delete --reset-offsets --delete-offsets --group --all-groups --topic --all-topics --timeout --dry-run --execute --export --to-offset --from-file --to-datetime --by-duration --to-earliest --to-latest --to-current --shift-by --members --verbose --offsets --state --type --help --version" -- "$cur") )
+}
+complete -F _kafka_consumer_groups kafka-consumer-groups kafka-consumer-groups.sh
 _kafka_dump_log() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -95,3 +114,67 @@ _kafka_dump_log() {
   COMPREPLY=( $(compgen -W "--files --print-data-log --deep-iteration --offsets-decoder --transaction-log-decoder --skip-record-metadata --max-bytes --max-message-size --index-sanity-check --verify-index-only --key-decoder-class --value-decoder-class --help --version" -- "$cur") )
 }
 complete -F _kafka_dump_log kafka-dump-log kafka-dump-log.sh
+_kafka_configs() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --entity-type) COMPREPLY=( $(compgen -W "topics brokers" -- "$cur") ); return 0 ;;
+    --entity-name) COMPREPLY=(); return 0 ;;
+    --add-config) COMPREPLY=(); return 0 ;;
+    --add-config-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --delete-config) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --broker) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --add-config --add-config-file --delete-config --force --topic --broker --broker-defaults --help --version" -- "$cur") )
+}
+complete -F _kafka_configs kafka-configs kafka-configs.sh
+_kafka_get_offsets() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --partitions) COMPREPLY=(); return 0 ;;
+    --time) COMPREPLY=( $(compgen -W "latest earliest max-timestamp earliest-local latest-tiered" -- "$cur") ); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --broker-list --topic --partitions --time --command-config --exclude-internal-topics --help --version" -- "$cur") )
+}
+complete -F _kafka_get_offsets kafka-get-offsets kafka-get-offsets.sh
+_kafka_broker_api_versions() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --help --version" -- "$cur") )
+}
+complete -F _kafka_broker_api_versions kafka-broker-api-versions kafka-broker-api-versions.sh
+_zookeeper_server_start() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _zookeeper_server_start zookeeper-server-start zookeeper-server-start.sh
+_zookeeper_server_stop() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _zookeeper_server_stop zookeeper-server-stop zookeeper-server-stop.sh

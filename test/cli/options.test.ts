@@ -10,6 +10,10 @@ import { spec as topicsSpec, topicCommandOptions, validateTopicName } from '../.
 import { completionScript } from '../../src/cli/completion.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { normalizeArgv, parseArgs } from '../../src/cli/options.js';
+import { COMMANDS } from '../../src/cli/registry.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN_DIR } from '../helpers/cli.js';
 
 const topics = (...argv: string[]) => topicCommandOptions(parseArgs(topicsSpec, normalizeArgv(argv)));
 const producer = (...argv: string[]) => producerSettings(parseArgs(producerSpec, normalizeArgv(argv)));
@@ -188,7 +192,14 @@ describe('completion scripts', () => {
     expect(bash).not.toContain('--zookeeper');
     expect(bash).toContain('--command-config) COMPREPLY=( $(compgen -f -- "$cur") )');
     const zsh = completionScript('zsh');
-    expect(zsh.split('\n')[0]).toBe('#compdef kafka-server-start kafka-server-start.sh kafka-server-stop kafka-server-stop.sh kafka-topics kafka-topics.sh kafka-console-producer kafka-console-producer.sh kafka-console-consumer kafka-console-consumer.sh kafka-dump-log kafka-dump-log.sh');
+    const names = COMMANDS.flatMap((c) => [c.spec.name, `${c.spec.name}.sh`]);
+    expect(names).toEqual(expect.arrayContaining(['kafka-server-start', 'kafka-topics.sh', 'kafka-console-consumer', 'kafka-dump-log']));
+    expect(zsh.split('\n')[0]).toBe(`#compdef ${names.join(' ')}`);
+    // every command has its two shims in bin/
+    for (const name of names) expect(fs.existsSync(path.join(BIN_DIR, name)), name).toBe(true);
+    // ... and is installed under both names by npm install -g
+    const pkg = JSON.parse(fs.readFileSync(path.join(BIN_DIR, '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(Object.keys(pkg.bin).sort()).toEqual([...names].sort());
     expect(zsh).toContain("'*--config[");
   });
 });
