@@ -116,10 +116,16 @@ async function startDaemon(parsed: ServerStartArgs): Promise<number> {
   throw new CliError(`The broker (pid ${pid}) did not start listening within 60 s; see ${logFile}`);
 }
 
-function startupError(err: unknown, config: BrokerConfig, file: string | undefined): CliError {
+function startupError(err: unknown, config: BrokerConfig, file: string | undefined, overrides: Record<string, string> = {}): CliError {
   const e = err as NodeJS.ErrnoException & { port?: number };
   const listeners = config.listeners.map(formatEndpoint).join(',');
-  const where = file ? `change listeners in ${file}` : 'pass --override listeners=PLAINTEXT://:<another port>';
+  // point at where the listener really came from: an --override wins over the file
+  const where =
+    overrides.listeners !== undefined
+      ? 'pass another port in --override listeners=…'
+      : file
+        ? `change listeners in ${file}`
+        : 'pass --override listeners=PLAINTEXT://:<another port>';
   if (e.code === 'EADDRINUSE') {
     const port = e.port ?? config.listeners[0]?.port;
     return new CliError(`port ${port} is already in use (listeners=${listeners}): stop the other broker (kafka-server-stop) or ${where}`);
@@ -158,7 +164,7 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
   try {
     broker = await brokerModule.startBroker(config, { log });
   } catch (err) {
-    throw startupError(err, config, parsed.propertiesFile);
+    throw startupError(err, config, parsed.propertiesFile, parsed.overrides);
   }
   const listeners = config.listeners.map((l, i) => formatEndpoint(i === 0 ? { ...l, host: l.host === '' ? broker.host || l.host : l.host, port: broker.port } : l));
   writePidFile(process.pid, listeners, config.logDirs);
