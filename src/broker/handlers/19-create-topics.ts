@@ -6,6 +6,7 @@
  */
 import { defineHandler } from '../handler.js';
 import { errorResult } from '../services/metadata-service.js';
+import { duplicateNames } from './duplicate-names.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   CreateTopicsRequest,
@@ -33,16 +34,11 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   minVersion: 2,
   maxVersion: 7,
   async handle(request, ctx, services) {
-    const counts = new Map<string, number>();
-    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const duplicates = duplicateNames(request.topics.map((t) => t.name));
 
     const results: CreateTopicsResponseCreatableTopicResult[] = [];
     for (const t of request.topics) {
-      if ((counts.get(t.name) ?? 0) > 1) {
-        // Kafka answers every entry of a name given twice with INVALID_REQUEST
-        results.push(failed(t.name, ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
-        continue;
-      }
+      if (duplicates.has(t.name)) continue;
       // -1 = broker default (num.partitions / default.replication.factor). Clients only send it
       // from v4 (KIP-464), but Kafka's broker accepts it at every version and kafkajs (v3) relies on that.
       const noAssignments = t.assignments.length === 0;
@@ -82,6 +78,9 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
         results.push(failed(t.name, errorCode, errorMessage));
       }
     }
+    // A name given more than once is created by no entry and answered ONCE, after the others, as
+    // Kafka's controller does (CreateTopics): librdkafka rejects a response that names a topic twice.
+    for (const name of duplicates) results.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
     return { throttleTimeMs: 0, topics: results };
   },
 });

@@ -6,6 +6,7 @@
  */
 import { defineHandler } from '../handler.js';
 import { errorResult } from '../services/metadata-service.js';
+import { duplicateNames } from './duplicate-names.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   DeleteTopicsRequest,
@@ -14,7 +15,6 @@ import type {
 } from '../../protocol/generated/types.js';
 import { ZERO_UUID } from '../../protocol/primitives.js';
 
-
 export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: 20,
   minVersion: 1,
@@ -22,8 +22,19 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   async handle(request, ctx, services) {
     const wanted: Array<{ name: string | null; topicId: string }> =
       ctx.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    // A name (or id) given twice deletes nothing and is answered once with INVALID_REQUEST, as
+    // Kafka's controller does (DeleteTopics); librdkafka rejects a response naming a topic twice.
+    const duplicateTopicNames = duplicateNames(wanted.flatMap((w) => (w.name ? [w.name] : [])));
+    const duplicateTopicIds = duplicateNames(wanted.flatMap((w) => (!w.name && w.topicId !== ZERO_UUID ? [w.topicId] : [])));
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
+    for (const name of duplicateTopicNames) {
+      responses.push({ name, topicId: ZERO_UUID, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+    }
+    for (const topicId of duplicateTopicIds) {
+      responses.push({ name: null, topicId, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic id.' });
+    }
     for (const w of wanted) {
+      if (w.name ? duplicateTopicNames.has(w.name) : duplicateTopicIds.has(w.topicId)) continue;
       let name = w.name;
       if ((name === null || name === '') && w.topicId !== ZERO_UUID) {
         const byId = services.metadata.topicById(w.topicId);

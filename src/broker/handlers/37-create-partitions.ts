@@ -4,6 +4,7 @@
  */
 import { defineHandler } from '../handler.js';
 import { errorResult } from '../services/metadata-service.js';
+import { duplicateNames } from './duplicate-names.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   CreatePartitionsRequest,
@@ -16,14 +17,16 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
   minVersion: 0,
   maxVersion: 3,
   async handle(request, _ctx, services) {
-    const counts = new Map<string, number>();
-    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    // A name given twice grows by neither entry and is answered once, first, as Kafka's controller
+    // does (CreatePartitions); librdkafka rejects a response that names a topic twice.
+    const duplicates = duplicateNames(request.topics.map((t) => t.name));
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [...duplicates].map((name) => ({
+      name,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Duplicate topic name.',
+    }));
     for (const t of request.topics) {
-      if ((counts.get(t.name) ?? 0) > 1) {
-        results.push({ name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
-        continue;
-      }
+      if (duplicates.has(t.name)) continue;
       try {
         await services.metadata.createPartitions(
           t.name,
