@@ -12,7 +12,7 @@ Steps:
   create:TOPIC:PARTITIONS:RF[:k=v...]    -> topic errors of the response, [[topic, code]]
   validate:TOPIC:PARTITIONS:RF           -> same, with validate_only
   list                                   -> sorted topic names
-  describe:TOPIC[:TOPIC...]              -> [{topic, error, partitions: n}]
+  describe:TOPIC[:TOPIC...]              -> [{topic, error, internal, partitions: n, leaders: [ids]}]
   describe-configs:topic|broker:NAME[:KEY...]
                                          -> {"error": code, "configs": {name: value}}
   alter-configs:topic|broker:NAME:k=v[:k=v...]
