@@ -20,7 +20,7 @@ import { CliError, UsageError } from '../errors.js';
 import { javaStringOrder } from '../format.js';
 import { intOption, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { logLine } from '../output.js';
-import { OneShotConnection } from '../topic-ids.js';
+import { BrokerConnection } from '../wire-client.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type {
   DeleteGroupsResponse, FindCoordinatorResponse, OffsetCommitResponse, OffsetDeleteResponse, OffsetFetchResponse,
@@ -566,23 +566,22 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Raw requests to a group's coordinator, found with FindCoordinator v1 on a bootstrap broker. */
 class CoordinatorClient {
-  private readonly connections = new Map<string, OneShotConnection>();
-  private correlationId = 100;
+  private readonly connections = new Map<string, BrokerConnection>();
   private readonly coordinators = new Map<string, CoordinatorNode>();
 
   constructor(private readonly brokers: readonly string[], private readonly timeoutMs: number) {}
 
-  private async connection(host: string, port: number): Promise<OneShotConnection> {
+  private async connection(host: string, port: number): Promise<BrokerConnection> {
     const key = `${host}:${port}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = await OneShotConnection.open(host, port, Math.max(this.timeoutMs, 3000));
+      connection = await BrokerConnection.open(key, 'kafka-consumer-groups', Math.max(this.timeoutMs, 3000));
       this.connections.set(key, connection);
     }
     return connection;
   }
 
-  private async bootstrapConnection(): Promise<OneShotConnection> {
+  private async bootstrapConnection(): Promise<BrokerConnection> {
     let lastError: unknown;
     for (const entry of this.brokers) {
       const address = splitHostPort(entry);
@@ -602,7 +601,7 @@ class CoordinatorClient {
     const deadline = Date.now() + Math.max(this.timeoutMs, 3000);
     for (;;) {
       const connection = await this.bootstrapConnection();
-      const response = await connection.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, 1, this.correlationId++, {
+      const response = await connection.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, 1, {
         key: groupId, keyType: 0, coordinatorKeys: [],
       });
       if (response.errorCode === ErrorCode.NONE) {
@@ -620,7 +619,7 @@ class CoordinatorClient {
   async request<T>(groupId: string, apiKey: number, apiVersion: number, body: unknown): Promise<T> {
     const node = await this.coordinator(groupId);
     const connection = await this.connection(node.host, node.port);
-    return connection.request<T>(apiKey, apiVersion, this.correlationId++, body);
+    return connection.request<T>(apiKey, apiVersion, body);
   }
 
   close(): void {
