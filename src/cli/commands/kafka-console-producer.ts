@@ -105,7 +105,7 @@ export function producerSettings(args: ParsedArgs): ProducerSettings {
 /** Sends issued at once; beyond this the reader waits (backpressure on stdin). */
 const MAX_IN_FLIGHT_SENDS = 4;
 /** Records per send: large enough to amortise kafkajs' per-request cost, small enough that kafkajs' per-partition grouping (quadratic in the messages of one send) stays cheap. */
-const MAX_RECORDS_PER_SEND = 1000;
+const MAX_RECORDS_PER_SEND = 500;
 
 function toMessage(line: string, lineNumber: number, reader: LineReaderOptions): Message {
   const record = parseLine(line, lineNumber, reader);
