@@ -172,7 +172,8 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       logger: log,
     });
     groups.load();
-    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log);
+    const minIsr = Number(config.raw['min.insync.replicas']);
+    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log, Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1);
     const replicaManager = replicas;
     const groupCoordinator = groups;
     transactions = new TransactionCoordinator({

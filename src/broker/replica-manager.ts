@@ -73,7 +73,15 @@ export class ReplicaManager implements PartitionDataService {
     private readonly metadata: MetadataService,
     private readonly producers: ProducerIdService,
     private readonly log: (line: string) => void = () => {},
+    /** broker default for topics without a min.insync.replicas override */
+    private readonly defaultMinInsyncReplicas = 1,
   ) {}
+
+  /** min.insync.replicas of a topic: its override, else the broker default. */
+  private minInsyncReplicas(topic: string): number {
+    const override = Number(this.metadata.topic(topic)?.configs['min.insync.replicas']);
+    return Number.isInteger(override) && override > 0 ? override : this.defaultMinInsyncReplicas;
+  }
 
   /** Set once the transaction coordinator exists (it writes its markers through this manager). */
   setTransactionVerifier(transactions: Pick<TransactionService, 'verifyTransactionalWrite'>): void {
@@ -157,6 +165,15 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     const state = this.metadata.getPartition(topic, partition)!.state;
+    // acks=all promises min.insync.replicas copies: refuse before writing when the ISR is smaller
+    if (options.requiredAcks === -1) {
+      const minIsr = this.minInsyncReplicas(topic);
+      if (state.isr.length < minIsr) {
+        outcome.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+        outcome.errorMessage = `The size of the current ISR [${state.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${partition}`;
+        return outcome;
+      }
+    }
     try {
       // Header-only pass: codec gate and idempotence. Produce requests carry one batch per partition in practice.
       for (const { header: batch } of iterateBatches(records)) {
