@@ -53,9 +53,11 @@ const PID = 77;
 /** A ReplicaManager over one partition log led by broker 1, with a real ProducerIdManager. */
 function replicaManagerFor(log: PartitionLog, baseDir: string): { replicas: ReplicaManager; producerIds: ProducerIdManager } {
   const state: PartitionState = { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], offlineReplicas: [] };
+  const topicState = { name: TOPIC, topicId: 'x', internal: false, partitions: [state], configs: {} };
   const metadata = {
     brokerId: 1,
-    topics: () => [{ name: TOPIC, topicId: 'x', internal: false, partitions: [state], configs: {} }],
+    topics: () => [topicState],
+    topic: (name: string) => (name === TOPIC ? topicState : undefined),
     getPartition: (topic: string, partition: number) => (topic === TOPIC && partition === 0 ? { state, log } : undefined),
   } as unknown as MetadataService;
   const producerIds = new ProducerIdManager({ dir: baseDir, logFor: (t, p) => (t === TOPIC && p === 0 ? log : undefined) });
