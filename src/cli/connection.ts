@@ -127,7 +127,8 @@ export async function ensureReachable(brokers: readonly string[], timeoutMs = 30
   throw new CliError(unreachableMessage(brokers, [...reasons].join(', ')));
 }
 
-function socketReason(err: NodeJS.ErrnoException): string {
+/** A socket error in a few words for the one-line "cannot connect" message. */
+export function socketReason(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ETIMEDOUT': return 'timed out';

@@ -11,7 +11,7 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ApiVersionsResponse, ApiVersionsResponseApiVersion, MetadataResponse } from '../protocol/generated/types.js';
 import { encodeRequestFrame, readResponseHeader, splitFrames } from '../protocol/frame.js';
 import { ByteReader, ZERO_UUID } from '../protocol/primitives.js';
-import { numberProperty, splitHostPort, unreachableMessage } from './connection.js';
+import { numberProperty, socketReason, splitHostPort, unreachableMessage } from './connection.js';
 import { CliError } from './errors.js';
 
 /** An API version range, as ApiVersions reports it. */
@@ -230,12 +230,3 @@ export class WireAdmin {
   }
 }
 
-function socketReason(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ETIMEDOUT': return 'timed out';
-    case 'ENOTFOUND': case 'EAI_AGAIN': return 'unknown host';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'host unreachable';
-    default: return err.code ?? err.message;
-  }
-}
