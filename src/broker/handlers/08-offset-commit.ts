@@ -5,25 +5,22 @@
  * member's groupInstanceId. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
  */
 import { defineHandler } from '../handler.js';
-import { ErrorCode } from '../../protocol/errors.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/generated/types.js';
 import type { OffsetCommitPartition, TopicPartitionResults } from '../services/group-service.js';
+import { PartitionErrors } from '../partition-errors.js';
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
   minVersion: 1,
   maxVersion: 9,
   handle(request, ctx, services) {
-    const unknown = new Map<string, number[]>();
     const known: { name: string; partitions: OffsetCommitPartition[] }[] = [];
     for (const topic of request.topics) {
       const state = services.metadata.topic(topic.name);
       const partitions: OffsetCommitPartition[] = [];
       for (const p of topic.partitions) {
-        if (!state || p.partitionIndex < 0 || p.partitionIndex >= state.partitions.length) {
-          unknown.set(topic.name, [...(unknown.get(topic.name) ?? []), p.partitionIndex]);
-          continue;
-        }
+        // a partition of an unknown topic is answered UNKNOWN_TOPIC_OR_PARTITION below
+        if (!state || p.partitionIndex < 0 || p.partitionIndex >= state.partitions.length) continue;
         partitions.push({
           partition: p.partitionIndex,
           offset: Number(p.committedOffset),
@@ -43,18 +40,9 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
             topics: known,
           })
         : [];
-    const errorFor = new Map<string, number>();
-    for (const t of committed) for (const p of t.partitions) errorFor.set(`${t.name}\u0000${p.partition}`, p.errorCode);
+    const errors = new PartitionErrors();
+    errors.setAll(committed);
     // Answer in request order, whatever path each partition took.
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: errorFor.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        })),
-      })),
-    };
+    return { throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) };
   },
 });

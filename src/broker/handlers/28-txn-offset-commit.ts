@@ -9,6 +9,7 @@ import { defineHandler } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/types.js';
 import type { OffsetCommitPartition } from '../services/group-service.js';
+import { PartitionErrors } from '../partition-errors.js';
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: 28,
@@ -25,17 +26,16 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       '__consumer_offsets',
       offsetsPartition,
     );
-    const errorFor = new Map<string, number>();
+    const errors = new PartitionErrors();
     const known: { name: string; partitions: OffsetCommitPartition[] }[] = [];
     for (const topic of request.topics) {
       const state = services.metadata.topic(topic.name);
       const partitions: OffsetCommitPartition[] = [];
       for (const p of topic.partitions) {
-        const key = `${topic.name}\u0000${p.partitionIndex}`;
         if (!state || p.partitionIndex < 0 || p.partitionIndex >= state.partitions.length) {
-          errorFor.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          errors.set(topic.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else if (txnError !== ErrorCode.NONE) {
-          errorFor.set(key, txnError);
+          errors.set(topic.name, p.partitionIndex, txnError);
         } else {
           partitions.push({
             partition: p.partitionIndex,
@@ -58,17 +58,8 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         groupInstanceId: ctx.apiVersion >= 3 ? request.groupInstanceId : null,
         topics: known,
       });
-      for (const t of results) for (const p of t.partitions) errorFor.set(`${t.name}\u0000${p.partition}`, p.errorCode);
+      errors.setAll(results);
     }
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: errorFor.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        })),
-      })),
-    };
+    return { throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) };
   },
 });
