@@ -21,7 +21,8 @@ import {
   kafkajsClient,
   produceWithKafkajs,
   recordsOf,
-  restartBroker,
+  resumeAfterRestart,
+  offsetsAndSeek,
   runClient,
   waitForSplit,
 } from './clients/harness.js';
@@ -32,8 +33,8 @@ const hasConfluent = commandWorks(PY, ['-c', 'import confluent_kafka']);
 if (!hasConfluent) console.warn('confluent-kafka-python interop tests skipped: /usr/bin/python3 cannot import confluent_kafka (apt-get install python3-confluent-kafka)');
 
 const ck = (args: string[], timeoutMs?: number) => runClient(PY, [SCRIPT, ...args], timeoutMs);
-const member = (b: TestBroker, topic: string, groupId: string, strategy: string, instanceId = '-') =>
-  new ClientProcess(PY, [SCRIPT, 'group', b.bootstrap, topic, groupId, strategy, instanceId]);
+const member = (bootstrap: string, topic: string, groupId: string, strategy: string, instanceId = '-') =>
+  new ClientProcess(PY, [SCRIPT, 'group', bootstrap, topic, groupId, strategy, instanceId]);
 const revokedBy = (m: ClientProcess) => m.lines.filter((l) => l.revoked !== undefined).flatMap((l) => l.revoked as number[]);
 
 let broker: TestBroker;
@@ -82,7 +83,7 @@ describe.skipIf(!hasConfluent)('confluent-kafka-python interop', () => {
     const groupId = 'ck-group-1';
     await createTopic(broker.bootstrap, topic, 4);
     await produceWithKafkajs(broker.bootstrap, topic, 'none', 'first', 40);
-    const members = [member(broker, topic, groupId, 'range'), member(broker, topic, groupId, 'range')];
+    const members = [member(broker.bootstrap, topic, groupId, 'range'), member(broker.bootstrap, topic, groupId, 'range')];
     try {
       const split = await waitForSplit(members, 4);
       expect(split.map((a) => a.length)).toEqual([2, 2]);
@@ -95,27 +96,19 @@ describe.skipIf(!hasConfluent)('confluent-kafka-python interop', () => {
     const committed = await committedOffsets(broker.bootstrap, groupId, topic);
     expect(Object.values(committed).reduce((a, b) => a + b, 0)).toBe(40);
 
-    broker = await restartBroker(broker);
-    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'second', 12);
-    const again = member(broker, topic, groupId, 'range');
-    try {
-      await again.waitFor('the 12 new records', () => again.records().length >= 12);
-      await new Promise((r) => setTimeout(r, 300));
-      await again.stop();
-    } finally {
-      again.kill();
-    }
+    let again: ClientProcess;
+    ({ broker, member: again } = await resumeAfterRestart(broker, topic, (bootstrap) => member(bootstrap, topic, groupId, 'range')));
     expect(contentOf(again.records())).toEqual(contentOf(expectedRecords('second', 12)));
   });
 
   it('cooperative-sticky: a second member takes half the partitions without the first giving up the rest', async () => {
     const topic = 'ck-coop';
     await createTopic(broker.bootstrap, topic, 4);
-    const first = member(broker, topic, 'ck-coop-group', 'cooperative-sticky');
+    const first = member(broker.bootstrap, topic, 'ck-coop-group', 'cooperative-sticky');
     let second: ClientProcess | undefined;
     try {
       await first.waitFor('all four partitions', () => first.assignment()?.length === 4);
-      second = member(broker, topic, 'ck-coop-group', 'cooperative-sticky');
+      second = member(broker.bootstrap, topic, 'ck-coop-group', 'cooperative-sticky');
       const split = await waitForSplit([first, second], 4);
       expect(split.map((a) => a.length)).toEqual([2, 2]);
       // incremental: the first member revoked exactly what moved, never all four at once
@@ -140,7 +133,7 @@ describe.skipIf(!hasConfluent)('confluent-kafka-python interop', () => {
     await createTopic(broker.bootstrap, topic, 4);
     const started: ClientProcess[] = [];
     const start = (instanceId: string) => {
-      const m = member(broker, topic, groupId, 'range', instanceId);
+      const m = member(broker.bootstrap, topic, groupId, 'range', instanceId);
       started.push(m);
       return m;
     };
@@ -176,9 +169,7 @@ describe.skipIf(!hasConfluent)('confluent-kafka-python interop', () => {
 
   it('lists earliest, latest and by-time offsets and seeks', async () => {
     const topic = 'ck-offsets';
-    await createTopic(broker.bootstrap, topic, 1);
-    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'off', 10);
-    const lines = await ck(['offsets', broker.bootstrap, topic, '0', '7']);
+    const lines = await offsetsAndSeek(broker.bootstrap, topic, ck);
     expect(lines[0]).toEqual({ earliest: 0, latest: 10, byTime: 0 });
     expect(recordsOf(lines)).toEqual([{ partition: 0, offset: 7, key: 'off-k7', value: 'off-v7', headers: { h: 'off-h7', n: '7' } }]);
   });

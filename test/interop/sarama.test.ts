@@ -28,7 +28,8 @@ import {
   kafkajsClient,
   produceWithKafkajs,
   recordsOf,
-  restartBroker,
+  resumeAfterRestart,
+  offsetsAndSeek,
   runClient,
   waitForSplit,
 } from './clients/harness.js';
@@ -138,25 +139,15 @@ describe.skipIf(skipReason !== null)('sarama interop', () => {
     const committed = await committedOffsets(broker.bootstrap, groupId, topic);
     expect(Object.values(committed).reduce((a, b) => a + b, 0)).toBe(40);
 
-    broker = await restartBroker(broker);
-    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'second', 12);
-    const again = new ClientProcess(binary, ['group', broker.bootstrap, topic, groupId]);
-    try {
-      await again.waitFor('the 12 new records', () => again.records().length >= 12);
-      await new Promise((r) => setTimeout(r, 300));
-      await again.stop();
-    } finally {
-      again.kill();
-    }
+    let again: ClientProcess;
+    ({ broker, member: again } = await resumeAfterRestart(broker, topic, (bootstrap) => new ClientProcess(binary, ['group', bootstrap, topic, groupId])));
     expect(again.assignment()).toEqual([0, 1, 2, 3]);
     expect(contentOf(again.records())).toEqual(contentOf(expectedRecords('second', 12)));
   });
 
   it('lists earliest, latest and by-time offsets and seeks', async () => {
     const topic = 'sa-offsets';
-    await createTopic(broker.bootstrap, topic, 1);
-    await produceWithKafkajs(broker.bootstrap, topic, 'none', 'off', 10);
-    const lines = await sarama(['offsets', broker.bootstrap, topic, '0', '7']);
+    const lines = await offsetsAndSeek(broker.bootstrap, topic, sarama);
     expect(lines[0]).toEqual({ earliest: 0, latest: 10, byTime: 0 });
     expect(recordsOf(lines)).toEqual([{ partition: 0, offset: 7, key: 'off-k7', value: 'off-v7', headers: { h: 'off-h7', n: '7' } }]);
   });

@@ -248,3 +248,39 @@ export async function restartBroker(broker: TestBroker): Promise<TestBroker> {
   await broker.close();
   return startTestBroker({ logDirs: [broker.logDir], listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: broker.port }] });
 }
+
+/**
+ * The second half of every client's group test: restart the broker on the same log
+ * dir, produce 12 new records ('second'), and run one fresh member of the group until
+ * it has read them (plus a moment for anything older to trickle in, which it must not).
+ * The caller asserts on the member's records and assignment.
+ */
+export async function resumeAfterRestart(
+  broker: TestBroker,
+  topic: string,
+  startMember: (bootstrap: string) => ClientProcess,
+  stopSignal?: NodeJS.Signals,
+): Promise<{ broker: TestBroker; member: ClientProcess }> {
+  const restarted = await restartBroker(broker);
+  await produceWithKafkajs(restarted.bootstrap, topic, 'none', 'second', 12);
+  const member = startMember(restarted.bootstrap);
+  try {
+    await member.waitFor('the 12 new records', () => member.records().length >= 12);
+    await new Promise((r) => setTimeout(r, 300));
+    await member.stop(stopSignal);
+  } finally {
+    member.kill();
+  }
+  return { broker: restarted, member };
+}
+
+/**
+ * Setup shared by the clients' ListOffsets tests: a 1-partition topic with 10 records
+ * ('off'), then the client's `offsets <bootstrap> <topic> 0 7` run (earliest, latest,
+ * by time, then a seek to offset 7).
+ */
+export async function offsetsAndSeek(bootstrap: string, topic: string, run: (args: string[]) => Promise<ClientLine[]>): Promise<ClientLine[]> {
+  await createTopic(bootstrap, topic, 1);
+  await produceWithKafkajs(bootstrap, topic, 'none', 'off', 10);
+  return run(['offsets', bootstrap, topic, '0', '7']);
+}
