@@ -46,7 +46,8 @@ import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS, TRANSACTION_STATE_TOPIC, valid
 /** What ClusterMetadata needs from storage's LogManager (which satisfies it structurally). */
 export interface PartitionLogStore {
   createLog(topic: string, partition: number, config: LogConfig): PartitionLog | Promise<PartitionLog>;
-  deleteLog(topic: string, partition: number): void | Promise<void>;
+  /** storage's LogManager answers whether a log was there; the result is not used */
+  deleteLog(topic: string, partition: number): unknown;
   getLog(topic: string, partition: number): PartitionLog | undefined;
   /** every open log (used at load to adopt or remove logs the metadata does not know) */
   allLogs?(): PartitionLog[];
