@@ -249,7 +249,7 @@ export class ReplicaManager implements PartitionDataService {
     partition: number,
     fetchOffset: number,
     maxBytes: number,
-    options: { isolation: IsolationLevel; minOneMessage: boolean; allowZstd: boolean },
+    options: { isolation: IsolationLevel; minOneMessage: boolean },
   ): ReadOutcome {
     const outcome: ReadOutcome = {
       errorCode: 0,
@@ -277,13 +277,9 @@ export class ReplicaManager implements PartitionDataService {
     try {
       const read = log.read(fetchOffset, maxBytes, { maxOffset: upper, minOneMessage: options.minOneMessage });
       let endOfData = fetchOffset;
-      for (const { header: batch } of iterateBatches(read.records)) {
-        if (batch.compression === ZSTD && !options.allowZstd) {
-          outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
-          return outcome;
-        }
-        endOfData = batch.lastOffset + 1;
-      }
+      // Stored batches go out as they are, zstd included: Fetch refuses old versions by the
+      // topic's compression.type, not by what the batches hold (handlers/01-fetch.ts).
+      for (const { header: batch } of iterateBatches(read.records)) endOfData = batch.lastOffset + 1;
       outcome.records = read.records;
       if (options.isolation === 'read_committed') {
         // Fetch v4+: the aborted transactions overlapping the returned range, so the consumer drops their records.

@@ -195,7 +195,7 @@ describe('last stable offset after a restart', () => {
     // the marker closes it and the LSO catches up with the high watermark
     expect(replicas.writeTxnMarker({ topic: TOPIC, partition: 0, producerId: PID, producerEpoch: 0, commit: false, coordinatorEpoch: 0 })).toBe(0);
     expect(replicas.listOffset(TOPIC, 0, -1, 'read_committed').offset).toBe(log.logEndOffset);
-    const aborted = replicas.readRecords(TOPIC, 0, firstTxnOffset, 1024, { isolation: 'read_committed', minOneMessage: true, allowZstd: true });
+    const aborted = replicas.readRecords(TOPIC, 0, firstTxnOffset, 1024, { isolation: 'read_committed', minOneMessage: true });
     expect(aborted.abortedTransactions).toEqual([{ producerId: PID, firstOffset: firstTxnOffset }]);
     log.close();
   }

@@ -33,6 +33,8 @@ import { ZERO_UUID } from '../../protocol/primitives.js';
 /** first Fetch version that names topics by id */
 const TOPIC_ID_VERSION = 13;
 const NO_EPOCH = -1;
+/** first Fetch version a client must be able to decode zstd at (KIP-110) */
+const ZSTD_FETCH_VERSION = 10;
 
 interface PartitionRead {
   params: FetchPartitionParams;
@@ -51,6 +53,11 @@ function topicNameOf(params: FetchPartitionParams, version: number, services: Br
   return services.metadata.topicById(params.topicId)?.name ?? null;
 }
 
+/** The topic's effective compression.type: its override, else the broker default (values are case-insensitive). */
+function topicCompressionType(topic: string, services: BrokerServices): string {
+  return (services.metadata.topic(topic)?.configs['compression.type'] ?? services.config.compressionType).toLowerCase();
+}
+
 function readPartition(
   params: FetchPartitionParams,
   maxBytes: number,
@@ -62,6 +69,11 @@ function readPartition(
   const topic = topicNameOf(params, version, services);
   if (topic === null) return { params, outcome: failed(ErrorCode.UNKNOWN_TOPIC_ID), currentLeader: null };
   const found = services.metadata.getPartition(topic, params.partition);
+  // KIP-110, as Kafka's KafkaApis.maybeConvertFetchedData: below v10 a partition of a topic whose
+  // compression.type is zstd is refused; stored zstd batches of other topics go to any version.
+  if (found && version < ZSTD_FETCH_VERSION && topicCompressionType(topic, services) === 'zstd') {
+    return { params, outcome: failed(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE), currentLeader: null };
+  }
   if (found) {
     const { leader, leaderEpoch } = found.state;
     const leaderInfo = leader >= 0 ? { leaderId: leader, leaderEpoch } : null;
@@ -81,7 +93,6 @@ function readPartition(
   const outcome = services.data.readRecords(topic, params.partition, params.fetchOffset, maxBytes, {
     isolation: request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted',
     minOneMessage,
-    allowZstd: version >= 10,
     replicaId: version >= 15 ? request.replicaState.replicaId : request.replicaId,
   });
   return { params, outcome, currentLeader: null };

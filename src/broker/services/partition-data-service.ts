@@ -62,7 +62,7 @@ export interface PartitionDataService {
     partition: number,
     fetchOffset: number,
     maxBytes: number,
-    options: { isolation: IsolationLevel; minOneMessage: boolean; allowZstd: boolean; replicaId?: number },
+    options: { isolation: IsolationLevel; minOneMessage: boolean; replicaId?: number },
   ): ReadOutcome;
   /** Resolves when any of the partitions gets new data, or after timeoutMs. */
   waitForData(partitions: TopicPartitionRef[], timeoutMs: number): Promise<void>;
