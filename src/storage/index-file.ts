@@ -3,9 +3,11 @@
  * AbstractIndex: fixed-size entries, strictly ordered by a search key, kept in an
  * in-memory Buffer and written through to the file at the same place (no mmap in
  * Node; no preallocation, so the file never holds padding). A torn last entry is
- * trimmed on load. Single writer; not concurrency-safe.
+ * trimmed on load. Lookups never touch the file, so an idle index holds no descriptor
+ * (open-file-pool.ts). Single writer; not concurrency-safe.
  */
-import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { PooledFile } from './open-file-pool.js';
 
 export abstract class IndexFile<Entry> {
   private entries: Buffer;
@@ -16,7 +18,7 @@ export abstract class IndexFile<Entry> {
     readonly baseOffset: number,
     readonly maxIndexSizeBytes: number,
     private readonly entrySize: number,
-    private readonly fd: number,
+    private readonly file: PooledFile,
     truncate: boolean,
   ) {
     this.entries = Buffer.alloc(entrySize * 64);
@@ -24,20 +26,25 @@ export abstract class IndexFile<Entry> {
   }
 
   /** Flags to open an index file: existing content kept unless `truncate`. */
-  protected static openFile(path: string, truncate: boolean): number {
-    return openSync(path, truncate ? 'w+' : existsSync(path) ? 'r+' : 'w+');
+  protected static openFile(path: string, truncate: boolean): PooledFile {
+    return new PooledFile(path, truncate ? 'w+' : existsSync(path) ? 'r+' : 'w+');
   }
 
   protected abstract decode(buf: Buffer, at: number): Entry;
   protected abstract encode(buf: Buffer, at: number, entry: Entry): void;
 
   private load(): void {
-    const size = fstatSync(this.fd).size;
+    const size = fstatSync(this.file.fd()).size;
     const whole = size - (size % this.entrySize);
     this.ensureCapacity(whole);
-    if (whole > 0) readSync(this.fd, this.entries, 0, whole, 0);
-    this.count = whole / this.entrySize;
-    if (whole !== size) ftruncateSync(this.fd, whole);
+    let read = 0;
+    while (read < whole) {
+      const n = readSync(this.file.fd(), this.entries, read, whole - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    this.count = Math.floor(read / this.entrySize);
+    if (this.count * this.entrySize !== size) ftruncateSync(this.file.fdForWrite(), this.count * this.entrySize);
   }
 
   get entryCount(): number {
@@ -64,7 +71,7 @@ export abstract class IndexFile<Entry> {
     const at = this.count * this.entrySize;
     this.ensureCapacity(at + this.entrySize);
     this.encode(this.entries, at, entry);
-    writeSync(this.fd, this.entries, at, this.entrySize, at);
+    writeSync(this.file.fdForWrite(), this.entries, at, this.entrySize, at);
     this.count++;
   }
 
@@ -107,22 +114,23 @@ export abstract class IndexFile<Entry> {
     this.setCount(0);
   }
 
+  /** fsync, skipped when nothing was written since the last one (idle indexes stay closed). */
   flush(): void {
-    fsyncSync(this.fd);
+    syncFile(this.file);
   }
 
-  /** fsync off the event loop; the owner (LogSegment) keeps the file open until it settles. */
+  /** fsync off the event loop; the descriptor is pinned until it settles. */
   flushAsync(): Promise<void> {
-    return new Promise((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+    return syncFileAsync(this.file);
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 
   private setCount(count: number): void {
     this.count = count;
-    ftruncateSync(this.fd, count * this.entrySize);
+    ftruncateSync(this.file.fdForWrite(), count * this.entrySize);
   }
 
   private ensureCapacity(bytes: number): void {
@@ -131,4 +139,30 @@ export abstract class IndexFile<Entry> {
     this.entries.copy(grown, 0, 0, this.count * this.entrySize);
     this.entries = grown;
   }
+}
+
+/** fsyncs a pooled file unless every write to it is covered by a completed fsync. */
+export function syncFile(file: PooledFile): void {
+  if (!file.needsSync) return;
+  const covered = file.syncStarting();
+  fsyncSync(file.fd());
+  file.syncCompleted(covered);
+}
+
+/** syncFile on libuv's threadpool, the descriptor pinned (never closed or reused) meanwhile. */
+export function syncFileAsync(file: PooledFile): Promise<void> {
+  if (!file.needsSync) return Promise.resolve();
+  const covered = file.syncStarting();
+  const fd = file.pin();
+  return new Promise((resolve, reject) =>
+    fsync(fd, (err) => {
+      file.unpin();
+      if (err) {
+        reject(err);
+      } else {
+        file.syncCompleted(covered);
+        resolve();
+      }
+    }),
+  );
 }

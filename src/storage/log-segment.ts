@@ -5,24 +5,14 @@
  *
  * Invariants: batches are contiguous, each starts where the previous ended, and their
  * offsets strictly increase from `baseOffset`; index entries point at batch starts.
- * Reads return file bytes (never re-encoded). Writes go through an open fd with sync
+ * Reads return file bytes (never re-encoded). Writes go through a descriptor with sync
  * fs calls: the broker is one event loop and a segment has one writer (its PartitionLog).
+ * Descriptors come from the process's bounded pool (open-file-pool.ts): a segment not
+ * used lately holds none and reopens its files by path on the next read or append.
  * Not concurrency-safe; only PartitionLog should call it. The log cleaner builds a
  * replacement with `LogSegment.createCleaned` and swaps the files in (log-cleaner.ts).
  */
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, ftruncateSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -34,7 +24,9 @@ import {
 } from '../protocol/records/batch.js';
 import { decodeRecordBatch } from '../protocol/records/record.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { syncFile, syncFileAsync } from './index-file.js';
 import { OffsetIndex } from './offset-index.js';
+import { PooledFile } from './open-file-pool.js';
 import { TimeIndex } from './time-index.js';
 
 export const LOG_FILE_SUFFIX = '.log';
@@ -104,13 +96,13 @@ export class LogSegment {
     readonly dir: string,
     readonly baseOffset: number,
     private options: LogSegmentOptions,
-    private readonly fd: number,
+    private readonly file: PooledFile,
     readonly offsetIndex: OffsetIndex,
     readonly timeIndex: TimeIndex,
     /** Wall-clock creation time; the roll clock when the first batch has no timestamp. */
     readonly createdMs: number,
   ) {
-    this.size = fstatSync(fd).size;
+    this.size = statSync(file.path).size;
     this.next = baseOffset;
   }
 
@@ -120,7 +112,7 @@ export class LogSegment {
 
   /** Creates an empty segment, replacing any files with the same base offset. */
   static create(dir: string, baseOffset: number, options: LogSegmentOptions, now: number): LogSegment {
-    const fd = openSync(join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX)), 'w+');
+    const file = new PooledFile(join(dir, segmentFileName(baseOffset, LOG_FILE_SUFFIX)), 'w+');
     const offsetIndex = OffsetIndex.open(
       join(dir, segmentFileName(baseOffset, INDEX_FILE_SUFFIX)),
       baseOffset,
@@ -133,7 +125,7 @@ export class LogSegment {
       options.maxIndexSizeBytes,
       true,
     );
-    return new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, now);
+    return new LogSegment(dir, baseOffset, options, file, offsetIndex, timeIndex, now);
   }
 
   /**
@@ -143,10 +135,10 @@ export class LogSegment {
    */
   static createCleaned(dir: string, baseOffset: number, options: LogSegmentOptions, now: number): LogSegment {
     const path = (suffix: string) => join(dir, segmentFileName(baseOffset, suffix) + CLEANED_FILE_SUFFIX);
-    const fd = openSync(path(LOG_FILE_SUFFIX), 'w+');
+    const file = new PooledFile(path(LOG_FILE_SUFFIX), 'w+');
     const offsetIndex = OffsetIndex.open(path(INDEX_FILE_SUFFIX), baseOffset, options.maxIndexSizeBytes, true);
     const timeIndex = TimeIndex.open(path(TIME_INDEX_FILE_SUFFIX), baseOffset, options.maxIndexSizeBytes, true);
-    return new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, now);
+    return new LogSegment(dir, baseOffset, options, file, offsetIndex, timeIndex, now);
   }
 
   /**
@@ -167,10 +159,10 @@ export class LogSegment {
     const indexPath = join(dir, segmentFileName(baseOffset, INDEX_FILE_SUFFIX));
     const timeIndexPath = join(dir, segmentFileName(baseOffset, TIME_INDEX_FILE_SUFFIX));
     const indexMissing = !existsSync(indexPath) || !existsSync(timeIndexPath);
-    const fd = openSync(logPath, 'r+');
+    const file = new PooledFile(logPath, 'r+');
     const offsetIndex = OffsetIndex.open(indexPath, baseOffset, options.maxIndexSizeBytes);
     const timeIndex = TimeIndex.open(timeIndexPath, baseOffset, options.maxIndexSizeBytes);
-    const segment = new LogSegment(dir, baseOffset, options, fd, offsetIndex, timeIndex, statSync(logPath).mtimeMs);
+    const segment = new LogSegment(dir, baseOffset, options, file, offsetIndex, timeIndex, statSync(logPath).mtimeMs);
 
     let mustRecover = recover;
     if (indexMissing) {
@@ -244,7 +236,7 @@ export class LogSegment {
     if (batches.length === 0) return;
     let written = 0;
     while (written < batches.length) {
-      written += writeSync(this.fd, batches, written, batches.length - written, this.size + written);
+      written += writeSync(this.file.fdForWrite(), batches, written, batches.length - written, this.size + written);
     }
     let position = this.size;
     for (const header of headers) {
@@ -272,7 +264,7 @@ export class LogSegment {
   /** Reads the batch header at `position`, or null if no whole header fits there. */
   readHeaderAt(position: number): BatchHeader | null {
     if (position + BATCH_HEADER_SIZE > this.size) return null;
-    readSync(this.fd, this.headerScratch, 0, BATCH_HEADER_SIZE, position);
+    readSync(this.file.fd(), this.headerScratch, 0, BATCH_HEADER_SIZE, position);
     this.batchHeadersScanned++;
     return readBatchHeader(this.headerScratch, 0);
   }
@@ -327,7 +319,7 @@ export class LogSegment {
     const bytes = Buffer.alloc(Math.max(0, Math.min(length, this.size - position)));
     let read = 0;
     while (read < bytes.length) {
-      const n = readSync(this.fd, bytes, read, bytes.length - read, position + read);
+      const n = readSync(this.file.fd(), bytes, read, bytes.length - read, position + read);
       if (n === 0) break;
       read += n;
     }
@@ -445,7 +437,7 @@ export class LogSegment {
   private checkBatchAt(position: number): string | null {
     const remaining = this.size - position;
     if (remaining < BATCH_HEADER_SIZE) return `torn batch header at position ${position}`;
-    readSync(this.fd, this.headerScratch, 0, BATCH_HEADER_SIZE, position);
+    readSync(this.file.fd(), this.headerScratch, 0, BATCH_HEADER_SIZE, position);
     const header = readBatchHeader(this.headerScratch, 0);
     if (header.magic !== RECORD_BATCH_MAGIC) return `magic ${header.magic} at position ${position}`;
     if (header.batchLength < MIN_BATCH_LENGTH) return `batch length ${header.batchLength} at position ${position}`;
@@ -510,7 +502,7 @@ export class LogSegment {
   }
 
   private truncateFileTo(position: number): void {
-    ftruncateSync(this.fd, position);
+    ftruncateSync(this.file.fdForWrite(), position);
     this.size = position;
   }
 
@@ -519,8 +511,9 @@ export class LogSegment {
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
   }
 
+  /** fsyncs the files written since their last fsync (an idle segment costs nothing, not even a descriptor). */
   flush(): void {
-    fsyncSync(this.fd);
+    syncFile(this.file);
     this.offsetIndex.flush();
     this.timeIndex.flush();
   }
@@ -537,7 +530,7 @@ export class LogSegment {
     this.fsyncsInFlight++;
     try {
       const results = await Promise.allSettled([
-        new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve()))),
+        syncFileAsync(this.file),
         this.offsetIndex.flushAsync(),
         this.timeIndex.flushAsync(),
       ]);
@@ -560,7 +553,7 @@ export class LogSegment {
 
   private closeFiles(): void {
     this.closeWhenFlushed = false;
-    closeSync(this.fd);
+    this.file.close();
     this.offsetIndex.close();
     this.timeIndex.close();
   }
