@@ -34,6 +34,7 @@ import type { MetadataService } from './services/metadata-service.js';
 import type { ProducerIdService } from './services/group-service.js';
 import type { TransactionService } from './services/transaction-service.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
+import { apiErrorOf, isStorageFailure } from './api-error.js';
 
 const ZSTD = 4;
 
@@ -59,14 +60,20 @@ interface PartitionTxnState {
 }
 
 function errorCodeOf(err: unknown): number {
-  return err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+  if (err instanceof KafkaError) return err.code;
+  return isStorageFailure(err) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
+
+/** A full or failing disk is reported once per partition per minute, not once per batch. */
+const STORAGE_WARNING_INTERVAL_MS = 60_000;
 
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
   /** aborted transactions per log object (a deleted and recreated topic starts clean), oldest first */
   private readonly abortedTxns = new WeakMap<PartitionLog, AbortedTxn[]>();
   private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
+  /** per "topic-partition": when its last storage warning was logged, and failures since */
+  private readonly storageWarnings = new Map<string, { loggedAt: number; suppressed: number }>();
 
   constructor(
     private readonly brokerId: number,
@@ -237,11 +244,31 @@ export class ReplicaManager implements PartitionDataService {
       this.purgatory.notify(topic, partition);
       return outcome;
     } catch (err) {
-      outcome.errorCode = errorCodeOf(err);
-      outcome.errorMessage = err instanceof Error ? err.message : null;
-      if (!(err instanceof KafkaError)) this.log(`Error appending to ${topic}-${partition}: ${String(err)}`);
+      if (errorCodeOf(err) === ErrorCode.KAFKA_STORAGE_ERROR) {
+        // Disk full or failing: the log truncated any partial write, so the client may retry
+        // (and refresh metadata); appends resume by themselves once space returns.
+        this.warnStorageFailure(topic, partition, err);
+        outcome.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        outcome.errorMessage = err instanceof KafkaError ? err.message : null;
+        return outcome;
+      }
+      ({ errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } = apiErrorOf(err, this.log, `Append to ${topic}-${partition}`));
       return outcome;
     }
+  }
+
+  private warnStorageFailure(topic: string, partition: number, err: unknown): void {
+    const key = `${topic}-${partition}`;
+    const now = Date.now();
+    const last = this.storageWarnings.get(key);
+    if (last && now - last.loggedAt < STORAGE_WARNING_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    const more = last && last.suppressed > 0 ? ` (${last.suppressed} more failed appends since the last warning)` : '';
+    this.storageWarnings.set(key, { loggedAt: now, suppressed: 0 });
+    const why = err instanceof Error ? err.message : String(err);
+    this.log(`WARN Appends to ${key} fail: ${why}; answering KAFKA_STORAGE_ERROR until the log dir can be written again${more}`);
   }
 
   readRecords(
@@ -288,8 +315,7 @@ export class ReplicaManager implements PartitionDataService {
           .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
       }
     } catch (err) {
-      outcome.errorCode = errorCodeOf(err);
-      if (!(err instanceof KafkaError)) this.log(`Error reading ${topic}-${partition}: ${String(err)}`);
+      outcome.errorCode = apiErrorOf(err, this.log, `Read of ${topic}-${partition} at offset ${fetchOffset}`).errorCode;
     }
     return outcome;
   }

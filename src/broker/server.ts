@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { ByteReader } from '../protocol/primitives.js';
-import { decodeRequest, encodeResponse } from '../protocol/codec.js';
+import { decodeRequest, encodeResponse, messageSpec } from '../protocol/codec.js';
+import { inVersionRange } from '../protocol/schema-types.js';
 import { readRequestHeader, encodeResponseFrame } from '../protocol/frame.js';
 import { apiName } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -13,6 +14,7 @@ import { Connection, CloseConnection, type DispatchResult } from './connection.j
 import { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';
 import type { BrokerServices } from './services/index.js';
 import type { Endpoint } from './config.js';
+import { apiErrorOf, type ApiError } from './api-error.js';
 
 const API_VERSIONS_KEY = 18;
 
@@ -112,7 +114,15 @@ export class BrokerServer {
         `unsupported version ${apiVersion} of ${apiName(apiKey)} (serving ${handler.minVersion}-${handler.maxVersion})`,
       );
     }
-    const request = decodeRequest(apiKey, apiVersion, new ByteReader(frame, header.bodyOffset));
+    let request: unknown;
+    try {
+      request = decodeRequest(apiKey, apiVersion, new ByteReader(frame, header.bodyOffset));
+    } catch (err) {
+      // As Kafka's SocketServer: a request that does not parse closes this connection only.
+      throw new CloseConnection(
+        `cannot parse ${apiName(apiKey)} v${apiVersion} request (correlation id ${correlationId}): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
     const ctx: RequestContext = {
       apiKey,
       apiVersion,
@@ -126,8 +136,36 @@ export class BrokerServer {
       const body = encodeResponse(apiKey, apiVersion, response);
       return encodeResponseFrame(apiKey, apiVersion, correlationId, body);
     };
-    const result = handler.handle(request, ctx, services);
-    if (result instanceof Promise) return result.then(finish);
-    return finish(result);
+    // A handler that throws (or answers something that does not encode) is a broker bug:
+    // logged with its stack, answered as Kafka's KafkaApis.handleError does.
+    const failed = (err: unknown): DispatchResult => {
+      if (err instanceof CloseConnection) throw err;
+      const what = `${apiName(apiKey)} v${apiVersion} request (correlation id ${correlationId}) from ${connection.describe()}`;
+      const body = errorOnlyResponse(apiKey, apiVersion, apiErrorOf(err, services.log, what));
+      if (body === null) throw new CloseConnection(`no error response for the failed ${apiName(apiKey)} request`);
+      return encodeResponseFrame(apiKey, apiVersion, correlationId, body);
+    };
+    try {
+      const result = handler.handle(request, ctx, services);
+      if (result instanceof Promise) return result.then(finish).catch(failed);
+      return finish(result);
+    } catch (err) {
+      return failed(err);
+    }
   }
+}
+
+/**
+ * The whole-request error answer (Kafka's AbstractRequest.getErrorResponse) for responses
+ * with a top-level ErrorCode at this version: that code, no message unless it is safe,
+ * every other field at its default. Null when the response has no such field; the
+ * connection is then closed, as Kafka does when it has no error response to send.
+ */
+function errorOnlyResponse(apiKey: number, apiVersion: number, error: ApiError): Buffer[] | null {
+  const fields = messageSpec('response', apiKey)?.fields ?? [];
+  const has = (name: string) => fields.some((f) => f.name === name && f.tag === undefined && inVersionRange(f.versions, apiVersion));
+  if (!has('errorCode')) return null;
+  const response: Record<string, unknown> = { errorCode: error.errorCode };
+  if (has('errorMessage')) response.errorMessage = error.errorMessage;
+  return encodeResponse(apiKey, apiVersion, response);
 }

@@ -70,8 +70,7 @@ async function lookupOrCreate(
     const created = await services.metadata.autoCreateTopic(name);
     return topicResult(services.metadata, created, topicOperations);
   } catch (err) {
-    const { errorCode, errorMessage } = errorResult(err);
-    if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`Metadata auto-creation of ${name} failed: ${errorMessage}`);
+    const { errorCode, errorMessage } = errorResult(err, services.log, `Metadata auto-creation of ${name}`);
     return errorTopic(name, ZERO_UUID, errorCode);
   }
 }

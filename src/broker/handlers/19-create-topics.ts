@@ -73,8 +73,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
           })),
         });
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`CreateTopics ${t.name} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `CreateTopics ${t.name}`);
         results.push(failed(t.name, errorCode, errorMessage));
       }
     }

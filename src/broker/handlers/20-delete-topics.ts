@@ -52,8 +52,7 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
         const deleted = await services.metadata.deleteTopic(name);
         responses.push({ name, topicId: deleted.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`DeleteTopics ${name} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `DeleteTopics ${name}`);
         responses.push({ name, topicId: w.topicId, errorCode, errorMessage });
       }
     }

@@ -45,8 +45,7 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
           })),
         };
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`DescribeConfigs ${resource.resourceName} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `DescribeConfigs ${resource.resourceName}`);
         return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] };
       }
     });

@@ -25,8 +25,7 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
         await services.metadata.replaceConfigs(resource.resourceType, resource.resourceName, configs, request.validateOnly);
         responses.push({ errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName });
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`AlterConfigs ${resource.resourceName} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `AlterConfigs ${resource.resourceName}`);
         responses.push({ errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName });
       }
     }

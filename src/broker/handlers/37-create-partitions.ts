@@ -36,8 +36,7 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
         );
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`CreatePartitions ${t.name} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `CreatePartitions ${t.name}`);
         results.push({ name: t.name, errorCode, errorMessage });
       }
     }

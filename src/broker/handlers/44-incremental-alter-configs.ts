@@ -36,8 +36,7 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
         );
         responses.push({ ...result, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
-        const { errorCode, errorMessage } = errorResult(err);
-        if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) services.log(`IncrementalAlterConfigs ${resource.resourceName} failed: ${errorMessage}`);
+        const { errorCode, errorMessage } = errorResult(err, services.log, `IncrementalAlterConfigs ${resource.resourceName}`);
         responses.push({ ...result, errorCode, errorMessage });
       }
     }

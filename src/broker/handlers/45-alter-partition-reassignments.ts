@@ -68,7 +68,7 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
             reassign(services.metadata, topic.name, p.partitionIndex, p.replicas);
             return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null };
           } catch (err) {
-            return { partitionIndex: p.partitionIndex, ...errorResult(err) };
+            return { partitionIndex: p.partitionIndex, ...errorResult(err, services.log, `AlterPartitionReassignments ${topic.name}-${p.partitionIndex}`) };
           }
         }),
       })),

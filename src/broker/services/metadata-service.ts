@@ -7,6 +7,7 @@
  * Mutations throw KafkaError carrying the Kafka error code and message to return.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { apiErrorOf, type ApiError } from '../api-error.js';
 import type { LogConfig, PartitionLog } from '../../storage/partition-log.js';
 
 export interface BrokerInfo {
@@ -152,12 +153,12 @@ export interface MetadataService {
 }
 
 /**
- * The (errorCode, errorMessage) pair for a per-resource result: a KafkaError keeps
- * its code and message; anything else is UNKNOWN_SERVER_ERROR (-1).
+ * The (errorCode, errorMessage) pair for a per-resource result, decided in one place
+ * (../api-error.ts): a KafkaError keeps its code and message; anything else is logged
+ * with its stack and answered UNKNOWN_SERVER_ERROR (-1) with no message.
  */
-export function errorResult(err: unknown): { errorCode: number; errorMessage: string } {
-  if (err instanceof KafkaError) return { errorCode: err.code, errorMessage: err.message };
-  return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: err instanceof Error ? err.message : String(err) };
+export function errorResult(err: unknown, log: (line: string) => void, what: string): ApiError {
+  return apiErrorOf(err, log, what);
 }
 
 /**

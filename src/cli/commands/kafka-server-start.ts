@@ -2,8 +2,9 @@
  * kafka-server-start [-daemon] [server.properties] [--override key=value]...:
  * builds the BrokerConfig, runs the broker in this process, logs Kafka-style
  * lines to stdout, writes a pid file once it listens, and shuts down cleanly on
- * SIGTERM/SIGINT. `-daemon` re-runs itself detached with output to
- * logs/server.log and returns once the child serves (or failed).
+ * SIGTERM/SIGINT. `-daemon` re-runs itself detached, its output in
+ * $LOG_DIR/kafkaServer.out and its log lines also in $LOG_DIR/server.log (Kafka's
+ * names), and returns once the child serves, or prints why that start failed.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +15,8 @@ import { HELP_OPTION, packageRoot, VERSION_OPTION } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { logLine } from '../output.js';
 import { parseArgs, parseKeyValues, type CommandSpec } from '../options.js';
-import { pidFilePath, removePidFile, writePidFile } from '../pid-files.js';
+import { removePidFile, writePidFile } from '../pid-files.js';
+import { checkLogDirs, startupError } from '../server-errors.js';
 import { formatEndpoint, parseServerProperties } from '../server-properties.js';
 
 export const spec: CommandSpec = {
@@ -52,6 +54,8 @@ export interface ServerStartArgs {
 
 export function serverStartArgs(argv: readonly string[]): ServerStartArgs {
   const rest = [...argv];
+  // bin/kafka-server-start.sh and the -daemon parent put the main class first (see BROKER_MAIN_CLASS)
+  if (rest[0] === BROKER_MAIN_CLASS) rest.shift();
   let daemon = false;
   if (rest[0] === '-daemon') {
     daemon = true;
@@ -66,80 +70,115 @@ export function serverStartArgs(argv: readonly string[]): ServerStartArgs {
   return { daemon, propertiesFile, overrides, foregroundArgv };
 }
 
-/** Kafka's logs/ directory: $LOG_DIR, else logs/ in the checkout (when writable), else in the cwd. */
-export function serverLogFile(): string {
-  if (process.env.LOG_DIR) return path.join(process.env.LOG_DIR, 'server.log');
+/**
+ * Java Kafka's main class. The broker's command line carries `kafka.Kafka
+ * <properties file>` as `java … kafka.Kafka config/server.properties` does, so
+ * scripts that find Kafka with `ps -ef | grep kafka.Kafka` find this broker:
+ * bin/kafka-server-start.sh and the -daemon parent put it in argv, and a broker
+ * started any other way rewrites its process title to carry it.
+ */
+export const BROKER_MAIN_CLASS = 'kafka.Kafka';
+
+/** Kafka's LOG_DIR: $LOG_DIR, else logs/ in the checkout (kafka-run-class.sh's $base_dir/logs), else logs/ in the cwd. */
+export function serverLogDir(): string {
+  if (process.env.LOG_DIR) return path.resolve(process.env.LOG_DIR);
   const root = packageRoot();
   const base = fs.existsSync(path.join(root, '.git')) ? root : process.cwd();
-  return path.join(base, 'logs', 'server.log');
+  return path.join(base, 'logs');
 }
 
-function tailOf(file: string, lines: number): string {
+/** The broker's own log (log4j's server.log in Kafka), appended to by every broker using this LOG_DIR. */
+export function serverLogFile(): string {
+  return path.join(serverLogDir(), 'server.log');
+}
+
+/** Where -daemon sends the broker's stdout and stderr, as `kafka-run-class.sh -name kafkaServer -daemon` does. */
+export function daemonOutputFile(): string {
+  return path.join(serverLogDir(), 'kafkaServer.out');
+}
+
+/** What the -daemon child tells its parent over the IPC channel while it starts. */
+type DaemonMessage = { ready: string } | { failed: string };
+
+function isDaemonMessage(value: unknown): value is DaemonMessage {
+  const m = value as Record<string, unknown> | null;
+  return typeof m === 'object' && m !== null && (typeof m.ready === 'string' || typeof m.failed === 'string');
+}
+
+/** Sends `message` to the -daemon parent (when there is one still listening) and waits until it is written. */
+function tellDaemonParent(message: DaemonMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** The last `count` lines written to `file` after byte `from`. */
+function lastLinesSince(file: string, from: number, count: number): string {
   try {
-    const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    return text.slice(-lines).join('\n');
+    return fs.readFileSync(file).subarray(from).toString('utf8').trimEnd().split('\n').slice(-count).join('\n');
   } catch {
     return '';
   }
 }
 
 async function startDaemon(parsed: ServerStartArgs): Promise<number> {
-  const logFile = serverLogFile();
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const logFd = fs.openSync(logFile, 'a');
+  const logDir = serverLogDir();
+  try {
+    fs.mkdirSync(logDir, { recursive: true });
+  } catch (err) {
+    throw new CliError(`Cannot create the log directory ${logDir}: ${(err as Error).message}; set LOG_DIR to a directory you can write`);
+  }
+  const outFile = daemonOutputFile();
+  // Appended to, not truncated as kafka-run-class.sh's `> kafkaServer.out` does: another broker
+  // still running with this LOG_DIR keeps writing there, and truncating under it leaves a file of
+  // NULs. This start's output is what comes after `startOffset`.
+  const outFd = fs.openSync(outFile, 'a');
+  const startOffset = fs.fstatSync(outFd).size;
   const script = process.argv[1];
-  const child = spawn(process.execPath, [script, ...parsed.foregroundArgv], {
+  const child = spawn(process.execPath, [script, BROKER_MAIN_CLASS, ...parsed.foregroundArgv], {
     detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, KAFKA_TS_DAEMON_CHILD: '1' },
+    // the IPC channel carries this start's outcome, so a failure shows its own reason and
+    // never lines another broker wrote to the shared server.log
+    stdio: ['ignore', outFd, outFd, 'ipc'],
+    env: { ...process.env, KAFKA_TS_DAEMON_CHILD: '1', LOG_DIR: logDir },
   });
-  fs.closeSync(logFd);
+  fs.closeSync(outFd);
   const pid = child.pid;
   if (pid === undefined) throw new CliError(`Could not start the broker process (${process.execPath} ${script})`);
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  child.once('exit', (code, signal) => { exited = { code, signal }; });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (fs.existsSync(pidFilePath(pid))) {
-      child.unref();
-      const info = fs.readFileSync(pidFilePath(pid), 'utf8').split('\n').find((l) => l.startsWith('listeners='))?.slice('listeners='.length) ?? '';
-      process.stdout.write(`Kafka server started in the background (pid ${pid}), listening on ${info}; log: ${logFile}\n`);
-      return 0;
-    }
-    if (exited) {
-      const tail = tailOf(logFile, 10);
-      throw new CliError(`The broker exited during startup (${exited.signal ?? `exit status ${exited.code}`}); last lines of ${logFile}:\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  type Outcome = { ready: string } | { failed: string } | { exited: string } | { timeout: true };
+  const outcome = await new Promise<Outcome>((resolve) => {
+    const timer = setTimeout(() => resolve({ timeout: true }), 60_000);
+    const done = (o: Outcome): void => {
+      clearTimeout(timer);
+      resolve(o);
+    };
+    child.on('message', (message: unknown) => {
+      if (!isDaemonMessage(message)) return;
+      done('ready' in message ? { ready: message.ready } : { failed: message.failed });
+    });
+    child.once('exit', (code, signal) => {
+      const exited = { exited: signal ?? `exit status ${code}` };
+      // a message sent just before exiting is read before the channel closes
+      if (child.connected) child.once('disconnect', () => done(exited));
+      else done(exited);
+    });
+  });
+  if (child.connected) child.disconnect();
   child.unref();
-  throw new CliError(`The broker (pid ${pid}) did not start listening within 60 s; see ${logFile}`);
-}
-
-function startupError(err: unknown, config: BrokerConfig, file: string | undefined, overrides: Record<string, string> = {}): CliError {
-  const e = err as NodeJS.ErrnoException & { port?: number };
-  const listeners = config.listeners.map(formatEndpoint).join(',');
-  // point at where the listener really came from: an --override wins over the file
-  const where =
-    overrides.listeners !== undefined
-      ? 'pass another port in --override listeners=…'
-      : file
-        ? `change listeners in ${file}`
-        : 'pass --override listeners=PLAINTEXT://:<another port>';
-  if (e.code === 'EADDRINUSE') {
-    const port = e.port ?? config.listeners[0]?.port;
-    return new CliError(`port ${port} is already in use (listeners=${listeners}): stop the other broker (kafka-server-stop) or ${where}`);
+  if ('ready' in outcome) {
+    process.stdout.write(`Kafka server started in the background (pid ${pid}), listening on ${outcome.ready}; log: ${serverLogFile()}\n`);
+    return 0;
   }
-  if (e.code === 'EACCES' && /listen|bind/i.test(e.message)) {
-    return new CliError(`permission denied listening on ${listeners} (ports below 1024 need root): ${where}`);
+  if ('failed' in outcome) throw new CliError(outcome.failed);
+  if ('exited' in outcome) {
+    const tail = lastLinesSince(outFile, startOffset, 10);
+    throw new CliError(`The broker exited during startup (${outcome.exited})${tail ? `; its output (${outFile}):\n${tail}` : `; see ${outFile}`}`);
   }
-  if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') {
-    return new CliError(`cannot listen on ${listeners}: the host is not an address of this machine; ${where}`);
-  }
-  if (e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'ENOTDIR') {
-    return new CliError(`cannot use log.dirs ${config.logDirs.join(',')}: ${e.message}; change log.dirs${file ? ` in ${file}` : ''}`);
-  }
-  return new CliError(`Exiting Kafka due to fatal exception during startup: ${e.message ?? String(err)}`);
+  throw new CliError(`The broker (pid ${pid}) did not start listening within 60 s; see ${outFile}`);
 }
 
 async function loadBrokerModule(): Promise<BrokerModule> {
@@ -152,23 +191,47 @@ async function loadBrokerModule(): Promise<BrokerModule> {
   }
 }
 
+/** The -daemon child's server.log, appended to line by line (log4j's kafkaAppender in Kafka). */
+function openServerLog(): number | undefined {
+  try {
+    fs.mkdirSync(serverLogDir(), { recursive: true });
+    return fs.openSync(serverLogFile(), 'a');
+  } catch {
+    return undefined; // the lines still reach kafkaServer.out
+  }
+}
+
 async function runForeground(parsed: ServerStartArgs): Promise<number> {
+  const origin = { file: parsed.propertiesFile, overrides: parsed.overrides };
   const config = parseServerProperties(parsed.propertiesFile ? { file: parsed.propertiesFile } : undefined, parsed.overrides);
-  const brokerModule = await loadBrokerModule();
-  if (typeof brokerModule.startBroker !== 'function') throw new CliError('This build has no broker yet (dist/index.js exports no startBroker); run npm run build after the broker lands');
+  if (!process.argv.includes(BROKER_MAIN_CLASS)) {
+    // started through the node shim itself: Linux lets the title use the original argv's room
+    process.title = [BROKER_MAIN_CLASS, ...parsed.foregroundArgv].join(' ');
+  }
+  const serverLogFd = process.env.KAFKA_TS_DAEMON_CHILD ? openServerLog() : undefined;
   const log = (line: string): void => {
     // the broker's own lines get Kafka's `[timestamp] LEVEL` prefix unless they carry one
-    process.stdout.write((/^\[\d{4}-\d\d-\d\d /.test(line) ? line : logLine('INFO', line, CATEGORY)) + '\n');
+    const text = (/^\[\d{4}-\d\d-\d\d /.test(line) ? line : logLine('INFO', line, CATEGORY)) + '\n';
+    process.stdout.write(text);
+    if (serverLogFd !== undefined) fs.writeSync(serverLogFd, text);
   };
   let broker: RunningBroker;
   try {
+    checkLogDirs(config, origin);
+    const brokerModule = await loadBrokerModule();
+    if (typeof brokerModule.startBroker !== 'function') throw new CliError('This build has no broker yet (dist/index.js exports no startBroker); run npm run build after the broker lands');
     broker = await brokerModule.startBroker(config, { log });
   } catch (err) {
-    throw startupError(err, config, parsed.propertiesFile, parsed.overrides);
+    const error = startupError(err, config, origin);
+    if (serverLogFd !== undefined) fs.writeSync(serverLogFd, logLine('ERROR', `Fatal error during KafkaServer startup: ${error.message}`, CATEGORY) + '\n');
+    await tellDaemonParent({ failed: error.message });
+    throw error;
   }
   const listeners = config.listeners.map((l, i) => formatEndpoint(i === 0 ? { ...l, host: l.host === '' ? broker.host || l.host : l.host, port: broker.port } : l));
   writePidFile(process.pid, listeners, config.logDirs);
   log(logLine('INFO', `[KafkaServer id=${config.brokerId}] started; listening on ${listeners.join(',')}, data in ${config.logDirs.join(',')}`, CATEGORY));
+  await tellDaemonParent({ ready: listeners.join(',') });
+  if (process.connected) process.disconnect();
 
   return new Promise<number>((resolve) => {
     let closing = false;
@@ -207,7 +270,8 @@ export const command: CliCommand = {
     const parsed = serverStartArgs(argv);
     if (parsed.daemon && !process.env.KAFKA_TS_DAEMON_CHILD) {
       // validate the configuration here so a typo fails in the terminal, not in the log
-      parseServerProperties(parsed.propertiesFile ? { file: parsed.propertiesFile } : undefined, parsed.overrides);
+      const config = parseServerProperties(parsed.propertiesFile ? { file: parsed.propertiesFile } : undefined, parsed.overrides);
+      checkLogDirs(config, { file: parsed.propertiesFile, overrides: parsed.overrides });
       return startDaemon(parsed);
     }
     return runForeground(parsed);
