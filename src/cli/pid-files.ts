@@ -69,8 +69,8 @@ export function isLiveBroker(pid: number): boolean {
   }
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    // a recycled pid now running something else → stale file
-    return /kafka-server-start|node/.test(cmdline);
+    // a recycled pid now running something else → stale file (a broker's title may be just `kafka.Kafka …`)
+    return /kafka-server-start|kafka\.Kafka|node/.test(cmdline);
   } catch {
     return true; // no /proc (macOS): trust kill(0)
   }

@@ -118,7 +118,14 @@ export function readServerPropertiesFile(file: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file; give the path of an existing file (the stock one is config/server.properties), or none for the embedded defaults'
+        : code === 'EACCES'
+          ? 'permission denied; make it readable (chmod a+r) or copy it somewhere you can read'
+          : code === 'EISDIR'
+            ? 'it is a directory; give the properties file inside it (e.g. server.properties)'
+            : `${(err as Error).message}; give the path of a readable properties file`;
     throw new CliError(`Cannot read server properties file ${file}: ${reason}`);
   }
 }
@@ -157,7 +164,19 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
     config.listeners = [{ name: 'PLAINTEXT', host: reader.string('host.name') ?? '', port: reader.int('port', 0) ?? 9092 }];
   }
   const advertised = reader.listeners('advertised.listeners', securityMap, controllerNames);
-  config.advertisedListeners = advertised ?? config.listeners.map((l) => ({ ...l, host: l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host }));
+  const toLocalhost = (l: Endpoint): Endpoint => ({ ...l, host: l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host });
+  if (advertised) {
+    config.advertisedListeners = advertised;
+  } else if (reader.has('advertised.host.name') || reader.has('advertised.port')) {
+    // Kafka 2.x: without advertised.listeners, advertised.host.name / advertised.port
+    // (each defaulting to host.name / port) make the advertised PLAINTEXT listener. Kafka's
+    // `port` defaulted to 9092 even beside `listeners`; the listener's own port is meant.
+    const host = reader.string('advertised.host.name') ?? reader.string('host.name') ?? '';
+    const port = reader.int('advertised.port', 0) ?? reader.int('port', 0) ?? config.listeners[0]?.port ?? 9092;
+    config.advertisedListeners = [toLocalhost({ name: 'PLAINTEXT', host, port })];
+  } else {
+    config.advertisedListeners = config.listeners.map(toLocalhost);
+  }
 
   const logDirs = reader.list('log.dirs') ?? reader.list('log.dir');
   if (logDirs) {
@@ -166,6 +185,7 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
   }
 
   config.numPartitions = reader.int('num.partitions', 1) ?? config.numPartitions;
+  config.maxBrokerPartitions = reader.int('max.broker.partitions', 1) ?? config.maxBrokerPartitions;
   config.defaultReplicationFactor = reader.int('default.replication.factor', 1) ?? config.defaultReplicationFactor;
   config.autoCreateTopicsEnable = reader.bool('auto.create.topics.enable') ?? config.autoCreateTopicsEnable;
   config.deleteTopicEnable = reader.bool('delete.topic.enable') ?? config.deleteTopicEnable;

@@ -15,8 +15,8 @@ import { HELP_OPTION, packageRoot, VERSION_OPTION } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { logLine } from '../output.js';
 import { parseArgs, parseKeyValues, type CommandSpec } from '../options.js';
-import { removePidFile, writePidFile } from '../pid-files.js';
-import { checkLogDirs, startupError } from '../server-errors.js';
+import { removePidFile, runDir, writePidFile } from '../pid-files.js';
+import { checkLogDirs, startupError, unusableDirReason } from '../server-errors.js';
 import { formatEndpoint, parseServerProperties } from '../server-properties.js';
 
 export const spec: CommandSpec = {
@@ -127,11 +127,9 @@ function lastLinesSince(file: string, from: number, count: number): string {
 
 async function startDaemon(parsed: ServerStartArgs): Promise<number> {
   const logDir = serverLogDir();
-  try {
-    fs.mkdirSync(logDir, { recursive: true });
-  } catch (err) {
-    throw new CliError(`Cannot create the log directory ${logDir}: ${(err as Error).message}; set LOG_DIR to a directory you can write`);
-  }
+  const logDirProblem = unusableDirReason(logDir, `the log directory ${logDir}${process.env.LOG_DIR ? ' (LOG_DIR)' : ''}`, 'set LOG_DIR to a directory you can write');
+  if (logDirProblem) throw new CliError(logDirProblem);
+  fs.mkdirSync(logDir, { recursive: true });
   const outFile = daemonOutputFile();
   // Appended to, not truncated as kafka-run-class.sh's `> kafkaServer.out` does: another broker
   // still running with this LOG_DIR keeps writing there, and truncating under it leaves a file of
@@ -191,6 +189,13 @@ async function loadBrokerModule(): Promise<BrokerModule> {
   }
 }
 
+/** The pid file is written once the broker serves; a run dir it cannot go in must stop it before that. */
+function checkRunDir(): void {
+  const dir = runDir();
+  const problem = unusableDirReason(dir, `the pid file directory ${dir}${process.env.KAFKA_TS_RUN_DIR ? ' (KAFKA_TS_RUN_DIR)' : ''}`, 'set KAFKA_TS_RUN_DIR to a directory you can write');
+  if (problem) throw new CliError(problem);
+}
+
 /** The -daemon child's server.log, appended to line by line (log4j's kafkaAppender in Kafka). */
 function openServerLog(): number | undefined {
   try {
@@ -218,6 +223,7 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
   let broker: RunningBroker;
   try {
     checkLogDirs(config, origin);
+    checkRunDir();
     const brokerModule = await loadBrokerModule();
     if (typeof brokerModule.startBroker !== 'function') throw new CliError('This build has no broker yet (dist/index.js exports no startBroker); run npm run build after the broker lands');
     broker = await brokerModule.startBroker(config, { log });
@@ -272,6 +278,7 @@ export const command: CliCommand = {
       // validate the configuration here so a typo fails in the terminal, not in the log
       const config = parseServerProperties(parsed.propertiesFile ? { file: parsed.propertiesFile } : undefined, parsed.overrides);
       checkLogDirs(config, { file: parsed.propertiesFile, overrides: parsed.overrides });
+      checkRunDir();
       return startDaemon(parsed);
     }
     return runForeground(parsed);
