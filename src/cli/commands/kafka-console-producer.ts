@@ -14,6 +14,7 @@ import { createClient, describeClientError, ensureReachable, numberProperty, par
 import { CliError, UsageError } from '../errors.js';
 import { lineReaderOptionsFrom, parseLine, type LineReaderOptions } from '../line-reader.js';
 import { intOption, parseArgs, parseKeyValues, type CommandSpec, type ParsedArgs } from '../options.js';
+import { StickyPartitioner } from '../partitioner.js';
 
 export const spec: CommandSpec = {
   name: 'kafka-console-producer',
@@ -130,8 +131,20 @@ function sendErrorMessage(err: unknown, settings: ProducerSettings): string {
   return `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers)}`;
 }
 
-/** Reads `input` to its end and produces every line; returns the number of records sent. */
-export async function produceLines(producer: Producer, input: NodeJS.ReadableStream, settings: ProducerSettings, interactive: boolean): Promise<number> {
+/** The partitioner a console producer uses: Kafka's murmur2 for keys, sticky batches of batch.size bytes without. */
+export function consolePartitioner(settings: ProducerSettings): StickyPartitioner {
+  return new StickyPartitioner({
+    stickyBatchBytes: settings.batchSizeBytes,
+    ignoreKeys: (settings.properties['partitioner.ignore.keys'] ?? '').trim().toLowerCase() === 'true',
+  });
+}
+
+/**
+ * Reads `input` to its end and produces every line; returns the number of records sent.
+ * `partitioner` must be the one `producer` was created with: records are assigned to its
+ * sticky batches in the order they are read.
+ */
+export async function produceLines(producer: Producer, partitioner: StickyPartitioner, input: NodeJS.ReadableStream, settings: ProducerSettings, interactive: boolean): Promise<number> {
   const compression = compressionTypeFor(settings.compression);
   const bytesPerSend = Math.max(settings.batchSizeBytes, 16384) * 16;
   let batch: Message[] = [];
@@ -166,6 +179,7 @@ export async function produceLines(producer: Producer, input: NodeJS.ReadableStr
   const addLine = async (line: string): Promise<void> => {
     lineNumber += 1;
     const message = toMessage(line, lineNumber, settings.reader);
+    partitioner.assign(message);
     batch.push(message);
     batchBytes += line.length + 16;
     if (settings.sync || batch.length >= MAX_RECORDS_PER_SEND || batchBytes >= bytesPerSend) await flushBatch();
@@ -217,7 +231,9 @@ export const command: CliCommand = {
     registerCompressionCodecs();
     await ensureReachable(settings.brokers);
     const kafka = createClient({ brokers: settings.brokers, clientId: 'console-producer', properties: settings.properties });
+    const partitioner = consolePartitioner(settings);
     const producer = kafka.producer({
+      createPartitioner: partitioner.createPartitioner,
       allowAutoTopicCreation: true,
       idempotent: false,
       retry: { retries: settings.retries, initialRetryTime: 100, maxRetryTime: 1000 },
@@ -239,7 +255,7 @@ export const command: CliCommand = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await produceLines(producer, process.stdin, settings, interactive);
+      await produceLines(producer, partitioner, process.stdin, settings, interactive);
     } finally {
       if (interactive) process.stdout.write('\n');
       await producer.disconnect().catch(() => undefined);
