@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Generates src/protocol/generated/{schemas,types,api-keys}.ts from Apache Kafka's
-// JSON message definitions (../shared/kafka-protocol by default).
+// JSON message definitions (../shared/kafka-protocol by default), and
+// metadata-records.ts from the KRaft metadata record definitions in its
+// metadata/ folder (plus the raft control records snapshots and leader changes use).
 //
 // Usage: node scripts/gen-protocol.mjs [specDir] [outDir]
 //
 // Only structure is carried over (names, types, version ranges, tags, defaults);
 // the specs' descriptive text is deliberately left behind. Output is deterministic
 // so the committed files can be compared against a fresh run in tests.
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,8 +23,8 @@ const PRIMITIVES = new Set(['bool', 'int8', 'int16', 'uint16', 'int32', 'uint32'
 const INTEGER_TYPES = new Set(['int8', 'int16', 'uint16', 'int32', 'uint32']);
 const DATA_SCHEMAS = new Set(['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment']);
 
-function readSpec(file) {
-  const text = readFileSync(join(specDir, file), 'utf8')
+function readSpec(file, dir = specDir) {
+  const text = readFileSync(join(dir, file), 'utf8')
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('//'))
     .join('\n');
@@ -95,7 +97,9 @@ function buildMessage(spec) {
     const nullable = parseVersions(f.nullableVersions, what);
     if (nullable) out.nullableVersions = nullable;
     if (f.tag !== undefined) {
-      out.tag = f.tag;
+      // some specs spell the tag as a string ("tag": "0" in RegisterBrokerRecord.LogDirs)
+      out.tag = Number(f.tag);
+      if (!Number.isInteger(out.tag)) throw new Error(`bad tag ${JSON.stringify(f.tag)} in ${what}`);
       out.taggedVersions = parseVersions(f.taggedVersions, what);
     }
     if (f.flexibleVersions !== undefined) out.flexibleVersions = parseVersions(f.flexibleVersions, what);
@@ -188,7 +192,13 @@ function inRangeAny(range) {
 function emitTypes() {
   let s = HEADER('TypeScript shapes of every message; the decoder fills every field (absent ones get their defaults).');
   s += `/* eslint-disable */\n`;
-  for (const m of messages) {
+  return s + emitInterfaces(messages);
+}
+
+/** One interface per message (and per struct it uses), in message order. */
+function emitInterfaces(list) {
+  let s = '';
+  for (const m of list) {
     const interfaces = [];
     const seen = new Map();
     const tsType = (f, owner) => {
@@ -254,8 +264,57 @@ function emitApiKeys() {
   return s;
 }
 
+// ---------------------------------------------------------------------------
+// metadata-records.ts: KRaft metadata records (type "metadata", apiKey = record type)
+// and the raft control records that frame snapshots and leader changes.
+
+const metadataDir = join(specDir, 'metadata');
+const RAFT_CONTROL_RECORDS = ['LeaderChangeMessage', 'SnapshotHeaderRecord', 'SnapshotFooterRecord'];
+const metadataRecords = existsSync(metadataDir)
+  ? readdirSync(metadataDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => readSpec(f, metadataDir))
+      .filter((spec) => spec.type === 'metadata')
+      .sort((a, b) => a.apiKey - b.apiKey)
+      .map(buildMessage)
+  : [];
+const controlRecords = specs
+  .map(({ spec }) => spec)
+  .filter((spec) => spec.type === 'data' && RAFT_CONTROL_RECORDS.includes(spec.name))
+  .sort((a, b) => RAFT_CONTROL_RECORDS.indexOf(a.name) - RAFT_CONTROL_RECORDS.indexOf(b.name))
+  .map(buildMessage);
+
+function emitMetadataRecords() {
+  let s = HEADER('KRaft metadata records (apiKey = record type) and raft control records, as IR and TypeScript shapes.');
+  s += `/* eslint-disable */\n`;
+  s += `import type { MessageSpec } from '../schema-types.js';\n\n`;
+  s += `export const metadataRecordSpecs: readonly MessageSpec[] = [\n`;
+  for (const m of metadataRecords) s += `  ${JSON.stringify(m)},\n`;
+  s += `];\n\n`;
+  s += `/** Control-batch payloads of the raft log: LeaderChangeMessage, SnapshotHeaderRecord, SnapshotFooterRecord. */\n`;
+  s += `export const raftControlRecordSpecs: readonly MessageSpec[] = [\n`;
+  for (const m of controlRecords) s += `  ${JSON.stringify(m)},\n`;
+  s += `];\n\n`;
+  s += `/** Record type (the apiKey of the JSON spec) of every metadata record. */\n`;
+  s += `export const MetadataRecordType = {\n`;
+  for (const m of metadataRecords) s += `  ${m.name}: ${m.apiKey},\n`;
+  s += `} as const;\n\n`;
+  s += `export type MetadataRecordName = keyof typeof MetadataRecordType;\n\n`;
+  s += `/** Highest version of each record this code knows how to write and read. */\n`;
+  s += `export const MetadataRecordMaxVersion: { readonly [K in MetadataRecordName]: number } = {\n`;
+  for (const m of metadataRecords) s += `  ${m.name}: ${m.validVersions[1]},\n`;
+  s += `};\n\n`;
+  s += `/** Record name → its TypeScript shape. */\n`;
+  s += `export interface MetadataRecordBodies {\n`;
+  for (const m of metadataRecords) s += `  ${m.name}: ${m.name};\n`;
+  s += `}\n`;
+  s += emitInterfaces([...metadataRecords, ...controlRecords]);
+  return s;
+}
+
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'schemas.ts'), emitSchemas());
 writeFileSync(join(outDir, 'types.ts'), emitTypes());
 writeFileSync(join(outDir, 'api-keys.ts'), emitApiKeys());
-console.log(`gen-protocol: ${messages.length} messages → ${outDir}`);
+writeFileSync(join(outDir, 'metadata-records.ts'), emitMetadataRecords());
+console.log(`gen-protocol: ${messages.length} messages, ${metadataRecords.length} metadata records → ${outDir}`);

@@ -43,7 +43,8 @@ export interface FieldSpec {
 }
 
 export interface MessageSpec {
-  readonly kind: 'request' | 'response' | 'header' | 'data';
+  /** 'metadata': a KRaft metadata-log record (its apiKey is the record type) */
+  readonly kind: 'request' | 'response' | 'header' | 'data' | 'metadata';
   readonly name: string;
   readonly apiKey?: number;
   readonly validVersions: VersionRange;
