@@ -23,8 +23,8 @@ export interface SettingsOrigin {
  * How to change `key`: in the --override that set it, in the file that set it,
  * or (set nowhere, the embedded default) with a new --override `example`.
  */
-export function settingHint(key: string, origin: SettingsOrigin, example: string): string {
-  if (origin.overrides[key] !== undefined) return `pass another value in --override ${key}=…`;
+export function settingHint(key: string, origin: SettingsOrigin, example: string, what = 'value'): string {
+  if (origin.overrides[key] !== undefined) return `pass another ${what} in --override ${key}=…`;
   if (origin.file) return `change ${key} in ${origin.file}`;
   return `pass --override ${key}=${example}`;
 }
@@ -115,7 +115,7 @@ export function startupError(err: unknown, config: BrokerConfig, origin: Setting
   if (e.code === 'EADDRINUSE') {
     const port = e.port ?? config.listeners[0]?.port;
     const written = keys.port === 'port' ? `port=${raw.port ?? port}` : `listeners=${listeners}`;
-    const hint = keys.port === 'port' ? settingHint('port', origin, '<another port>') : settingHint('listeners', origin, 'PLAINTEXT://:<another port>');
+    const hint = keys.port === 'port' ? settingHint('port', origin, '<another port>', 'port') : settingHint('listeners', origin, 'PLAINTEXT://:<another port>', 'port');
     return new CliError(`port ${port} is already in use (${written}): stop the other broker (kafka-server-stop) or ${hint}`);
   }
   if (e.code === 'EACCES' && /listen|bind/i.test(e.message)) {
