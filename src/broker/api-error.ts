@@ -7,26 +7,12 @@
  * Disk failures (ENOSPC, EIO, ...) are KAFKA_STORAGE_ERROR, which clients retry.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { errnoOf, isDiskFailure } from '../storage/disk-errors.js';
 
 export interface ApiError {
   errorCode: number;
   /** null for UNKNOWN_SERVER_ERROR and whenever there is nothing safe to say */
   errorMessage: string | null;
-}
-
-/** errno codes of a failing disk or file system: the write or read may succeed later. */
-const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'EMFILE', 'ENFILE']);
-
-/** The errno code of a Node.js system error (`err.code`), or null. */
-export function errnoOf(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && typeof code === 'string' ? code : null;
-}
-
-/** True for an I/O failure of the log dir (disk full, read-only, I/O error). */
-export function isStorageFailure(err: unknown): boolean {
-  const errno = errnoOf(err);
-  return errno !== null && STORAGE_ERRNOS.has(errno);
 }
 
 /**
@@ -41,7 +27,7 @@ export function apiErrorOf(err: unknown, log: (line: string) => void, what: stri
     }
     return { errorCode: err.code, errorMessage: err.message };
   }
-  if (isStorageFailure(err)) {
+  if (isDiskFailure(err)) {
     // the errno is safe to name (it is what an operator needs), the path and stack are not
     log(`WARN ${what} failed: ${(err as Error).message}`);
     return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `Disk error while accessing the log (${errnoOf(err)})` };

@@ -34,7 +34,8 @@ import type { MetadataService } from './services/metadata-service.js';
 import type { ProducerIdService } from './services/group-service.js';
 import type { TransactionService } from './services/transaction-service.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
-import { apiErrorOf, isStorageFailure } from './api-error.js';
+import { apiErrorOf } from './api-error.js';
+import { isDiskFailure } from '../storage/disk-errors.js';
 
 const ZSTD = 4;
 
@@ -61,7 +62,7 @@ interface PartitionTxnState {
 
 function errorCodeOf(err: unknown): number {
   if (err instanceof KafkaError) return err.code;
-  return isStorageFailure(err) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_SERVER_ERROR;
+  return isDiskFailure(err) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
 /** A full or failing disk is reported once per partition per minute, not once per batch. */

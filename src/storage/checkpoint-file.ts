@@ -5,8 +5,9 @@
  * Checkpoint format: a version line "0", a count line, then one "topic partition offset"
  * line per partition.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFully } from './disk-errors.js';
 
 /** "topic partition offset" entries of a checkpoint file, keyed by "topic-partition". */
 export type OffsetCheckpoint = Map<string, { topic: string; partition: number; offset: number }>;
@@ -15,16 +16,24 @@ export function topicPartitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-/** Writes `contents` atomically: tmp file, fsync, rename (then fsync the directory where allowed). */
+/**
+ * Writes `contents` atomically: tmp file, fsync, rename (then fsync the directory where
+ * allowed). A failed write (disk full) removes the tmp file and leaves `path` as it was.
+ */
 export function writeFileAtomically(path: string, contents: string | Buffer): void {
   const tmp = `${path}.tmp`;
+  const bytes = typeof contents === 'string' ? Buffer.from(contents) : contents;
   const fd = openSync(tmp, 'w');
   try {
-    if (typeof contents === 'string') writeSync(fd, contents);
-    else writeSync(fd, contents);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeFully(fd, tmp, bytes, 0, bytes.length, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
   renameSync(tmp, path);
   try {

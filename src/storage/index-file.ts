@@ -6,7 +6,8 @@
  * trimmed on load. Lookups never touch the file, so an idle index holds no descriptor
  * (open-file-pool.ts). Single writer; not concurrency-safe.
  */
-import { existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, readSync } from 'node:fs';
+import { writeFully } from './disk-errors.js';
 import { PooledFile } from './open-file-pool.js';
 
 export abstract class IndexFile<Entry> {
@@ -71,8 +72,13 @@ export abstract class IndexFile<Entry> {
     const at = this.count * this.entrySize;
     this.ensureCapacity(at + this.entrySize);
     this.encode(this.entries, at, entry);
-    writeSync(this.file.fdForWrite(), this.entries, at, this.entrySize, at);
+    writeFully(this.file.fdForWrite(), this.path, this.entries, at, this.entrySize, at);
     this.count++;
+  }
+
+  /** Back to the first `count` entries, cutting the file too (undoes a failed append's partial entry). */
+  truncateToEntries(count: number): void {
+    this.setCount(Math.min(count, this.count));
   }
 
   /** The last entry for which `below(entry)` holds, by binary search (entries are ordered). */

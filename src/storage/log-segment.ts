@@ -12,7 +12,7 @@
  * Not concurrency-safe; only PartitionLog should call it. The log cleaner builds a
  * replacement with `LogSegment.createCleaned` and swaps the files in (log-cleaner.ts).
  */
-import { existsSync, ftruncateSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, ftruncateSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -25,6 +25,7 @@ import {
 import { decodeRecordBatch } from '../protocol/records/record.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { syncFile, syncFileAsync } from './index-file.js';
+import { writeFully } from './disk-errors.js';
 import { OffsetIndex } from './offset-index.js';
 import { PooledFile } from './open-file-pool.js';
 import { TimeIndex } from './time-index.js';
@@ -84,6 +85,8 @@ export class LogSegment {
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
   private firstBatchMaxTimestamp: number | null = null;
+  /** a failed append could not cut its partial bytes off the file: the next append does */
+  private tailToDiscard = false;
   /** flushAsync calls not yet settled; while any is, the fds stay open */
   private fsyncsInFlight = 0;
   /** close() came while fsyncs were in flight: the last one to settle closes the files */
@@ -234,16 +237,51 @@ export class LogSegment {
    */
   append(batches: Buffer, headers: readonly BatchHeader[]): void {
     if (batches.length === 0) return;
-    let written = 0;
-    while (written < batches.length) {
-      written += writeSync(this.file.fdForWrite(), batches, written, batches.length - written, this.size + written);
-    }
-    let position = this.size;
-    for (const header of headers) {
-      this.indexBatch(header, position);
-      position += header.sizeInBytes;
+    // A failed write (disk full) may have landed part of the bytes or index entries: undo
+    // everything at once, so the file never holds a partial batch and appends resume cleanly.
+    const before = this.appendState();
+    try {
+      if (this.tailToDiscard) this.truncateFileTo(this.size);
+      this.tailToDiscard = false;
+      writeFully(this.file.fdForWrite(), this.file.path, batches, 0, batches.length, this.size);
+      let position = this.size;
+      for (const header of headers) {
+        this.indexBatch(header, position);
+        position += header.sizeInBytes;
+      }
+    } catch (err) {
+      this.rollBackAppend(before);
+      throw err;
     }
     this.size += batches.length;
+  }
+
+  private appendState() {
+    return {
+      next: this.next,
+      maxTimestamp: this.maxTimestamp,
+      offsetOfMaxTimestamp: this.offsetOfMaxTimestamp,
+      bytesSinceLastIndexEntry: this.bytesSinceLastIndexEntry,
+      firstBatchMaxTimestamp: this.firstBatchMaxTimestamp,
+      offsetIndexEntries: this.offsetIndex.entryCount,
+      timeIndexEntries: this.timeIndex.entryCount,
+    };
+  }
+
+  private rollBackAppend(before: ReturnType<LogSegment['appendState']>): void {
+    this.next = before.next;
+    this.maxTimestamp = before.maxTimestamp;
+    this.offsetOfMaxTimestamp = before.offsetOfMaxTimestamp;
+    this.bytesSinceLastIndexEntry = before.bytesSinceLastIndexEntry;
+    this.firstBatchMaxTimestamp = before.firstBatchMaxTimestamp;
+    try {
+      this.offsetIndex.truncateToEntries(before.offsetIndexEntries);
+      this.timeIndex.truncateToEntries(before.timeIndexEntries);
+      this.truncateFileTo(this.size);
+    } catch {
+      // Shrinking a file needs no space, so this is rare; the next append retries the cut.
+      this.tailToDiscard = true;
+    }
   }
 
   private indexBatch(header: BatchHeader, position: number): void {

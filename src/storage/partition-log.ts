@@ -22,6 +22,7 @@ import {
   type BatchHeader,
 } from '../protocol/records/batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { asDiskError } from './disk-errors.js';
 import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 
@@ -390,13 +391,33 @@ export class PartitionLog {
     const first = headers[0]!;
     const last = headers[headers.length - 1]!;
     const maxTimestamp = Math.max(...headers.map((h) => h.maxTimestamp));
-    this.maybeRoll(records.length, first, last, maxTimestamp, now);
-    this.activeSegment.append(records, headers);
+    try {
+      this.maybeRoll(records.length, first, last, maxTimestamp, now);
+      // Before the append, as Kafka; per batch, not per record: the file is rewritten only
+      // when a new epoch starts.
+      for (const header of headers) this.epochCache.assign(header.partitionLeaderEpoch, header.baseOffset);
+      // all or nothing: a failed write (disk full) is cut off the segment before this throws
+      this.activeSegment.append(records, headers);
+    } catch (err) {
+      this.forgetEpochsFromFailedAppend();
+      throw asDiskError(err, `appending to ${this.topic}-${this.partition}`);
+    }
     this.endOffset = last.lastOffset + 1;
-    // Per batch, not per record; the file is rewritten only when a new epoch starts.
-    for (const header of headers) this.epochCache.assign(header.partitionLeaderEpoch, header.baseOffset);
     if (this.endOffset - this.recoveredTo >= this.config.flushIntervalMessages) this.flush();
     return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logAppendTime, maxTimestamp, batches: headers };
+  }
+
+  /**
+   * An epoch recorded for an append that then failed starts past the log end: drop it. If
+   * even that rewrite fails, the old checkpoint stays (atomic replace) and a restart drops
+   * the entry the same way (truncateFromEnd on load).
+   */
+  private forgetEpochsFromFailedAppend(): void {
+    try {
+      this.epochCache.truncateFromEnd(this.endOffset);
+    } catch {
+      // the in-memory cache is already right
+    }
   }
 
   /** Rolls a new active segment when the append would not fit the current one (Kafka's rules). */

@@ -6,8 +6,9 @@
  * Fetch at read_committed returns the aborted transactions overlapping the fetched range,
  * so consumers can drop the aborted records; after a restart this file is the source.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFully } from './disk-errors.js';
 
 export const TXN_INDEX_FILE_SUFFIX = '.txnindex';
 export const TXN_INDEX_ENTRY_SIZE = 34;
@@ -53,9 +54,29 @@ export function decodeAbortedTxns(buf: Buffer): AbortedTxn[] {
   return entries;
 }
 
-/** Appends one entry to the segment's index (created on first abort, as Kafka does). */
+/**
+ * Appends one entry to the segment's index (created on first abort, as Kafka does). A failed
+ * write (disk full) is cut off again, so the file holds whole entries only.
+ */
 export function appendAbortedTxn(dir: string, baseOffset: number, entry: AbortedTxn): void {
-  appendFileSync(txnIndexPath(dir, baseOffset), encodeAbortedTxn(entry));
+  const path = txnIndexPath(dir, baseOffset);
+  const fd = openSync(path, 'a+');
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = encodeAbortedTxn(entry);
+    try {
+      writeFully(fd, path, bytes, 0, bytes.length, null);
+    } catch (err) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // a torn last entry is ignored on read (decodeAbortedTxns)
+      }
+      throw err;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The entries of one segment's index; none when the segment never saw an abort. */
