@@ -24,6 +24,12 @@ export interface BrokerConfig {
   /** log.dirs (or log.dir) */
   logDirs: string[];
   numPartitions: number;
+  /**
+   * max.broker.partitions (the name KIP-578 proposed; Kafka has no such limit): partition
+   * replicas this broker may host. CreateTopics/CreatePartitions beyond it are refused with
+   * INVALID_PARTITIONS before anything is allocated.
+   */
+  maxBrokerPartitions: number;
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
   deleteTopicEnable: boolean;
@@ -69,6 +75,13 @@ export interface BrokerConfig {
 
 export const DEFAULT_PORT = 9092;
 
+/**
+ * Default max.broker.partitions. Kafka's guidance (and KIP-578's motivation) is at most
+ * about 4000 partitions per broker; each one costs a directory, three files and ~4 KB of
+ * heap here (descriptors are pooled), so a laptop holds this many and creates them in seconds.
+ */
+export const DEFAULT_MAX_BROKER_PARTITIONS = 10000;
+
 export function defaultLogDir(): string {
   // Kafka's stock config uses /tmp/kafka-logs; use the OS temp dir the same way.
   return path.join(os.tmpdir(), 'kafka-logs');
@@ -82,6 +95,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     advertisedListeners: [listener],
     logDirs: [defaultLogDir()],
     numPartitions: 1,
+    maxBrokerPartitions: DEFAULT_MAX_BROKER_PARTITIONS,
     defaultReplicationFactor: 1,
     autoCreateTopicsEnable: true,
     deleteTopicEnable: true,

@@ -62,6 +62,8 @@ export interface ClusterMetadataOptions {
 }
 
 const OFFSETS_TOPIC_SEGMENT_BYTES = '104857600';
+/** Longest stretch a large CreateTopics spends creating logs before letting other connections run. */
+const CREATE_LOGS_SLICE_MS = 20;
 
 export class ClusterMetadata implements MetadataService {
   readonly config: BrokerConfig;
@@ -284,6 +286,7 @@ export class ClusterMetadata implements MetadataService {
       }
       const added = totalCount - current;
       const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+      this.checkPartitionLimit(added, replicationFactor, `Adding ${added} partition(s) to ${name}`);
       let replicaLists: number[][];
       if (assignments && assignments.length > 0) {
         if (assignments.length !== added) {
@@ -298,9 +301,16 @@ export class ClusterMetadata implements MetadataService {
       }
       if (validateOnly) return { ...topic, partitions: [...topic.partitions, ...this.partitionStates(replicaLists, current)] };
       const newPartitions = this.partitionStates(replicaLists, current);
+      // logs first, all or nothing; the metadata names the partitions only once they exist
+      await this.createLogsAllOrNothing(topic, newPartitions);
       topic.partitions.push(...newPartitions);
-      this.persist();
-      await this.openLogs(topic, newPartitions);
+      try {
+        this.persist();
+      } catch (err) {
+        topic.partitions.splice(current);
+        await this.removeLogs(topic.name, newPartitions);
+        throw err;
+      }
       this.logLine(`Increased partitions of ${name} from ${current} to ${totalCount}`);
       return topic;
     });
@@ -407,6 +417,9 @@ export class ClusterMetadata implements MetadataService {
           'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
         );
       }
+      if (!internal) {
+        this.checkPartitionLimit(spec.assignments.length, spec.assignments[0]!.brokerIds.length, `Creating topic ${name} with ${spec.assignments.length} partition(s)`);
+      }
       const sorted = [...spec.assignments].sort((a, b) => a.partition - b.partition);
       sorted.forEach((a, i) => {
         if (a.partition !== i) {
@@ -427,6 +440,11 @@ export class ClusterMetadata implements MetadataService {
       if (replicationFactor <= 0) {
         throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
       }
+      // Before anything is allocated: a forged num_partitions (2^28) must not cost memory or time.
+      // Internal topics are exempt (they count, though): without them groups and transactions stop.
+      if (!internal) {
+        this.checkPartitionLimit(numPartitions, replicationFactor, `Creating topic ${name} with ${numPartitions} partition(s)`);
+      }
       replicaLists = assignReplicas(this.brokerIds(), numPartitions, replicationFactor);
     }
     const topic: TopicState = {
@@ -437,9 +455,19 @@ export class ClusterMetadata implements MetadataService {
       configs,
     };
     if (validateOnly) return topic;
+    // All or nothing: the partition logs are created first, and the topic is listed (and
+    // persisted) only once every one exists; a failure removes the ones already made. A crash
+    // in between leaves directories of an unknown topic, which load() removes.
+    await this.createLogsAllOrNothing(topic, topic.partitions);
     this.index(topic);
-    this.persist();
-    await this.openLogs(topic, topic.partitions);
+    try {
+      this.persist();
+    } catch (err) {
+      this.topicsByName.delete(name);
+      this.topicsById.delete(topic.topicId);
+      await this.removeLogs(name, topic.partitions);
+      throw err;
+    }
     this.logLine(`Created topic ${name} (id ${topic.topicId}) with ${topic.partitions.length} partitions`);
     return topic;
   }
@@ -576,18 +604,83 @@ export class ClusterMetadata implements MetadataService {
     }
   }
 
-  private async openLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
-    const logConfig = this.logConfigFor(topic.name);
+  /**
+   * max.broker.partitions, checked before any replica list is built: the replicas this
+   * request adds, spread over the live brokers, must fit beside the ones they host.
+   */
+  private checkPartitionLimit(partitions: number, replicationFactor: number, what: string): void {
+    const limit = this.config.maxBrokerPartitions;
+    const hosted = this.replicasHosted();
+    const adding = partitions * Math.max(1, replicationFactor);
+    const brokers = Math.max(1, this.brokerList.length);
+    if (hosted + adding <= limit * brokers) return;
+    const where = brokers === 1 ? `broker ${this.brokerId}` : `${brokers} brokers`;
+    throw new KafkaError(
+      ErrorCode.INVALID_PARTITIONS,
+      `${what} would give ${where} ${hosted + adding} partition replicas, more than max.broker.partitions=${limit} ` +
+        `allows${brokers === 1 ? '' : ' per broker'} (${hosted} hosted now). Use fewer partitions, delete unused topics, ` +
+        `or raise max.broker.partitions in server.properties.`,
+    );
+  }
+
+  private replicasHosted(): number {
+    let n = 0;
+    for (const topic of this.topicsByName.values()) for (const p of topic.partitions) n += p.replicas.length;
+    return n;
+  }
+
+  /**
+   * Creates the logs this broker hosts for `partitions`, or none: on the first failure
+   * (EMFILE, ENOSPC, EACCES…) the logs already made are removed and KAFKA_STORAGE_ERROR
+   * says why. Yields to the event loop every CREATE_LOGS_SLICE_MS so a large creation does
+   * not stall the other connections.
+   */
+  private async createLogsAllOrNothing(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
+    // from the topic itself: it is not indexed yet, so logConfigFor would miss its overrides
+    const logConfig = toLogConfig(effectiveTopicConfig(topic.configs, this.config));
+    const created: PartitionState[] = [];
+    let sliceStart = Date.now();
+    try {
+      for (const p of partitions) {
+        if (!p.replicas.includes(this.brokerId)) continue;
+        if (this.logs.getLog(topic.name, p.partition)) {
+          throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `A log for ${topic.name}-${p.partition} already exists on this broker.`);
+        }
+        const log = await this.logs.createLog(topic.name, p.partition, logConfig);
+        created.push(p);
+        // not fsynced: the snapshot written after this loop is the record, and load() rewrites the file
+        this.recordTopicId(log, topic.topicId, false);
+        if (Date.now() - sliceStart >= CREATE_LOGS_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = Date.now();
+        }
+      }
+    } catch (err) {
+      await this.removeLogs(topic.name, created);
+      if (err instanceof KafkaError) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.logLine(`Creating the logs of ${topic.name} failed after ${created.length} partition(s), removed them: ${reason}`);
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `Could not create partition ${created.length} of ${topic.name} in the log dirs (${reason}); nothing was created.`,
+      );
+    }
+  }
+
+  /** Removes logs of partitions that never became part of the metadata (a failed creation). */
+  private async removeLogs(topic: string, partitions: readonly PartitionState[]): Promise<void> {
     for (const p of partitions) {
-      if (!p.replicas.includes(this.brokerId)) continue;
-      const log = await this.logs.createLog(topic.name, p.partition, logConfig);
-      this.recordTopicId(log, topic.topicId);
+      try {
+        if (this.logs.getLog(topic, p.partition)) await this.logs.deleteLog(topic, p.partition);
+      } catch (err) {
+        this.logLine(`Could not remove the log of ${topic}-${p.partition} after a failed creation: ${(err as Error).message}`);
+      }
     }
   }
 
   /** partition.metadata in the partition dir (KIP-516); skipped for logs with no directory (test doubles). */
-  private recordTopicId(log: PartitionLog, topicId: string): void {
-    if (typeof log.dir === 'string' && existsSync(log.dir)) writePartitionMetadata(log.dir, topicId);
+  private recordTopicId(log: PartitionLog, topicId: string, durable = true): void {
+    if (typeof log.dir === 'string' && existsSync(log.dir)) writePartitionMetadata(log.dir, topicId, { durable });
   }
 
   private freshTopicId(): string {
@@ -633,6 +726,11 @@ export function toLogConfig(effective: Record<string, string | null>): LogConfig
     if (!Number.isFinite(n)) throw new Error(`topic config ${key} has no numeric value`);
     return Math.min(n, Number.MAX_SAFE_INTEGER);
   };
+  const optionalNum = (key: string): number => (effective[key] == null ? Number.MAX_SAFE_INTEGER : num(key));
+  const timestampBound = (key: string): number => {
+    const own = optionalNum(key);
+    return own < Number.MAX_SAFE_INTEGER ? own : optionalNum('message.timestamp.difference.max.ms');
+  };
   return {
     segmentBytes: num('segment.bytes'),
     segmentMs: num('segment.ms'),
@@ -648,6 +746,9 @@ export function toLogConfig(effective: Record<string, string | null>): LogConfig
     minCompactionLagMs: num('min.compaction.lag.ms'),
     segmentJitterMs: num('segment.jitter.ms'),
     messageTimestampType: (effective['message.timestamp.type'] ?? 'CreateTime') as LogConfig['messageTimestampType'],
+    // Kafka 3.6+: the deprecated difference.max.ms applies to a side left at its default
+    messageTimestampBeforeMaxMs: timestampBound('message.timestamp.before.max.ms'),
+    messageTimestampAfterMaxMs: timestampBound('message.timestamp.after.max.ms'),
     maxMessageBytes: num('max.message.bytes'),
   };
 }

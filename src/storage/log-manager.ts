@@ -102,6 +102,8 @@ export interface BackgroundTaskIntervals {
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly dirOf = new Map<string, string>();
+  /** partitions per log dir, kept with dirOf: choosing a dir must not scan every log (CreateTopics of thousands) */
+  private readonly partitionsInDir = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private logCleaner: LogCleaner | null = null;
   private closed = false;
@@ -153,8 +155,7 @@ export class LogManager {
           hadCleanShutdown,
           logger: this.logger,
         });
-        this.logs.set(key, log);
-        this.dirOf.set(key, logDir);
+        this.place(key, log, logDir);
         loaded.push(log);
       }
       if (hadCleanShutdown) unlinkSync(marker);
@@ -180,13 +181,34 @@ export class LogManager {
     const key = topicPartitionKey(topic, partition);
     const existing = this.logs.get(key);
     if (existing) return existing;
-    const counts = new Map(this.logDirs.map((d) => [d, 0]));
-    for (const dir of this.dirOf.values()) counts.set(dir, (counts.get(dir) ?? 0) + 1);
-    const logDir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
-    const log = PartitionLog.open(join(logDir, key), config, { logger: this.logger });
+    let logDir = this.logDirs[0]!;
+    for (const dir of this.logDirs) {
+      if ((this.partitionsInDir.get(dir) ?? 0) < (this.partitionsInDir.get(logDir) ?? 0)) logDir = dir;
+    }
+    const dir = join(logDir, key);
+    let log: PartitionLog;
+    try {
+      log = PartitionLog.open(dir, config, { logger: this.logger });
+    } catch (err) {
+      // Half made (EMFILE, ENOSPC…): leave no directory behind that a restart would load.
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.place(key, log, logDir);
+    return log;
+  }
+
+  private place(key: string, log: PartitionLog, logDir: string): void {
     this.logs.set(key, log);
     this.dirOf.set(key, logDir);
-    return log;
+    this.partitionsInDir.set(logDir, (this.partitionsInDir.get(logDir) ?? 0) + 1);
+  }
+
+  private forget(key: string): void {
+    const logDir = this.dirOf.get(key);
+    if (logDir !== undefined) this.partitionsInDir.set(logDir, (this.partitionsInDir.get(logDir) ?? 1) - 1);
+    this.logs.delete(key);
+    this.dirOf.delete(key);
   }
 
   /**
@@ -198,8 +220,7 @@ export class LogManager {
     const log = this.logs.get(key);
     if (!log) return false;
     log.close();
-    this.logs.delete(key);
-    this.dirOf.delete(key);
+    this.forget(key);
     this.logCleaner?.forget(topic, partition);
     const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}-delete`;
     try {
@@ -320,6 +341,7 @@ export class LogManager {
     for (const logDir of this.logDirs) writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
     this.logs.clear();
     this.dirOf.clear();
+    this.partitionsInDir.clear();
     for (const lock of this.locks.splice(0)) lock.release();
   }
 }
