@@ -1,43 +1,25 @@
 /**
- * A small admin client over the project's own protocol codec, for the tools that
- * need requests kafkajs does not send (IncrementalAlterConfigs, ListOffsets v7+
- * for max-timestamp, raw ApiVersions ranges): one socket per broker, requests
- * answered in order, versions negotiated from ApiVersions against the codec's IR.
+ * The tools' admin client for requests kafkajs does not send (IncrementalAlterConfigs,
+ * ListOffsets v7+ for max-timestamp, raw ApiVersions ranges, group coordinator
+ * calls): a thin adapter over src/network that keeps the CLI's words. Network
+ * failures become the lines the tools have always printed (the socket's own
+ * message, `timed out`, `connection to <address> closed`, the one-line
+ * "Cannot connect" hint naming every bootstrap address); version gaps become
+ * CliErrors naming the broker.
  */
-import net from 'node:net';
-import { decodeResponse, encodeRequest, messageSpec } from '../protocol/codec.js';
+import { ApiKey, apiName } from '../protocol/generated/api-keys.js';
 import { errorName } from '../protocol/errors.js';
-import { ApiKey } from '../protocol/generated/api-keys.js';
-import type { ApiVersionsResponse, ApiVersionsResponseApiVersion, MetadataResponse } from '../protocol/generated/types.js';
-import { encodeRequestFrame, readResponseHeader, splitFrames } from '../protocol/frame.js';
-import { ByteReader, ZERO_UUID } from '../protocol/primitives.js';
+import type { MetadataResponse } from '../protocol/generated/types.js';
+import { ZERO_UUID } from '../protocol/primitives.js';
+import {
+  ApiVersionsError, BootstrapError, KafkaConnection, NetworkClient, NetworkError, UnsupportedVersionError,
+  type Endpoint, type KafkaConnectionOptions, type VersionRange,
+} from '../network/index.js';
+import { toolVersion } from './command.js';
 import { numberProperty, socketReason, splitHostPort, unreachableMessage } from './connection.js';
 import { CliError } from './errors.js';
 
-/** An API version range, as ApiVersions reports it. */
-export interface VersionRange {
-  minVersion: number;
-  maxVersion: number;
-}
-
-/**
- * The versions this toolkit can speak for `apiKey` (the codec IR's request spec),
- * leaving out a latest version the spec marks unstable, as Java clients do.
- * undefined for keys the IR does not know.
- */
-export function clientVersionRange(apiKey: number): VersionRange | undefined {
-  const spec = messageSpec('request', apiKey);
-  if (!spec?.validVersions) return undefined;
-  const [minVersion, latest] = spec.validVersions;
-  const maxVersion = spec.latestVersionUnstable ? latest - 1 : latest;
-  // an API whose only version is unstable is not offered at all
-  return maxVersion >= minVersion ? { minVersion, maxVersion } : undefined;
-}
-
-/** Every API key the codec IR knows, ascending. */
-export function clientApiKeys(): number[] {
-  return (Object.values(ApiKey) as number[]).filter((key) => clientVersionRange(key) !== undefined).sort((a, b) => a - b);
-}
+export { clientApiKeys, clientVersionRange, type VersionRange } from '../network/index.js';
 
 /** A failure a broker answered with an error code: `errorName` plus the broker's message. */
 export class BrokerErrorResponse extends Error {
@@ -56,98 +38,98 @@ export interface WireClientOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-/** One connection to one broker; requests are answered in the order sent (Kafka's per-connection ordering). */
-export class BrokerConnection {
-  private buffered: Buffer = Buffer.alloc(0);
-  private readonly pending: Array<{ resolve: (frame: Buffer) => void; reject: (err: Error) => void }> = [];
-  private correlationId = 0;
-  private failure: Error | undefined;
-  /** the broker's ApiVersions ranges, by key (filled by `open`) */
-  readonly brokerVersions = new Map<number, VersionRange>();
+/** A network failure as an Error carrying the tools' wording, with the socket's errno `code` kept for socketReason. */
+export interface WireFailure extends Error {
+  code?: string;
+}
 
-  private constructor(private readonly socket: net.Socket, readonly address: string, private readonly clientId: string) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-      const { frames, consumed } = splitFrames(this.buffered, MAX_FRAME_BYTES);
-      this.buffered = this.buffered.subarray(consumed);
-      for (const frame of frames) this.pending.shift()?.resolve(frame);
-    });
-    const fail = (err: Error): void => {
-      this.failure ??= err;
-      for (const waiter of this.pending.splice(0)) waiter.reject(this.failure);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error(`connection to ${address} closed`)));
+/**
+ * The error a tool reports for `err`, raised while talking to the broker at
+ * `address` (as the user or Metadata spelled it). Errors that are not network
+ * failures pass through unchanged.
+ */
+export function wireFailure(err: unknown, address: string): Error {
+  if (err instanceof ApiVersionsError) return new BrokerErrorResponse(err.errorCode, 'ApiVersions failed');
+  if (err instanceof UnsupportedVersionError) {
+    return new CliError(`The broker at ${address} does not support ${apiKeyName(err.apiKey)}` +
+      (err.floor > 0 ? ` version ${err.floor} or newer` : '') +
+      (err.brokerRange ? ` (it supports ${err.brokerRange.minVersion} to ${err.brokerRange.maxVersion})` : ''));
   }
+  if (!(err instanceof NetworkError)) return err instanceof Error ? err : new Error(String(err));
+  let text: string;
+  if (err.cause) text = err.cause.message; // the socket's (or decoder's) own words
+  else if (err.kind === 'timeout' || err.code === 'ETIMEDOUT') text = 'timed out';
+  else if (err.kind === 'disconnected' || err.kind === 'closed') text = `connection to ${address} closed`;
+  else text = err.message;
+  const failure: WireFailure = new Error(text);
+  if (err.code !== undefined) failure.code = err.code;
+  return failure;
+}
 
-  /** Connects and asks ApiVersions; rejects with the socket error or timeout. */
+function apiKeyName(apiKey: number): string {
+  const name = apiName(apiKey);
+  return name.startsWith('Unknown(') ? `API key ${apiKey}` : name;
+}
+
+let softwareVersion: string | undefined;
+
+function connectionOptions(clientId: string, timeoutMs: number): KafkaConnectionOptions {
+  softwareVersion ??= toolVersion();
+  return {
+    clientId,
+    connectTimeoutMs: timeoutMs,
+    requestTimeoutMs: timeoutMs,
+    maxResponseBytes: MAX_FRAME_BYTES,
+    clientSoftwareName: 'kafka-ts-toolkit',
+    // KIP-511 allows [a-zA-Z0-9.-] only
+    clientSoftwareVersion: softwareVersion.replace(/[^a-zA-Z0-9.-]/g, '-'),
+  };
+}
+
+/** One negotiated connection to one broker, failing in the tools' words. */
+export class BrokerConnection {
+  private constructor(private readonly connection: KafkaConnection, readonly address: string) {}
+
+  /** Connects to `address` (`host:port`) and asks ApiVersions; rejects in the tools' words. */
   static async open(address: string, clientId: string, timeoutMs: number): Promise<BrokerConnection> {
     const parsed = splitHostPort(address);
     if (!parsed) throw new CliError(`Invalid broker address ${address}`);
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host: parsed.host || 'localhost', port: parsed.port });
-      s.setTimeout(timeoutMs, () => s.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-      s.once('connect', () => resolve(s));
-      s.once('error', reject);
-    });
-    socket.setNoDelay(true);
-    const connection = new BrokerConnection(socket, address, clientId);
     try {
-      await connection.negotiate();
+      return new BrokerConnection(await KafkaConnection.connect({ host: parsed.host || 'localhost', port: parsed.port }, connectionOptions(clientId, timeoutMs)), address);
     } catch (err) {
-      connection.close();
-      throw err;
-    }
-    return connection;
-  }
-
-  private async negotiate(): Promise<void> {
-    // ApiVersions v0 is understood by every broker and needs no client software fields.
-    const response = await this.request<ApiVersionsResponse>(ApiKey.ApiVersions, 0, {});
-    if (response.errorCode !== 0) throw new BrokerErrorResponse(response.errorCode, 'ApiVersions failed');
-    for (const range of response.apiKeys as ApiVersionsResponseApiVersion[]) {
-      this.brokerVersions.set(range.apiKey, { minVersion: range.minVersion, maxVersion: range.maxVersion });
+      throw wireFailure(err, address);
     }
   }
 
-  /** The highest version both sides speak for `apiKey`, within [floor, ceiling]; throws when there is none. */
+  /** Wraps a connection the network client opened. */
+  static over(connection: KafkaConnection, address: string): BrokerConnection {
+    return new BrokerConnection(connection, address);
+  }
+
+  /** The broker's ApiVersions ranges, by key. */
+  get brokerVersions(): ReadonlyMap<number, VersionRange> {
+    return this.connection.brokerVersions;
+  }
+
+  /** The highest version both sides speak for `apiKey`, within [floor, ceiling]; a CliError when there is none. */
   usableVersion(apiKey: number, floor = 0, ceiling = 0x7fff): number {
-    const client = clientVersionRange(apiKey);
-    const broker = this.brokerVersions.get(apiKey);
-    const low = Math.max(floor, client?.minVersion ?? 0, broker?.minVersion ?? 0);
-    const high = Math.min(ceiling, client?.maxVersion ?? -1, broker?.maxVersion ?? -1);
-    if (!client || !broker || high < low) {
-      throw new CliError(`The broker at ${this.address} does not support ${apiKeyName(apiKey)}` +
-        (floor > 0 ? ` version ${floor} or newer` : '') + (broker ? ` (it supports ${broker.minVersion} to ${broker.maxVersion})` : ''));
+    try {
+      return this.connection.usableVersion(apiKey, floor, ceiling);
+    } catch (err) {
+      throw wireFailure(err, this.address);
     }
-    return high;
   }
 
   /** Sends one request at `apiVersion` and decodes its response. */
   request<T>(apiKey: number, apiVersion: number, body: unknown): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
-    const correlationId = ++this.correlationId;
-    const frame = new Promise<Buffer>((resolve, reject) => this.pending.push({ resolve, reject }));
-    for (const chunk of encodeRequestFrame(apiKey, apiVersion, correlationId, this.clientId, encodeRequest(apiKey, apiVersion, body))) {
-      this.socket.write(chunk);
-    }
-    return frame.then((bytes) => {
-      const header = readResponseHeader(bytes, apiKey, apiVersion);
-      if (header.correlationId !== correlationId) {
-        throw new Error(`response correlation id ${header.correlationId} does not match request ${correlationId}`);
-      }
-      return decodeResponse<T>(apiKey, apiVersion, new ByteReader(bytes, header.bodyOffset));
+    return this.connection.request<T>(apiKey, apiVersion, body).catch((err: unknown) => {
+      throw wireFailure(err, this.address);
     });
   }
 
   close(): void {
-    this.socket.destroy();
+    this.connection.close();
   }
-}
-
-function apiKeyName(apiKey: number): string {
-  const entry = Object.entries(ApiKey).find(([, key]) => key === apiKey);
-  return entry ? entry[0] : `API key ${apiKey}`;
 }
 
 /** A broker as Metadata describes it. */
@@ -163,9 +145,10 @@ export interface BrokerNode {
  * by node id (partition leaders, a broker whose configs are asked for).
  */
 export class WireAdmin {
+  private readonly client: NetworkClient;
+  private readonly endpoints: Endpoint[];
+  private readonly wrapped = new WeakMap<KafkaConnection, BrokerConnection>();
   private bootstrapConnection: BrokerConnection | undefined;
-  private readonly byNode = new Map<number, Promise<BrokerConnection>>();
-  private readonly others: BrokerConnection[] = [];
   readonly clientId: string;
   readonly timeoutMs: number;
 
@@ -177,22 +160,30 @@ export class WireAdmin {
     }
     this.clientId = props['client.id'] ?? options.clientId;
     this.timeoutMs = numberProperty(props, 'request.timeout.ms') ?? DEFAULT_TIMEOUT_MS;
+    this.endpoints = bootstrapServers.map((address) => {
+      const parsed = splitHostPort(address);
+      // an unparsable entry is reported when the tool first connects, as before
+      return { host: parsed?.host || 'localhost', port: parsed?.port ?? -1 };
+    });
+    this.client = new NetworkClient({ ...connectionOptions(this.clientId, this.timeoutMs), bootstrap: this.endpoints });
   }
 
   /** A connection to the first bootstrap broker that answers; one stderr-ready line naming them all when none does. */
   async bootstrap(): Promise<BrokerConnection> {
     if (this.bootstrapConnection) return this.bootstrapConnection;
-    const reasons = new Set<string>();
-    for (const address of this.bootstrapServers) {
-      try {
-        this.bootstrapConnection = await BrokerConnection.open(address, this.clientId, this.timeoutMs);
-        return this.bootstrapConnection;
-      } catch (err) {
-        if (err instanceof CliError) throw err;
-        reasons.add(socketReason(err as NodeJS.ErrnoException));
-      }
+    const invalid = this.bootstrapServers.find((address) => !splitHostPort(address));
+    if (invalid !== undefined) throw new CliError(`Invalid broker address ${invalid}`);
+    let connection: KafkaConnection;
+    try {
+      connection = await this.client.bootstrapConnection();
+    } catch (err) {
+      if (!(err instanceof BootstrapError)) throw err;
+      const reasons = new Set(err.failures.map((failure, i) => socketReason(wireFailure(failure, this.bootstrapServers[i]) as NodeJS.ErrnoException)));
+      throw new CliError(unreachableMessage(this.bootstrapServers, [...reasons].join(', ')));
     }
-    throw new CliError(unreachableMessage(this.bootstrapServers, [...reasons].join(', ')));
+    const index = this.endpoints.indexOf(connection.endpoint);
+    this.bootstrapConnection = this.wrap(connection, this.bootstrapServers[index] ?? connection.address);
+    return this.bootstrapConnection;
   }
 
   /** Metadata for `topics` (null = every topic), at the highest version both sides speak. */
@@ -208,25 +199,26 @@ export class WireAdmin {
   }
 
   /** A connection to broker `node` (the bootstrap connection when it is that broker's address). */
-  connectTo(node: BrokerNode): Promise<BrokerConnection> {
-    let connection = this.byNode.get(node.nodeId);
-    if (!connection) {
-      const address = `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
-      connection = (async () => {
-        const boot = await this.bootstrap();
-        if (boot.address === address) return boot;
-        const opened = await BrokerConnection.open(address, this.clientId, this.timeoutMs);
-        this.others.push(opened);
-        return opened;
-      })();
-      this.byNode.set(node.nodeId, connection);
+  async connectTo(node: BrokerNode): Promise<BrokerConnection> {
+    await this.bootstrap();
+    const address = `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
+    try {
+      return this.wrap(await this.client.connection({ host: node.host, port: node.port, nodeId: node.nodeId }), address);
+    } catch (err) {
+      throw wireFailure(err, address);
     }
-    return connection;
   }
 
   close(): void {
-    this.bootstrapConnection?.close();
-    for (const connection of this.others) connection.close();
+    this.client.close();
+  }
+
+  private wrap(connection: KafkaConnection, address: string): BrokerConnection {
+    let wrapped = this.wrapped.get(connection);
+    if (!wrapped) {
+      wrapped = BrokerConnection.over(connection, address);
+      this.wrapped.set(connection, wrapped);
+    }
+    return wrapped;
   }
 }
-
