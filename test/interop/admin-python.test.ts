@@ -16,13 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { ClientProcess, commandWorks, committedOffsets, kafkajsClient, produceWithKafkajs, runClient, type ClientLine } from './clients/harness.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const PY = '/usr/bin/python3';
 const CLIENTS = path.join(import.meta.dirname, 'clients');
 const hasKafkaPython = commandWorks(PY, ['-c', 'import kafka.admin']);
 const hasConfluent = commandWorks(PY, ['-c', 'import confluent_kafka.admin']);
-if (!hasKafkaPython) console.warn('kafka-python admin tests skipped: /usr/bin/python3 cannot import kafka.admin (apt-get install python3-kafka)');
-if (!hasConfluent) console.warn('confluent-kafka admin tests skipped: /usr/bin/python3 cannot import confluent_kafka.admin (apt-get install python3-confluent-kafka)');
+if (!hasKafkaPython) recordSkip({ suite: 'kafka-python admin interop', reason: '/usr/bin/python3 cannot import kafka.admin', package: 'python3-kafka', install: 'apt-get install python3-kafka' });
+if (!hasConfluent) recordSkip({ suite: 'confluent-kafka admin interop', reason: '/usr/bin/python3 cannot import confluent_kafka.admin', package: 'python3-confluent-kafka', install: 'apt-get install python3-confluent-kafka' });
 
 let broker: TestBroker;
 let admin: Admin;

@@ -26,11 +26,12 @@ import {
   runClient,
   waitForSplit,
 } from './clients/harness.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const PY = '/usr/bin/python3';
 const SCRIPT = path.join(import.meta.dirname, 'clients', 'confluent_kafka_client.py');
 const hasConfluent = commandWorks(PY, ['-c', 'import confluent_kafka']);
-if (!hasConfluent) console.warn('confluent-kafka-python interop tests skipped: /usr/bin/python3 cannot import confluent_kafka (apt-get install python3-confluent-kafka)');
+if (!hasConfluent) recordSkip({ suite: 'confluent-kafka-python interop', reason: '/usr/bin/python3 cannot import confluent_kafka', package: 'python3-confluent-kafka', install: 'apt-get install python3-confluent-kafka' });
 
 const ck = (args: string[], timeoutMs?: number) => runClient(PY, [SCRIPT, ...args], timeoutMs);
 const member = (bootstrap: string, topic: string, groupId: string, strategy: string, instanceId = '-') =>

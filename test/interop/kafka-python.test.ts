@@ -25,13 +25,21 @@ import {
   runClient,
   waitForSplit,
 } from './clients/harness.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const PY = '/usr/bin/python3';
 const SCRIPT = path.join(import.meta.dirname, 'clients', 'kafka_python_client.py');
 const hasKafkaPython = commandWorks(PY, ['-c', 'import kafka']);
-if (!hasKafkaPython) console.warn('kafka-python interop tests skipped: /usr/bin/python3 cannot import kafka (apt-get install python3-kafka)');
+if (!hasKafkaPython) recordSkip({ suite: 'kafka-python interop', reason: '/usr/bin/python3 cannot import kafka', package: 'python3-kafka', install: 'apt-get install python3-kafka' });
 /** kafka-python needs python3-snappy, python3-lz4 and python3-zstandard for those codecs. */
 const codecModules: Record<string, string> = { gzip: 'gzip', snappy: 'snappy', lz4: 'lz4.frame', zstd: 'zstandard' };
+const codecPackages: Record<string, string> = { snappy: 'python3-snappy', lz4: 'python3-lz4', zstd: 'python3-zstandard' };
+/** Whether kafka-python can use `codec` here; records the skip when it cannot. */
+function hasCodecModule(codec: string): boolean {
+  if (codec === 'none' || commandWorks(PY, ['-c', `import ${codecModules[codec]}`])) return true;
+  if (hasKafkaPython) recordSkip({ suite: `kafka-python interop (${codec})`, reason: `/usr/bin/python3 cannot import ${codecModules[codec]}`, package: codecPackages[codec], install: `apt-get install ${codecPackages[codec]}` });
+  return false;
+}
 
 const py = (args: string[], timeoutMs?: number) => runClient(PY, [SCRIPT, ...args], timeoutMs);
 
@@ -45,7 +53,7 @@ afterAll(async () => {
 
 describe.skipIf(!hasKafkaPython)('kafka-python interop', () => {
   for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
-    const hasCodec = codec === 'none' || commandWorks(PY, ['-c', `import ${codecModules[codec]}`]);
+    const hasCodec = hasCodecModule(codec);
     it.skipIf(!hasCodec)(`produces keyed records with headers (${codec}); kafkajs reads them back`, async () => {
       const topic = `kp-produce-${codec}`;
       await createTopic(broker.bootstrap, topic, 3);

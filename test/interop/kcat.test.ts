@@ -20,9 +20,10 @@ import {
   resumeAfterRestart,
   waitForSplit,
 } from './clients/harness.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-if (!hasKcat) console.warn('kcat interop tests skipped: kcat is not installed (apt-get install kcat)');
+if (!hasKcat) recordSkip({ suite: 'kcat interop', reason: 'kcat is not installed', package: 'kcat', install: 'apt-get install kcat' });
 
 let broker: TestBroker;
 

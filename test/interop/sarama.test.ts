@@ -33,17 +33,17 @@ import {
   runClient,
   waitForSplit,
 } from './clients/harness.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const GOPATH = '/usr/share/gocode';
 const SOURCE = path.join(import.meta.dirname, 'clients', 'sarama', 'main.go');
 const hasGo = commandWorks('go', ['version']);
 const hasSarama = fs.existsSync(path.join(GOPATH, 'src/github.com/Shopify/sarama/sarama.go'));
-const skipReason = !hasGo
-  ? 'go is not installed (apt-get install golang-go)'
-  : !hasSarama
-    ? `sarama is not in ${GOPATH} (apt-get install golang-github-shopify-sarama-dev)`
-    : null;
-if (skipReason) console.warn(`sarama interop tests skipped: ${skipReason}`);
+const skipReason = !hasGo ? 'go is not installed' : !hasSarama ? `sarama is not in ${GOPATH}` : null;
+if (skipReason) {
+  const pkg = !hasGo ? 'golang-go' : 'golang-github-shopify-sarama-dev';
+  recordSkip({ suite: 'sarama interop', reason: skipReason, package: pkg, install: `apt-get install ${pkg}` });
+}
 
 let broker: TestBroker;
 let binary = '';

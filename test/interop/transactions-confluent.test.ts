@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireClient } from '../broker/fetch-wire.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { recordSkip } from '../helpers/skips.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'txn_confluent.py');
@@ -19,7 +20,7 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients'
 const probe = spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { encoding: 'utf8' });
 const available = probe.status === 0;
 if (!available) {
-  console.log(`skipping confluent-kafka-python transaction tests: ${PYTHON} cannot import confluent_kafka (install python3-confluent-kafka)`);
+  recordSkip({ suite: 'confluent-kafka-python transactions interop', reason: `${PYTHON} cannot import confluent_kafka`, package: 'python3-confluent-kafka', install: 'apt-get install python3-confluent-kafka' });
 }
 
 const TXN_RAW = { 'transaction.state.log.replication.factor': '1', 'transaction.state.log.min.isr': '1', 'transaction.state.log.num.partitions': '5' };
