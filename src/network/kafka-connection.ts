@@ -88,6 +88,9 @@ export class KafkaConnection {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => { this.socketError ??= err; });
+    // an error between 'connect' and this constructor was parked by openSocket
+    socket.off('error', parkEarlyError);
+    this.socketError = earlyErrors.get(socket);
     socket.on('close', () => {
       const partial = this.expectedBytes !== undefined
         ? ` in the middle of a response (${this.bufferedBytes - 4} of its ${this.expectedBytes - 4} bytes received)`
@@ -97,6 +100,7 @@ export class KafkaConnection {
         err ? `connection to ${this.address} failed: ${err.message}` : `connection to ${this.address} closed by the broker${partial}`,
         err));
     });
+    if (socket.destroyed) this.fail(this.error('disconnected', `connection to ${this.address} closed as it opened`, this.socketError));
   }
 
   /**
@@ -343,6 +347,13 @@ function decodeApiVersions(frame: Buffer, version: number): ApiVersionsResponse 
   return decodeResponse<ApiVersionsResponse>(ApiKey.ApiVersions, bodyVersion, reader);
 }
 
+/** Socket errors raised after 'connect' but before a KafkaConnection took the socket over. */
+const earlyErrors = new WeakMap<net.Socket, NodeJS.ErrnoException>();
+
+function parkEarlyError(this: net.Socket, err: NodeJS.ErrnoException): void {
+  if (!earlyErrors.has(this)) earlyErrors.set(this, err);
+}
+
 /** Connects a socket, mapping failures and the setup timeout to NetworkError (phase `connect`). */
 function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.Socket> {
   const host = endpoint.host || 'localhost';
@@ -360,12 +371,14 @@ function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.Socket> 
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
-      socket.removeAllListeners('error');
+      socket.off('error', onError);
+      socket.on('error', parkEarlyError);
       socket.setNoDelay(true);
       resolve(socket);
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
       failed(kindOfSocketCode(err.code), `cannot connect to ${formatEndpoint(endpoint.host, endpoint.port)}: ${err.message || err.code}`, err);
-    });
+    };
+    socket.once('error', onError);
   });
 }
