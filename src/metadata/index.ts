@@ -8,6 +8,7 @@ export * from './apply.js';
 export * from './records.js';
 export * from './snapshot-file.js';
 export * from './metadata-log.js';
+export * from './views.js';
 export {
   decodeMetadataRecord,
   encodeMetadataRecord,
