@@ -75,6 +75,19 @@ describe('parseServerProperties', () => {
     expect(parse('port=9099\nhost.name=10.0.0.5').listeners).toEqual([{ name: 'PLAINTEXT', host: '10.0.0.5', port: 9099 }]);
   });
 
+  it('advertises advertised.host.name / advertised.port (Kafka 2.x) when advertised.listeners is absent', () => {
+    // each defaults to host.name / port
+    expect(parse('host.name=10.0.0.5\nport=9099\nadvertised.host.name=kafka1.example').advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'kafka1.example', port: 9099 }]);
+    expect(parse('host.name=10.0.0.5\nport=9099\nadvertised.port=19099').advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: '10.0.0.5', port: 19099 }]);
+    // beside listeners, the listener's port (Kafka 2.x took `port`'s default, 9092)
+    expect(parse('listeners=PLAINTEXT://:9093\nadvertised.host.name=kafka1.example').advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'kafka1.example', port: 9093 }]);
+    // advertised.listeners wins over both
+    expect(parse('advertised.host.name=a\nadvertised.listeners=PLAINTEXT://b:9095').advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'b', port: 9095 }]);
+    // no advertised host anywhere: localhost, as for listeners on every interface
+    expect(parse('port=9099\nadvertised.port=19099').advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'localhost', port: 19099 }]);
+    expect(() => parse('advertised.port=x')).toThrow('Invalid value "x" for configuration advertised.port in config/server.properties: Not a number of type INT');
+  });
+
   it('names the key and the file for a value that does not parse', () => {
     expect(() => parse('num.partitions=three')).toThrow(CliError);
     expect(() => parse('num.partitions=three')).toThrow('Invalid value "three" for configuration num.partitions in config/server.properties: Not a number of type INT');
@@ -90,6 +103,7 @@ describe('parseServerProperties', () => {
     const file = path.join(dir, 'server.properties');
     fs.writeFileSync(file, 'broker.id=7\n');
     expect(parseServerProperties({ file }).brokerId).toBe(7);
-    expect(() => parseServerProperties({ file: path.join(dir, 'missing.properties') })).toThrow(`Cannot read server properties file ${path.join(dir, 'missing.properties')}: no such file`);
+    expect(() => parseServerProperties({ file: path.join(dir, 'missing.properties') })).toThrow(`Cannot read server properties file ${path.join(dir, 'missing.properties')}: no such file; give the path of an existing file (the stock one is config/server.properties), or none for the embedded defaults`);
+    expect(() => parseServerProperties({ file: dir })).toThrow(`Cannot read server properties file ${dir}: it is a directory; give the properties file inside it (e.g. server.properties)`);
   });
 });
