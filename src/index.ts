@@ -95,7 +95,7 @@ class OffsetsTopicLog implements OffsetsLog {
       this.ensureReady();
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic} is not ready yet`);
     }
-    found.log.appendAsLeader(batch, found.state.leaderEpoch);
+    found.log.appendAsLeader(batch, found.state.leaderEpoch, undefined, 'coordinator');
     found.log.highWatermark = found.log.logEndOffset;
   }
 

@@ -19,6 +19,7 @@
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { iterateBatches, type BatchHeader } from '../protocol/records/batch.js';
 import { buildControlBatch, ControlRecordType } from '../protocol/records/record.js';
+import { RecordValidationError } from '../protocol/records/validate.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { AbortedTxn } from '../storage/transaction-index.js';
 import type {
@@ -183,7 +184,7 @@ export class ReplicaManager implements PartitionDataService {
       }
     }
     try {
-      // Header-only pass: codec gate and idempotence. Produce requests carry one batch per partition in practice.
+      // Header-only pass: codec gate and transaction verification. Produce requests carry one batch per partition.
       for (const { header: batch } of iterateBatches(records)) {
         if (batch.compression === ZSTD && !options.allowZstd) {
           outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
@@ -204,6 +205,10 @@ export class ReplicaManager implements PartitionDataService {
             return outcome;
           }
         }
+      }
+      // Kafka's order: the LogValidator checks first, then the idempotent producer state, then the append.
+      const validated = log.validateAsLeader(records);
+      for (const batch of validated.headers) {
         if (batch.producerId >= 0 && batch.baseSequence >= 0) {
           const check = this.producers
             .producerState(topic, partition)
@@ -219,7 +224,7 @@ export class ReplicaManager implements PartitionDataService {
           }
         }
       }
-      const info = log.appendAsLeader(records, state.leaderEpoch);
+      const info = log.appendValidated(validated, state.leaderEpoch);
       for (const batch of info.batches) {
         // a transactional batch always has a producer id; the tracker opens its transaction
         if (batch.producerId >= 0 && (batch.baseSequence >= 0 || batch.isTransactional)) {
@@ -254,6 +259,8 @@ export class ReplicaManager implements PartitionDataService {
         return outcome;
       }
       ({ errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } = apiErrorOf(err, this.log, `Append to ${topic}-${partition}`));
+      // Produce v8+: which records were refused (Kafka's RecordValidationException)
+      if (err instanceof RecordValidationError) outcome.recordErrors = err.recordErrors;
       return outcome;
     }
   }
@@ -420,7 +427,7 @@ export class ReplicaManager implements PartitionDataService {
         producerEpoch,
         timestamp: now,
       });
-      const info = log.appendAsLeader(batch, state.leaderEpoch);
+      const info = log.appendAsLeader(batch, state.leaderEpoch, undefined, 'coordinator');
       const markerOffset = info.baseOffset;
       // The marker's epoch becomes the producer's epoch here (writes of older epochs are
       // fenced) and the tracker closes the transaction; the marker is in the log, so a

@@ -42,6 +42,7 @@ import {
 export const NUM_BATCHES_TO_RETAIN = 5;
 const INT32_MAX = 0x7fffffff;
 const NO_PRODUCER_EPOCH = -1;
+const NO_SEQUENCE = -1;
 const SNAPSHOT_VERSION = 2;
 /** snapshots written before open transactions were tracked: no currentTxnFirstOffset */
 const SNAPSHOT_VERSION_NO_TXN = 1;
@@ -106,29 +107,27 @@ export class ProducerStateTable implements ProducerStateTracker {
       };
     }
     if (producerEpoch !== currentEpoch) {
-      // A new producer (or a bumped epoch) must start at sequence 0.
-      if (baseSequence !== 0) {
-        if (currentEpoch !== NO_PRODUCER_EPOCH) {
-          return {
-            kind: 'error',
-            errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-            message: `Invalid sequence number for new epoch of producer ${producerId} at offset: ${producerEpoch} (request epoch), ${baseSequence} (seq. number), ${currentEpoch} (current producer epoch)`,
-          };
-        }
+      // A bumped epoch restarts at sequence 0. A producer with no state here may start at
+      // any sequence (KIP-360, Kafka 2.5+): its earlier batches may have gone with retention
+      // or DeleteRecords. Kafka 2.4 answered UNKNOWN_PRODUCER_ID instead.
+      if (baseSequence !== 0 && currentEpoch !== NO_PRODUCER_EPOCH) {
         return {
           kind: 'error',
-          errorCode: ErrorCode.UNKNOWN_PRODUCER_ID,
-          message: `Found no record of producerId=${producerId} on the broker; first sequence number is ${baseSequence}`,
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `Invalid sequence number for new epoch of producer ${producerId}: ${producerEpoch} (request epoch), ${baseSequence} (seq. number), ${currentEpoch} (current producer epoch)`,
         };
       }
       return { kind: 'append' };
     }
-    const last = entry!.batches[entry!.batches.length - 1];
-    if (last && !inSequence(last.lastSeq, baseSequence)) {
+    // Same epoch. Without a known epoch (none stored, or the producer writes with epoch -1)
+    // Kafka accepts any sequence; `entry` may be missing here.
+    if (entry === undefined || currentEpoch === NO_PRODUCER_EPOCH) return { kind: 'append' };
+    const lastSeq = entry.batches[entry.batches.length - 1]?.lastSeq ?? NO_SEQUENCE;
+    if (!inSequence(lastSeq, baseSequence)) {
       return {
         kind: 'error',
         errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-        message: `Out of order sequence number for producer ${producerId}: ${baseSequence} (incoming seq. number), ${last.lastSeq} (current end sequence number)`,
+        message: `Out of order sequence number for producer ${producerId}: ${baseSequence} (incoming seq. number), ${lastSeq} (current end sequence number)`,
       };
     }
     return { kind: 'append' };

@@ -2,9 +2,10 @@
  * The log of one topic partition: a directory `<topic>-<partition>/` of LogSegments in
  * base-offset order, the last one active (the only one appended to).
  *
- * Offsets: logStartOffset ≤ highWatermark ≤ logEndOffset. appendAsLeader assigns offsets
- * in place (baseOffset and partitionLeaderEpoch sit outside the CRC) and stores the
- * batches verbatim; nothing is decompressed on the write path. recoveryPoint is the
+ * Offsets: logStartOffset ≤ highWatermark ≤ logEndOffset. appendAsLeader validates the
+ * batches as Kafka's LogValidator (compressed ones are decompressed to see their records),
+ * fixes maxTimestamp, assigns offsets in place (baseOffset and partitionLeaderEpoch sit
+ * outside the CRC) and stores the batches as they came unless Kafka would rebuild them. recoveryPoint is the
  * offset below which data is known to be fsynced; on open, segments at or above it are
  * re-validated and a torn tail is cut off.
  *
@@ -16,11 +17,11 @@ import { basename, join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import {
   setBaseOffset,
-  setMaxTimestamp,
   setPartitionLeaderEpoch,
   validateBatches,
   type BatchHeader,
 } from '../protocol/records/batch.js';
+import { validateRecordsAsLeader, type AppendOrigin } from '../protocol/records/validate.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { asDiskError } from './disk-errors.js';
 import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
@@ -55,6 +56,13 @@ export interface LogConfig {
   segmentJitterMs?: number;
   /** message.timestamp.type */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /**
+   * message.timestamp.before.max.ms (or message.timestamp.difference.max.ms when only that is
+   * set, as Kafka 3.6+): how far in the past a CreateTime may be. Default unbounded.
+   */
+  messageTimestampBeforeMaxMs?: number;
+  /** message.timestamp.after.max.ms (same fallback): how far in the future. Default unbounded. */
+  messageTimestampAfterMaxMs?: number;
   /** max.message.bytes: the largest record batch accepted */
   maxMessageBytes: number;
 }
@@ -87,6 +95,15 @@ export interface AppendInfo {
   logAppendTime: number;
   maxTimestamp: number;
   batches: BatchHeader[];
+}
+
+/** Batches that passed validateAsLeader, waiting for appendValidated. */
+export interface ValidatedAppend {
+  records: Buffer;
+  headers: BatchHeader[];
+  /** the broker time written into LogAppendTime batches; -1 for CreateTime */
+  logAppendTime: number;
+  now: number;
 }
 
 export interface PartitionLogOpenOptions {
@@ -329,14 +346,47 @@ export class PartitionLog {
   }
 
   /**
-   * Produce path: validates (framing, CRC-32C, magic 2, max.message.bytes), assigns
-   * offsets from logEndOffset and the leader epoch in place, applies LogAppendTime if
-   * configured, then appends the bytes.
+   * Produce path, first half: framing, CRC-32C, magic 2 and max.message.bytes, then Kafka's
+   * LogValidator checks and normalisation (validate.ts: record count and offset range, keys on
+   * compacted topics, timestamp bounds, maxTimestamp from the records or LogAppendTime).
+   * Nothing is appended and no offset assigned, so the caller can still refuse the batch
+   * (idempotent producer state) in between, as Kafka checks it after validation.
    */
-  appendAsLeader(records: Buffer, leaderEpoch: number, now: number = this.clock()): AppendInfo {
+  validateAsLeader(records: Buffer, now: number = this.clock(), origin: AppendOrigin = 'client'): ValidatedAppend {
     this.ensureOnline();
-    const headers = validateBatches(records, { maxBatchSize: this.config.maxMessageBytes });
+    const maxBatchSize = this.config.maxMessageBytes;
+    const headers = validateBatches(records, { maxBatchSize, skipCountCheck: true });
+    const validated = validateRecordsAsLeader(records, headers, {
+      topicPartition: `${this.topic}-${this.partition}`,
+      origin,
+      now,
+      timestampType: this.config.messageTimestampType,
+      timestampBeforeMaxMs: this.config.messageTimestampBeforeMaxMs ?? Number.MAX_SAFE_INTEGER,
+      timestampAfterMaxMs: this.config.messageTimestampAfterMaxMs ?? Number.MAX_SAFE_INTEGER,
+      compactedTopic: this.config.cleanupPolicy.split(',').some((p) => p.trim() === 'compact'),
+    });
+    if (validated.rebuilt) {
+      for (const header of validated.headers) {
+        if (header.sizeInBytes > maxBatchSize) {
+          throw new KafkaError(
+            ErrorCode.MESSAGE_TOO_LARGE,
+            `Message batch size is ${header.sizeInBytes} bytes in append to partition ${this.topic}-${this.partition} which exceeds the maximum configured size of ${maxBatchSize}.`,
+          );
+        }
+      }
+    }
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+    return { records: validated.records, headers: validated.headers, logAppendTime, now };
+  }
+
+  /**
+   * Produce path, second half: assigns offsets from logEndOffset and the leader epoch in
+   * place (both outside the CRC) and appends. `validated` must come from validateAsLeader
+   * on this log with nothing appended in between.
+   */
+  appendValidated(validated: ValidatedAppend, leaderEpoch: number): AppendInfo {
+    this.ensureOnline();
+    const { records, headers } = validated;
     let offset = this.endOffset;
     let position = 0;
     for (const header of headers) {
@@ -345,17 +395,15 @@ export class PartitionLog {
       header.baseOffset = offset;
       header.lastOffset = offset + header.lastOffsetDelta;
       header.partitionLeaderEpoch = leaderEpoch;
-      if (logAppendTime >= 0) {
-        setMaxTimestamp(records, position, logAppendTime, 'LogAppendTime');
-        header.maxTimestamp = logAppendTime;
-        header.timestampType = 'LogAppendTime';
-        header.attributes = records.readInt16BE(position + 21);
-        header.crc = records.readUInt32BE(position + 17);
-      }
       offset = header.lastOffset + 1;
       position += header.sizeInBytes;
     }
-    return this.append(records, headers, logAppendTime, now);
+    return this.append(records, headers, validated.logAppendTime, validated.now);
+  }
+
+  /** validateAsLeader then appendValidated (coordinators, tests, tools). */
+  appendAsLeader(records: Buffer, leaderEpoch: number, now: number = this.clock(), origin: AppendOrigin = 'client'): AppendInfo {
+    return this.appendValidated(this.validateAsLeader(records, now, origin), leaderEpoch);
   }
 
   /**

@@ -83,7 +83,7 @@ describe('ProducerStateTable', () => {
     expect(table.check(1, 0, 1, 1).kind).toBe('duplicate');
   });
 
-  it('refuses gaps, old epochs and unknown producers starting mid-sequence', () => {
+  it('refuses gaps, old epochs and new epochs starting mid-sequence', () => {
     const table = new ProducerStateTable();
     table.update(3, 2, 0, 9, 0, 9, 0);
     const gap = table.check(3, 2, 11, 12);
@@ -93,8 +93,15 @@ describe('ProducerStateTable', () => {
     const newEpochMidSeq = table.check(3, 3, 5, 5);
     expect(newEpochMidSeq.kind === 'error' && newEpochMidSeq.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(table.check(3, 3, 0, 0)).toEqual({ kind: 'append' });
-    const unknown = table.check(99, 0, 5, 5);
-    expect(unknown.kind === 'error' && unknown.errorCode).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
+    // a producer with no state here may start anywhere (KIP-360: Kafka 2.5+ no longer answers UNKNOWN_PRODUCER_ID)
+    expect(table.check(99, 0, 5, 5)).toEqual({ kind: 'append' });
+    // epoch -1 with a producer id: no state, any sequence (this read entry.batches of undefined)
+    expect(table.check(98, -1, 7, 7)).toEqual({ kind: 'append' });
+    // same epoch, state without batches (a marker only): the next sequence must be 0
+    table.completeTransaction(97, 4, 10);
+    const afterMarker = table.check(97, 4, 3, 3);
+    expect(afterMarker.kind === 'error' && afterMarker.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(table.check(97, 4, 0, 0)).toEqual({ kind: 'append' });
     // non-idempotent batches always append
     expect(table.check(-1, -1, -1, -1)).toEqual({ kind: 'append' });
   });

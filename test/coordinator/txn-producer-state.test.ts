@@ -156,7 +156,7 @@ describe('last stable offset after a restart', () => {
     // a second producer whose transaction is committed must not hold the LSO
     expect(replicas.appendRecords(TOPIC, 0, buildRecordBatch([{ key: null, value: Buffer.from('c') }], { producerId: 88, producerEpoch: 0, baseSequence: 0, transactional: true }), APPEND).errorCode).toBe(0);
     while (written < LOG_BYTES) {
-      expect(replicas.appendRecords(TOPIC, 0, plain, APPEND).errorCode).toBe(0);
+      expect(replicas.appendRecords(TOPIC, 0, Buffer.from(plain), APPEND).errorCode).toBe(0);
       written += plain.length;
       if (written > LOG_BYTES / 4 && seq < 40) {
         // transactional batches now and then, across several segment rolls (roll snapshots)

@@ -71,7 +71,8 @@ function contents(log: PartitionLog): [number, string, string | null][] {
 
 /** Appends as leader and advances the high watermark (a sole replica's acknowledgement). */
 function acked(log: PartitionLog, batch: Buffer): void {
-  log.appendAsLeader(batch, 0);
+  // as the coordinator: some of these are transaction markers, which clients may not write
+  log.appendAsLeader(batch, 0, undefined, 'coordinator');
   log.highWatermark = log.logEndOffset;
 }
 

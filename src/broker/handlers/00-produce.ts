@@ -42,7 +42,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           baseOffset: BigInt(outcome.baseOffset),
           logAppendTimeMs: BigInt(outcome.logAppendTime),
           logStartOffset: BigInt(outcome.logStartOffset),
-          recordErrors: [],
+          recordErrors: (outcome.recordErrors ?? []).map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
           errorMessage: outcome.errorMessage,
         };
       }),

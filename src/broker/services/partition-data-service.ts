@@ -13,6 +13,8 @@ export interface AppendOutcome {
   /** -1 unless the topic uses LogAppendTime */
   logAppendTime: number;
   logStartOffset: number;
+  /** Produce v8+ record_errors: the records that made the batch fail validation */
+  recordErrors?: { batchIndex: number; message: string | null }[];
 }
 
 export interface ReadOutcome {

@@ -10,6 +10,9 @@ import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
 import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
+import { WireAdmin } from '../wire-client.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import type { CreateTopicsResponse } from '../../protocol/generated/types.js';
 import { formatDescribe, formatTopicList, INTERNAL_TOPICS, javaStringOrder, topicFilter, type TopicDescription } from '../format.js';
 import { intOption, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { startSpinner } from '../output.js';
@@ -194,6 +197,11 @@ async function createTopic(admin: Admin, options: TopicCommandOptions, out: stri
       throw new TopicCommandError(`Invalid topic config: ${Object.keys(options.configs).join(', ')} (check the names and values; e.g. cleanup.policy=compact, retention.ms=86400000)`);
     } else if (type === 'INVALID_TOPIC_EXCEPTION') {
       throw new TopicCommandError(`Topic name is invalid: '${topic}'`);
+    } else if (type === 'INVALID_PARTITIONS') {
+      // kafkajs drops the broker's errorMessage, which names the limit (max.broker.partitions) to raise
+      const refusal = await createTopicRefusal(options, topic);
+      if (refusal === null) throw err;
+      throw new TopicCommandError(refusal);
     } else {
       throw err;
     }
@@ -206,6 +214,35 @@ async function createTopic(admin: Admin, options: TopicCommandOptions, out: stri
     throw new TopicCommandError(`Topic '${topic}' already exists.`);
   }
   out.push(`Created topic ${topic}.`);
+}
+
+/**
+ * The broker's own words for a refused creation, as Kafka's tool prints them: the same
+ * CreateTopics sent again with validateOnly over the wire client (kafkajs keeps only the
+ * error code). Null when the replay passes or cannot be made.
+ */
+async function createTopicRefusal(options: TopicCommandOptions, topic: string): Promise<string | null> {
+  const wire = new WireAdmin(options.bootstrapServers, { clientId: 'adminclient-1', properties: options.adminProperties });
+  try {
+    const connection = await wire.bootstrap();
+    const version = connection.usableVersion(ApiKey.CreateTopics, 2, 5);
+    const response = await connection.request<CreateTopicsResponse>(ApiKey.CreateTopics, version, {
+      topics: [{
+        name: topic,
+        numPartitions: options.partitions ?? -1,
+        replicationFactor: options.replicationFactor ?? -1,
+        assignments: [],
+        configs: Object.entries(options.configs).map(([name, value]) => ({ name, value })),
+      }],
+      timeoutMs: wire.timeoutMs,
+      validateOnly: true,
+    });
+    return response.topics[0]?.errorMessage ?? null;
+  } catch {
+    return null;
+  } finally {
+    wire.close();
+  }
 }
 
 /** Configs whose source is not the built-in default, in broker order (DescribeConfigs v1+ `ConfigSource`). */

@@ -120,6 +120,11 @@ export function computeBatchCrc(buf: Buffer, pos: number, sizeInBytes: number): 
 export interface ValidateBatchesOptions {
   /** Largest allowed batch (sizeInBytes), e.g. max.message.bytes; MESSAGE_TOO_LARGE above it. */
   maxBatchSize?: number;
+  /**
+   * Leave negative recordCount / lastOffsetDelta to the caller: the leader's record
+   * validation (validate.ts) answers them with INVALID_RECORD, as Kafka's LogValidator.
+   */
+  skipCountCheck?: boolean;
 }
 
 /**
@@ -169,7 +174,7 @@ export function validateBatches(buf: Buffer, opts: ValidateBatchesOptions = {}):
         `record batch at position ${pos} has CRC ${header.crc.toString(16)}, computed ${actualCrc.toString(16)}`,
       );
     }
-    if (header.lastOffsetDelta < 0 || header.recordCount < 0) {
+    if (!opts.skipCountCheck && (header.lastOffsetDelta < 0 || header.recordCount < 0)) {
       throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `record batch at position ${pos} has a negative record count or offset delta`);
     }
     if (header.compression > 4) {

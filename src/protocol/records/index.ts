@@ -3,3 +3,4 @@ export * from './batch.js';
 export * from './compression.js';
 export * from './crc32c.js';
 export * from './record.js';
+export * from './validate.js';
