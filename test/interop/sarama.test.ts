@@ -4,7 +4,9 @@
  * with headers in gzip/snappy/lz4 both ways with kafkajs (zstd is refused, as
  * Kafka refuses it: sarama sends it over Produce v3 and fetches with v4), the
  * idempotent producer, a two-member group resuming after a broker restart,
- * ListOffsets with a seek, and the cluster admin (CreateTopics v2 and friends).
+ * ListOffsets with a seek, ListOffsets by timestamp on what sarama wrote (its batches
+ * carry MaxTimestamp -1: the broker computes it, as Kafka does; checked with kcat -Q
+ * and kafkajs), and the cluster admin (CreateTopics v2 and friends).
  *
  * The Go program is compiled once into the temp dir, keyed by a hash of its
  * source, so later runs reuse the binary. Skips, saying why, when go or the
@@ -67,6 +69,19 @@ async function buildSaramaClient(): Promise<string> {
 }
 
 const sarama = (args: string[], timeoutMs?: number) => runClient(binary, args, timeoutMs);
+
+const hasKcat = commandWorks('kcat', ['-V']);
+
+/** `kcat -Q -t topic:0:<timestamp>` (ListOffsets by time, librdkafka): the offset it prints. */
+function kcatQuery(topic: string, timestamp: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile('kcat', ['-b', broker.bootstrap, '-Q', '-t', `${topic}:0:${timestamp}`], { timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`kcat -Q failed: ${err.message}\n${stderr}`));
+      const m = / \[0\] offset (-?\d+)/.exec(stdout);
+      return m ? resolve(Number(m[1])) : reject(new Error(`unexpected kcat -Q output: ${stdout}`));
+    });
+  });
+}
 
 beforeAll(async () => {
   if (skipReason) return;
@@ -151,6 +166,37 @@ describe.skipIf(skipReason !== null)('sarama interop', () => {
     expect(lines[0]).toEqual({ earliest: 0, latest: 10, byTime: 0 });
     expect(recordsOf(lines)).toEqual([{ partition: 0, offset: 7, key: 'off-k7', value: 'off-v7', headers: { h: 'off-h7', n: '7' } }]);
   });
+
+  for (const codec of ['none', 'lz4']) {
+    it.skipIf(!hasKcat)(`a topic sarama wrote (batch MaxTimestamp -1, ${codec}) answers ListOffsets by timestamp to kcat -Q and kafkajs`, async () => {
+      const topic = `sa-by-time-${codec}`;
+      await createTopic(broker.bootstrap, topic, 1);
+      const base = Date.now() - 3_600_000;
+      // 20 records one second apart, 5 per batch
+      expect(await sarama(['produce-timed', broker.bootstrap, topic, codec, '20', String(base), '1000'])).toEqual([{ produced: 20 }]);
+      const cases: [number, number][] = [
+        [base - 1, 0],
+        [base, 0],
+        [base + 6_500, 7],
+        [base + 7_000, 7],
+        [base + 19_000, 19],
+        [base + 19_001, -1],
+      ];
+      for (const [timestamp, offset] of cases) {
+        expect(await kcatQuery(topic, timestamp), `kcat -Q at ${timestamp - base} ms`).toBe(offset);
+      }
+      const admin = kafkajsClient(broker.bootstrap).admin();
+      await admin.connect();
+      try {
+        for (const [timestamp, offset] of cases.filter(([, o]) => o >= 0)) {
+          const [p] = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+          expect(Number(p!.offset), `kafkajs at ${timestamp - base} ms`).toBe(offset);
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  }
 
   it('the cluster admin creates, lists, describes and deletes a topic', async () => {
     const lines = await sarama(['admin', broker.bootstrap, 'sa-admin']);

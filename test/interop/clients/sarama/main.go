@@ -3,6 +3,8 @@
 // GOPATH=/usr/share/gocode. Every subcommand prints one JSON object per line:
 //
 //	produce BOOTSTRAP TOPIC CODEC PREFIX COUNT IDEMPOTENT(0|1) -> {"produced": n}
+//	produce-timed BOOTSTRAP TOPIC CODEC COUNT BASE_MS STEP_MS -> {"produced": n}; record i (value "t<i>",
+//	                                     partition 0) carries CreateTime BASE_MS + i*STEP_MS, 5 records a batch
 //	consume BOOTSTRAP TOPIC COUNT     -> {"record": {...}} per record (partition consumers, no group)
 //	group BOOTSTRAP TOPIC GROUP       -> {"assigned": [...]}, {"record": {...}}; marks every record;
 //	                                     on stdin EOF closes (commits, leaves), {"closed": true}
@@ -111,6 +113,42 @@ func produce(bootstrap, topic, codec, prefix string, count int, idempotent bool)
 				{Key: []byte("h"), Value: []byte(fmt.Sprintf("%s-h%d", prefix, i))},
 				{Key: []byte("n"), Value: []byte(strconv.Itoa(i))},
 			},
+		}
+	}
+	if err := producer.SendMessages(msgs); err != nil {
+		if perrs, ok := err.(sarama.ProducerErrors); ok && len(perrs) > 0 {
+			fail(perrs[0].Err)
+		}
+		fail(err)
+	}
+	if err := producer.Close(); err != nil {
+		fail(err)
+	}
+	emit(map[string]int{"produced": count})
+}
+
+// produceTimed writes records with chosen timestamps. sarama 1.22 leaves the batch header's
+// MaxTimestamp at -1; the broker must compute it from the records (Kafka's LogValidator).
+func produceTimed(bootstrap, topic, codec string, count int, baseMs, stepMs int64) {
+	c := config()
+	c.Producer.Return.Successes = true
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Compression = codecs[codec]
+	c.Producer.Partitioner = sarama.NewManualPartitioner
+	c.Producer.Flush.Messages = 5
+	c.Producer.Flush.Frequency = 10 * time.Millisecond
+	producer, err := sarama.NewSyncProducer([]string{bootstrap}, c)
+	if err != nil {
+		fail(err)
+	}
+	msgs := make([]*sarama.ProducerMessage, count)
+	for i := range msgs {
+		ms := baseMs + int64(i)*stepMs
+		msgs[i] = &sarama.ProducerMessage{
+			Topic:     topic,
+			Partition: 0,
+			Value:     sarama.StringEncoder(fmt.Sprintf("t%d", i)),
+			Timestamp: time.Unix(0, ms*int64(time.Millisecond)),
 		}
 	}
 	if err := producer.SendMessages(msgs); err != nil {
@@ -297,6 +335,8 @@ func main() {
 	switch a[0] {
 	case "produce":
 		produce(a[1], a[2], a[3], a[4], atoi(a[5]), a[6] == "1")
+	case "produce-timed":
+		produceTimed(a[1], a[2], a[3], atoi(a[4]), int64(atoi(a[5])), int64(atoi(a[6])))
 	case "consume":
 		consume(a[1], a[2], atoi(a[3]))
 	case "group":
