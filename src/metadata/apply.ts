@@ -9,7 +9,7 @@
  * Replay copies only what a record touches; a batch of records copies each part
  * at most once (applyRecords), so loading a log is linear in its size.
  */
-import type { MetadataRecord, MetadataRecordOf } from '../protocol/metadata-records.js';
+import type { MetadataRecord, MetadataRecordName, MetadataRecordOf } from '../protocol/metadata-records.js';
 import {
   configResourceKey,
   ConfigResourceType,
@@ -29,6 +29,27 @@ export class MetadataReplayError extends Error {
     this.name = 'MetadataReplayError';
   }
 }
+
+/**
+ * The record types the image keeps. Others (ACLs, quotas, SCRAM credentials,
+ * delegation tokens, ZK migration, metadata transactions) replay as no-ops, so a
+ * snapshot would not carry them: the metadata log refuses to append them.
+ */
+export const IMAGE_RECORD_TYPES: ReadonlySet<MetadataRecordName> = new Set<MetadataRecordName>([
+  'RegisterBrokerRecord',
+  'UnregisterBrokerRecord',
+  'FenceBrokerRecord',
+  'UnfenceBrokerRecord',
+  'BrokerRegistrationChangeRecord',
+  'TopicRecord',
+  'PartitionRecord',
+  'PartitionChangeRecord',
+  'RemoveTopicRecord',
+  'ConfigRecord',
+  'FeatureLevelRecord',
+  'ProducerIdsRecord',
+  'NoOpRecord',
+]);
 
 /** BrokerRegistrationChangeRecord.Fenced (BrokerRegistrationFencingChange). */
 const FencingChange = { UNFENCE: -1, NONE: 0, FENCE: 1 } as const;

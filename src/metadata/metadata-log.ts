@@ -34,7 +34,7 @@ import { buildRecordBatch, decodeRecordBatch, type RecordInput } from '../protoc
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import { readMetaProperties } from '../storage/log-manager.js';
 import { defaultLogConfig, PartitionLog } from '../storage/partition-log.js';
-import { applyRecords } from './apply.js';
+import { applyRecords, IMAGE_RECORD_TYPES, MetadataReplayError } from './apply.js';
 import { emptyImage, type MetadataImage } from './image.js';
 import { imageRecords } from './records.js';
 import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot, type SnapshotId } from './snapshot-file.js';
@@ -308,12 +308,17 @@ export class MetadataLog implements MetadataPublisher {
 
   /**
    * Appends `records` as one batch: checks they apply to the current image (a
-   * record that does not — a partition of an unknown topic — throws
-   * MetadataReplayError and nothing is written), writes and fsyncs them, then
+   * record that does not — a partition of an unknown topic, or a type the image
+   * does not keep — throws MetadataReplayError and nothing is written), writes and fsyncs them, then
    * publishes the new image. Returns the offset of the last record.
    */
   append(records: readonly MetadataRecord[]): number {
     if (records.length === 0) return this.current.provenance.lastContainedOffset;
+    for (const r of records) {
+      if (!IMAGE_RECORD_TYPES.has(r.type)) {
+        throw new MetadataReplayError(`${r.type} is not kept by the metadata image (a snapshot would lose it); not appended`);
+      }
+    }
     const now = this.clock();
     const baseOffset = this.log.logEndOffset;
     const lastOffset = baseOffset + records.length - 1;

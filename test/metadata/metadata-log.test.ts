@@ -121,6 +121,10 @@ describe('MetadataLog', () => {
     expect(() => log.append([...topic('other', IDS[2]!), metadataRecord('PartitionChangeRecord', { partitionId: 7, topicId: IDS[2]!, isr: [] })])).toThrow(
       MetadataReplayError,
     );
+    // a record the image would not keep (and a snapshot would lose) is refused too
+    expect(() =>
+      log.append([metadataRecord('AccessControlEntryRecord', { id: IDS[2]!, resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 })]),
+    ).toThrow(/not kept by the metadata image/);
     expect(log.endOffset).toBe(end);
     expect(log.image()).toBe(before);
     expect(reopen(log).image()).toEqual(before);
