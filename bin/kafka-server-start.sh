@@ -4,8 +4,8 @@
 # (also beside it on PATH after npm install -g, where both names are linked).
 # The broker's command line carries Java Kafka's main class, "kafka.Kafka <properties file>",
 # so scripts that find Kafka with `ps -ef | grep kafka.Kafka` find it; with -daemon the
-# background process gets it instead of this short-lived one.
+# background process gets it instead of this short-lived one (and --help/--version run no broker).
 case "$1" in
-  -daemon) exec node "$(dirname "$0")/kafka-server-start" "$@" ;;
+  -daemon|--daemon|--help|--version) exec node "$(dirname "$0")/kafka-server-start" "$@" ;;
   *) exec node "$(dirname "$0")/kafka-server-start" kafka.Kafka "$@" ;;
 esac
