@@ -181,6 +181,14 @@ describe('kafka-server-start arguments', () => {
     expect(serverStartArgs([]).propertiesFile).toBeUndefined();
     expect(() => serverStartArgs(['a.properties', 'b.properties'])).toThrow('Found non argument parameters: b.properties');
   });
+
+  it('takes the kafka.Kafka main class the .sh shim and the -daemon parent put first as no argument', () => {
+    const a = serverStartArgs(['kafka.Kafka', 'config/server-1.properties', '--override', 'broker.id=1']);
+    expect(a.daemon).toBe(false);
+    expect(a.propertiesFile).toBe('config/server-1.properties');
+    expect(a.foregroundArgv).toEqual(['config/server-1.properties', '--override', 'broker.id=1']);
+    expect(serverStartArgs(['kafka.Kafka']).propertiesFile).toBeUndefined();
+  });
 });
 
 describe('completion scripts', () => {
