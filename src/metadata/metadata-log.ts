@@ -174,7 +174,9 @@ export class MetadataLog implements MetadataPublisher {
       this.log.truncateFullyAndStartAt(snapshotEnd);
     }
 
-    // Replay everything after the snapshot, batch by batch.
+    // Replay everything after the snapshot in one pass (one copy of each image part, not one per batch).
+    const replayed: MetadataRecord[] = [];
+    let provenance = image.provenance;
     let offset = snapshotEnd;
     const end = this.log.logEndOffset;
     while (offset < end) {
@@ -189,22 +191,22 @@ export class MetadataLog implements MetadataPublisher {
         if (!batch.header.isControl) {
           const records = batch.records.filter((r) => r.offset >= offset);
           if (records.length > 0) {
-            const decoded = records.map((r) => {
+            for (const r of records) {
               if (r.value === null) throw new Error(`${this.dir}: record at offset ${r.offset} has no value`);
-              return decodeMetadataRecord(r.value);
-            });
-            image = applyRecords(image, decoded, {
+              replayed.push(decodeMetadataRecord(r.value));
+            }
+            provenance = {
               lastContainedOffset: records[records.length - 1]!.offset,
               lastContainedEpoch: batch.header.partitionLeaderEpoch,
               lastContainedLogTimeMs: batch.header.maxTimestamp,
-            });
+            };
             this.bytesSinceSnapshot += size;
           }
         }
         offset = batch.header.lastOffset + 1;
       }
     }
-    this.current = image;
+    this.current = applyRecords(image, replayed, provenance);
 
     // A quorum of one elects itself at the next epoch, and says so in the log (LeaderChangeMessage).
     this.raftEpoch = Math.max(lastEpoch, this.readQuorumEpoch()) + 1;
