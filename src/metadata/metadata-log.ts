@@ -90,6 +90,8 @@ export class MetadataLog implements MetadataPublisher {
   private raftEpoch = 0;
   private readonly listeners = new Set<MetadataListener>();
   private snapshots: SnapshotId[];
+  /** end offset of the snapshot the image was loaded from (0: none) */
+  private snapshotEnd = 0;
   private bytesSinceSnapshot = 0;
   private failure: Error | null = null;
   private readonly maxBytesBetweenSnapshots: number;
@@ -106,6 +108,23 @@ export class MetadataLog implements MetadataPublisher {
     this.maxBytesBetweenSnapshots = options.maxBytesBetweenSnapshots ?? DEFAULT_MAX_BYTES_BETWEEN_SNAPSHOTS;
     mkdirSync(this.dir, { recursive: true });
     this.snapshots = listSnapshots(this.dir);
+    this.current = emptyImage(clusterId);
+    // Newest readable snapshot first; a damaged one is set aside for an older one.
+    for (const id of [...this.snapshots].reverse()) {
+      try {
+        const snapshot = readSnapshot(this.dir, id);
+        this.current = applyRecords(this.current, snapshot.records, {
+          lastContainedOffset: id.endOffset - 1,
+          lastContainedEpoch: id.epoch,
+          lastContainedLogTimeMs: snapshot.lastContainedLogTimestamp,
+        });
+        this.snapshotEnd = id.endOffset;
+        break;
+      } catch (err) {
+        this.logLine(`${(err as Error).message}; trying an older snapshot`);
+        this.snapshots = this.snapshots.filter((s) => s !== id);
+      }
+    }
     this.log = PartitionLog.open(
       this.dir,
       {
@@ -116,10 +135,10 @@ export class MetadataLog implements MetadataPublisher {
         retentionMs: -1,
         retentionBytes: -1,
       },
-      // Every segment is re-validated on open: the log is small and must never be replayed torn.
-      { recoveryPoint: 0, hadCleanShutdown: false, logger: (m) => this.logLine(m), clock: this.clock },
+      // Segments reaching past the snapshot are re-validated (a torn tail cut off): those are
+      // replayed. Older ones are never read again, so they need no check.
+      { recoveryPoint: this.snapshotEnd, hadCleanShutdown: false, logger: (m) => this.logLine(m), clock: this.clock },
     );
-    this.current = emptyImage(clusterId);
   }
 
   /** Opens (creating if needed) the metadata log and rebuilds the image from its snapshot and records. */
@@ -142,26 +161,9 @@ export class MetadataLog implements MetadataPublisher {
     if (this.log.offlineReason !== null) {
       throw new Error(`The metadata log ${this.dir} is corrupt: ${this.log.offlineReason}`);
     }
-    let image = this.current;
-    let lastEpoch = 0;
-    // Newest readable snapshot; a damaged one is set aside for an older one.
-    let snapshotEnd = 0;
-    for (const id of [...this.snapshots].reverse()) {
-      try {
-        const snapshot = readSnapshot(this.dir, id);
-        image = applyRecords(image, snapshot.records, {
-          lastContainedOffset: id.endOffset - 1,
-          lastContainedEpoch: id.epoch,
-          lastContainedLogTimeMs: snapshot.lastContainedLogTimestamp,
-        });
-        snapshotEnd = id.endOffset;
-        lastEpoch = id.epoch;
-        break;
-      } catch (err) {
-        this.logLine(`${(err as Error).message}; trying an older snapshot`);
-        this.snapshots = this.snapshots.filter((s) => s !== id);
-      }
-    }
+    const image = this.current;
+    const snapshotEnd = this.snapshotEnd;
+    let lastEpoch = image.provenance.lastContainedEpoch;
     if (this.log.logStartOffset > snapshotEnd) {
       throw new Error(
         `The metadata log ${this.dir} starts at offset ${this.log.logStartOffset} but no readable snapshot reaches it ` +

@@ -231,6 +231,26 @@ describe('MetadataLog', () => {
     expect(reopen(log).image()).toEqual(image);
   });
 
+  it('cuts off a torn tail after a snapshot too (the segments past the snapshot are re-validated)', () => {
+    let log = open();
+    writeHistory(log);
+    log.snapshot();
+    log.append(topic('after-snapshot', IDS[2]!));
+    const kept = log.image();
+    const keptEnd = log.endOffset;
+    const segment = join(root, METADATA_LOG_DIR_NAME, '00000000000000000000.log');
+    const sizeBefore = statSync(segment).size;
+    log.append(topic('torn', IDS[1]!));
+    log.close();
+    opened = [];
+    truncateSync(segment, sizeBefore + 20);
+    log = open();
+    expect(log.image().topicsByName.has('torn')).toBe(false);
+    expect(log.image()).toEqual(kept);
+    // the torn batch is gone; the new epoch's LeaderChange batch follows the last whole one
+    expect(log.endOffset).toBe(keptEnd + 1);
+  });
+
   it('is a Kafka log: magic-2 batches at the raft epoch, a LeaderChange control batch per election, that kafka-dump-log prints', async () => {
     let log = open();
     log.append(topic('orders', IDS[0]!, 1));
