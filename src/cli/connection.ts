@@ -114,17 +114,24 @@ function tryConnect(address: BrokerAddress, timeoutMs: number): Promise<NodeJS.E
 }
 
 /**
+ * The option a broker list was given with, so that connection hints name what the user
+ * wrote: `--bootstrap-server`, `--broker-list` (its old spelling), or `--zookeeper` (a
+ * legacy flag for which the broker at localhost:9092 stands in).
+ */
+export type BootstrapOption = '--bootstrap-server' | '--broker-list' | '--zookeeper';
+
+/**
  * Succeeds when at least one bootstrap broker accepts a TCP connection; otherwise
  * throws the one-line "cannot connect" error naming every address tried.
  */
-export async function ensureReachable(brokers: readonly string[], timeoutMs = 3000): Promise<void> {
+export async function ensureReachable(brokers: readonly string[], option: BootstrapOption, timeoutMs = 3000): Promise<void> {
   const results = await Promise.all(brokers.map(async (entry) => {
     const address = splitHostPort(entry);
     return address ? tryConnect(address, timeoutMs) : new Error('bad address');
   }));
   if (results.some((r) => r === undefined)) return;
   const reasons = new Set(results.map((r) => socketReason(r as NodeJS.ErrnoException)));
-  throw new CliError(unreachableMessage(brokers, [...reasons].join(', ')));
+  throw new CliError(unreachableMessage(brokers, [...reasons].join(', '), option));
 }
 
 /** A socket error in a few words for the one-line "cannot connect" message. */
@@ -138,10 +145,18 @@ export function socketReason(err: NodeJS.ErrnoException): string {
   }
 }
 
-export function unreachableMessage(brokers: readonly string[], reason: string): string {
+/** The one-line "cannot connect" error; the hint names `option`, the way the user gave the list. */
+export function unreachableMessage(brokers: readonly string[], reason: string, option: BootstrapOption = '--bootstrap-server'): string {
   const list = brokers.join(',');
-  return `Cannot connect to the Kafka broker at ${list} (${reason}). ` +
-    `Is a broker running there? Start one with kafka-server-start, or point --bootstrap-server at a running broker.`;
+  let fix: string;
+  if (option === '--zookeeper') {
+    fix = 'Is a broker running there? Start one with kafka-server-start, or name a running broker with --bootstrap-server (this Kafka has no ZooKeeper, so --zookeeper only stands for localhost:9092).';
+  } else if (reason === 'unknown host') {
+    fix = `Check the host name, or point ${option} at a running broker.`;
+  } else {
+    fix = `Is a broker running there? Start one with kafka-server-start, or point ${option} at a running broker.`;
+  }
+  return `Cannot connect to the Kafka broker at ${list} (${reason}). ${fix}`;
 }
 
 /** Human words for the Kafka error codes users can run into with these tools. */
@@ -203,11 +218,11 @@ export function protocolErrorType(err: unknown): string | undefined {
 }
 
 /** The kafkajs text for a protocol error, e.g. "Topic with this name already exists" (used when we have no better words). */
-export function describeClientError(err: unknown, brokers: readonly string[]): string {
+export function describeClientError(err: unknown, brokers: readonly string[], option: BootstrapOption): string {
   const chain = errorChain(err);
   if (chain.some((e) => e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError' || e.name === 'KafkaJSBrokerNotFound' || e.name === 'KafkaJSNoBrokerAvailableError')) {
     const refused = chain.some((e) => typeof e.message === 'string' && /ECONNREFUSED/.test(e.message));
-    return unreachableMessage(brokers, refused ? 'connection refused' : chain.find((e) => e.name?.startsWith('KafkaJSConnection'))?.message ?? 'connection failed');
+    return unreachableMessage(brokers, refused ? 'connection refused' : chain.find((e) => e.name?.startsWith('KafkaJSConnection'))?.message ?? 'connection failed', option);
   }
   const type = protocolErrorType(err);
   if (type) {

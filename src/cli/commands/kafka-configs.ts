@@ -18,7 +18,8 @@ import type {
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
-import { parseBootstrapServers } from '../connection.js';
+import { warnUnknownConfigs } from '../client-configs.js';
+import { ensureReachable, parseBootstrapServers } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { javaStringOrder } from '../format.js';
 import { parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -346,6 +347,7 @@ class ConfigCommand {
 
 /** Runs a parsed command; returns stdout lines. */
 export async function executeConfigCommand(options: ConfigCommandOptions): Promise<string[]> {
+  await ensureReachable(options.bootstrapServers, options.viaZookeeper ? '--zookeeper' : '--bootstrap-server');
   const admin = new WireAdmin(options.bootstrapServers, { clientId: 'adminclient-1', properties: options.adminProperties });
   try {
     const command = new ConfigCommand(admin, options);
@@ -363,6 +365,7 @@ export const command: CliCommand = {
     if (options.viaZookeeper) {
       process.stderr.write('Note: --zookeeper was removed in Kafka 4.0 and this toolkit has no ZooKeeper; using the broker at localhost:9092 instead. Next time use --bootstrap-server localhost:9092.\n');
     }
+    warnUnknownConfigs(options.adminProperties, 'admin');
     try {
       const lines = await executeConfigCommand(options);
       if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');

@@ -11,7 +11,8 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { registerCompressionCodecs } from '../codecs.js';
 import { readPropertiesFile } from '../config-files.js';
-import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers } from '../connection.js';
+import { warnUnknownConfigs } from '../client-configs.js';
+import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatRecord, formatterOptionsFrom, topicFilter, type MessageFormatterOptions } from '../format.js';
 import { intOption, parseArgs, parseKeyValues, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -53,6 +54,8 @@ export type StartOffset = 'earliest' | 'latest' | bigint;
 
 export interface ConsumerSettings {
   brokers: string[];
+  /** the option the brokers were named with, for hints */
+  bootstrapOption: BootstrapOption;
   topic?: string;
   include?: string;
   partition?: number;
@@ -64,6 +67,8 @@ export interface ConsumerSettings {
   maxMessages?: number;
   timeoutMs?: number;
   readCommitted: boolean;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
   formatter: MessageFormatterOptions;
   properties: Record<string, string>;
   /** notes for stderr (deprecations) */
@@ -82,6 +87,7 @@ export function consumerSettings(args: ParsedArgs, random: () => number = Math.r
   }
   if (bootstrap === undefined) throw new UsageError('Missing required argument "[bootstrap-server]"');
   const brokers = parseBootstrapServers(bootstrap);
+  const bootstrapOption: BootstrapOption = args.has('bootstrap-server') ? '--bootstrap-server' : '--zookeeper';
 
   const topic = args.get('topic');
   let include = args.get('include');
@@ -132,12 +138,19 @@ export function consumerSettings(args: ParsedArgs, random: () => number = Math.r
   if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
     throw new UsageError(`Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
   }
+  const sessionTimeoutMs = numberProperty(properties, 'session.timeout.ms') ?? 30000;
+  const heartbeatIntervalMs = numberProperty(properties, 'heartbeat.interval.ms') ?? 3000;
+  if (heartbeatIntervalMs >= sessionTimeoutMs) {
+    // the Java consumer refuses this too ("Heartbeat must be set lower than the session timeout")
+    throw new CliError(`heartbeat.interval.ms (${heartbeatIntervalMs}) must be lower than session.timeout.ms (${sessionTimeoutMs}); set heartbeat.interval.ms to about a third of session.timeout.ms`);
+  }
   const maxMessages = intOption(args, 'max-messages');
   const timeoutMs = intOption(args, 'timeout-ms');
   const explicitGroup = groupIds[0];
   const autoCommitProp = properties['enable.auto.commit'];
   return {
     brokers,
+    bootstrapOption,
     topic,
     include,
     partition,
@@ -149,6 +162,8 @@ export function consumerSettings(args: ParsedArgs, random: () => number = Math.r
     maxMessages: maxMessages !== undefined && maxMessages >= 0 ? maxMessages : undefined,
     timeoutMs: timeoutMs !== undefined && timeoutMs >= 0 ? timeoutMs : undefined,
     readCommitted: isolation === 'read_committed',
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
     formatter,
     properties,
     notes,
@@ -192,15 +207,16 @@ export const command: CliCommand = {
     const args = parseArgs(spec, argv);
     const settings = consumerSettings(args);
     for (const note of settings.notes) process.stderr.write(note + '\n');
+    warnUnknownConfigs(settings.properties, 'consumer');
     registerCompressionCodecs();
-    await ensureReachable(settings.brokers);
+    await ensureReachable(settings.brokers, settings.bootstrapOption);
 
     const kafka = createClient({ brokers: settings.brokers, clientId: 'console-consumer', properties: settings.properties });
     const consumer: Consumer = kafka.consumer({
       groupId: settings.groupId,
       readUncommitted: !settings.readCommitted,
-      sessionTimeout: numberProperty(settings.properties, 'session.timeout.ms') ?? 30000,
-      heartbeatInterval: numberProperty(settings.properties, 'heartbeat.interval.ms') ?? 3000,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
       maxWaitTimeInMs: numberProperty(settings.properties, 'fetch.max.wait.ms') ?? 500,
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
       ...(settings.partition !== undefined && settings.topic !== undefined
@@ -233,10 +249,21 @@ export const command: CliCommand = {
     process.once('SIGTERM', onSignal);
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
-        process.stderr.write(`Unknown error when running consumer: ${describeClientError(event.payload.error, settings.brokers)}\n`);
+        process.stderr.write(`Unknown error when running consumer: ${consumerErrorMessage(event.payload.error, settings)}\n`);
         finish(1);
       }
     });
+    // --partition/--offset: where reading goes on. kafkajs keeps a seek in the group
+    // instance of one run, and a crash-restart or rejoin makes a new one, so the position is
+    // applied on every join (the group exists then) instead of once after run().
+    let position: bigint | undefined = typeof settings.startOffset === 'bigint' ? settings.startOffset : undefined;
+    if (settings.partition !== undefined && settings.topic !== undefined) {
+      const topic = settings.topic;
+      const partition = settings.partition;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        if (position !== undefined) consumer.seek({ topic, partition, offset: position.toString() });
+      });
+    }
 
     const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> => {
       if (settings.partition !== undefined && batch.partition !== settings.partition) return;
@@ -255,6 +282,7 @@ export const command: CliCommand = {
         for (const chunk of chunks) out.write(chunk);
         processed += 1;
         resolveOffset(message.offset);
+        if (settings.partition !== undefined) position = BigInt(message.offset) + 1n;
       }
       await out.flush();
       if (settings.autoCommit) await commitOffsetsIfNecessary();
@@ -273,21 +301,20 @@ export const command: CliCommand = {
           topics: [settings.topic ?? new RegExp(`^(?:${topicFilterSource(settings.include ?? '')})$`)],
           fromBeginning: settings.startOffset === 'earliest' || (settings.startOffset === undefined && settings.fromBeginning),
         });
+        if (settings.partition !== undefined && settings.topic !== undefined) {
+          await checkPartitionExists(kafka, settings.topic, settings.partition);
+        }
         await consumer.run({
           autoCommit: settings.autoCommit,
           eachBatchAutoResolve: false,
           eachBatch: handleBatch,
         });
-        if (typeof settings.startOffset === 'bigint' && settings.topic !== undefined && settings.partition !== undefined) {
-          consumer.seek({ topic: settings.topic, partition: settings.partition, offset: settings.startOffset.toString() });
-        }
         armIdleTimer();
       }
       exitCode = await done;
     } catch (err) {
-      if (err instanceof CliError) throw err;
-      process.stderr.write(`${describeClientError(err, settings.brokers)}\n`);
-      exitCode = 1;
+      process.stderr.write(`${err instanceof CliError ? err.message : consumerErrorMessage(err, settings)}\n`);
+      exitCode = err instanceof CliError ? err.exitCode : 1;
     } finally {
       if (idleTimer) clearTimeout(idleTimer);
       await out.flush().catch(() => undefined);
@@ -298,6 +325,47 @@ export const command: CliCommand = {
     return exitCode;
   },
 };
+
+/**
+ * --partition names a partition the topic has (subscribe has created the topic by now if
+ * the broker creates topics); otherwise kafkajs would fail deep inside its assignment.
+ */
+async function checkPartitionExists(kafka: ReturnType<typeof createClient>, topic: string, partition: number): Promise<void> {
+  const admin = kafka.admin();
+  let count: number;
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    count = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  if (partition >= 0 && partition < count) return;
+  const has = count === 1 ? 'its only partition is 0' : `its partitions are 0 to ${count - 1}`;
+  throw new CliError(`Topic '${topic}' has no partition ${partition}: ${has}. Choose one of those with --partition, or add partitions with kafka-topics --alter --topic ${topic} --partitions <count>.`);
+}
+
+/** One line for a consumer failure, naming the topic where the broker's answer is about it. */
+function consumerErrorMessage(err: unknown, settings: ConsumerSettings): string {
+  const topic = settings.topic;
+  switch (protocolErrorType(err)) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+      if (topic !== undefined) {
+        return `Topic '${topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${settings.brokers[0]} --create --topic ${topic}`;
+      }
+      break;
+    case 'INVALID_TOPIC_EXCEPTION':
+      if (topic !== undefined) {
+        return `Topic name '${topic}' is invalid: use ASCII letters, digits, '.', '_' and '-', at most 249 characters.`;
+      }
+      break;
+    case 'INVALID_SESSION_TIMEOUT':
+      return `session.timeout.ms ${settings.sessionTimeoutMs} is outside the range the broker allows (group.min.session.timeout.ms to group.max.session.timeout.ms, 6000 to 1800000 by default); choose a session.timeout.ms within it.`;
+    default:
+      break;
+  }
+  return describeClientError(err, settings.brokers, settings.bootstrapOption);
+}
 
 /** The consumer's `--include` uses Kafka's topic-filter normalisation (commas → alternation). */
 function topicFilterSource(expression: string): string {

@@ -10,7 +10,8 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { compressionTypeFor, registerCompressionCodecs } from '../codecs.js';
 import { readPropertiesFile } from '../config-files.js';
-import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType } from '../connection.js';
+import { warnUnknownConfigs } from '../client-configs.js';
+import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { lineReaderOptionsFrom, parseLine, type LineReaderOptions } from '../line-reader.js';
 import { intOption, parseArgs, parseKeyValues, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -47,6 +48,8 @@ export const spec: CommandSpec = {
 
 export interface ProducerSettings {
   brokers: string[];
+  /** the option the brokers were named with, for hints */
+  bootstrapOption: BootstrapOption;
   topic: string;
   sync: boolean;
   acks: -1 | 0 | 1;
@@ -69,6 +72,7 @@ function parseAcks(value: string): -1 | 0 | 1 {
 
 /** Resolves settings with Kafka's precedence: config file < --producer-property < explicit options < defaults for unset keys. */
 export function producerSettings(args: ParsedArgs): ProducerSettings {
+  const bootstrapOption: BootstrapOption = args.has('bootstrap-server') ? '--bootstrap-server' : '--broker-list';
   const list = args.get('bootstrap-server') ?? args.get('broker-list');
   if (list === undefined) throw new UsageError('Missing required option(s) [bootstrap-server]');
   const brokers = parseBootstrapServers(list);
@@ -90,6 +94,7 @@ export function producerSettings(args: ParsedArgs): ProducerSettings {
   const batchSize = intOption(args, 'batch-size') ?? intOption(args, 'max-partition-memory-bytes') ?? numberProperty(properties, 'batch.size') ?? 16384;
   return {
     brokers,
+    bootstrapOption,
     topic,
     sync: args.has('sync'),
     acks: parseAcks(args.get('request-required-acks') ?? properties.acks ?? '-1'),
@@ -128,7 +133,7 @@ function sendErrorMessage(err: unknown, settings: ProducerSettings): string {
   if (protocolErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return `Topic '${settings.topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${settings.brokers[0]} --create --topic ${settings.topic}`;
   }
-  return `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers)}`;
+  return `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers, settings.bootstrapOption)}`;
 }
 
 /** The partitioner a console producer uses: Kafka's murmur2 for keys, sticky batches of batch.size bytes without. */
@@ -228,8 +233,9 @@ export const command: CliCommand = {
     if (args.has('broker-list') && args.has('bootstrap-server')) {
       process.stderr.write('Note: --broker-list is deprecated and ignored because --bootstrap-server is given.\n');
     }
+    warnUnknownConfigs(settings.properties, 'producer');
     registerCompressionCodecs();
-    await ensureReachable(settings.brokers);
+    await ensureReachable(settings.brokers, settings.bootstrapOption);
     const kafka = createClient({ brokers: settings.brokers, clientId: 'console-producer', properties: settings.properties });
     const partitioner = consolePartitioner(settings);
     const producer = kafka.producer({
@@ -241,7 +247,7 @@ export const command: CliCommand = {
     try {
       await producer.connect();
     } catch (err) {
-      throw new CliError(describeClientError(err, settings.brokers));
+      throw new CliError(describeClientError(err, settings.brokers, settings.bootstrapOption));
     }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     // Ctrl-C / SIGTERM: stop reading and flush what was read, as Kafka's shutdown hook does.

@@ -15,6 +15,7 @@ import type { Admin, GroupDescription } from 'kafkajs';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
+import { warnUnknownConfigs } from '../client-configs.js';
 import { createClient, describeClientError, ensureReachable, parseBootstrapServers, splitHostPort } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { javaStringOrder } from '../format.js';
@@ -1111,7 +1112,7 @@ export function parseTopicPartitions(arg: string): TopicPartitionRef[] {
 
 /** Runs one parsed command against the cluster, writing Kafka's output as it goes. */
 export async function executeConsumerGroupCommand(options: ConsumerGroupCommandOptions, out: CommandOutput): Promise<void> {
-  await ensureReachable(options.bootstrapServers);
+  await ensureReachable(options.bootstrapServers, '--bootstrap-server');
   const kafka = createClient({ brokers: options.bootstrapServers, clientId: 'adminclient-1', properties: options.adminProperties });
   const admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
   const service = new ConsumerGroupService(admin, options, out);
@@ -1149,11 +1150,12 @@ export const command: CliCommand = {
       // bad --to-datetime / --by-duration values surface here, reported like Kafka's runtime failures
       const options = consumerGroupCommandOptions(args);
       brokers = options.bootstrapServers;
+      warnUnknownConfigs(options.adminProperties, 'admin');
       await executeConsumerGroupCommand(options, out);
     } catch (err) {
       // usage errors found late (bad partition list) and unreachable brokers keep their own handling
       if (err instanceof UsageError || (err instanceof CliError && err.exitCode !== 0)) throw err;
-      const message = err instanceof GroupCommandError || err instanceof CliError ? err.message : describeClientError(err, brokers);
+      const message = err instanceof GroupCommandError || err instanceof CliError ? err.message : describeClientError(err, brokers, '--bootstrap-server');
       // Kafka's catch-all: printed on stdout, and the command still exits 0
       out.stdout(`\nError: Executing consumer group command failed due to ${message}\n`);
     }

@@ -12,7 +12,8 @@ import type { ListOffsetsResponse, MetadataResponse } from '../../protocol/gener
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
-import { parseBootstrapServers } from '../connection.js';
+import { warnUnknownConfigs } from '../client-configs.js';
+import { ensureReachable, parseBootstrapServers, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { INTERNAL_TOPICS, javaStringOrder, topicFilter } from '../format.js';
 import { parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -53,6 +54,8 @@ function minListOffsetsVersion(time: bigint): number {
 
 export interface GetOffsetsOptions {
   bootstrapServers: string[];
+  /** the option the brokers were named with, for hints */
+  bootstrapOption: BootstrapOption;
   topic?: string;
   partitions?: ReadonlySet<number>;
   time: bigint;
@@ -93,6 +96,7 @@ export function getOffsetsOptions(args: ParsedArgs): GetOffsetsOptions {
   const commandConfig = args.get('command-config');
   return {
     bootstrapServers: parseBootstrapServers(bootstrap),
+    bootstrapOption: args.has('bootstrap-server') ? '--bootstrap-server' : '--broker-list',
     topic: args.get('topic'),
     partitions: partitions === undefined ? undefined : parsePartitionList(partitions),
     time: parseTime(args.get('time')),
@@ -200,8 +204,10 @@ export const command: CliCommand = {
   async run(argv) {
     const args = parseArgs(spec, argv);
     const options = getOffsetsOptions(args);
+    warnUnknownConfigs(options.adminProperties, 'admin');
     let admin: WireAdmin | undefined;
     try {
+      await ensureReachable(options.bootstrapServers, options.bootstrapOption);
       admin = new WireAdmin(options.bootstrapServers, { clientId: 'GetOffsetShell', properties: options.adminProperties });
       const { stdout, stderr } = formatOffsets(await fetchOffsets(admin, options));
       if (stderr.length > 0) process.stderr.write(stderr.join('\n') + '\n');

@@ -8,7 +8,8 @@ import type { Admin, ITopicMetadata } from 'kafkajs';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
-import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType } from '../connection.js';
+import { warnUnknownConfigs } from '../client-configs.js';
+import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { WireAdmin } from '../wire-client.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -337,9 +338,13 @@ async function deleteTopics(admin: Admin, options: TopicCommandOptions): Promise
   }
 }
 
+function bootstrapOption(options: TopicCommandOptions): BootstrapOption {
+  return options.viaZookeeper ? '--zookeeper' : '--bootstrap-server';
+}
+
 /** Runs one parsed topic command against the cluster; returns stdout lines. */
 export async function executeTopicCommand(options: TopicCommandOptions): Promise<string[]> {
-  await ensureReachable(options.bootstrapServers);
+  await ensureReachable(options.bootstrapServers, bootstrapOption(options));
   const kafka = createClient({ brokers: options.bootstrapServers, clientId: 'adminclient-1', properties: options.adminProperties });
   const admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
   const out: string[] = [];
@@ -368,6 +373,7 @@ export const command: CliCommand = {
     if (options.viaZookeeper) {
       process.stderr.write(`Note: --zookeeper was removed in Kafka 3.0 and this toolkit has no ZooKeeper; using the broker at localhost:9092 instead. Next time use --bootstrap-server localhost:9092.\n`);
     }
+    warnUnknownConfigs(options.adminProperties, 'admin');
     try {
       const lines = await executeTopicCommand(options);
       if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
@@ -375,7 +381,7 @@ export const command: CliCommand = {
       return 0;
     } catch (err) {
       if (err instanceof CliError) throw err;
-      const message = err instanceof TopicCommandError ? err.message : describeClientError(err, options.bootstrapServers);
+      const message = err instanceof TopicCommandError ? err.message : describeClientError(err, options.bootstrapServers, bootstrapOption(options));
       process.stdout.write(`Error while executing topic command : ${message}\n`);
       return 1;
     }
