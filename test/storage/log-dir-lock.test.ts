@@ -2,6 +2,7 @@
  * One broker per log dir: a second LogManager (or broker) on a dir in use is refused
  * with one clear message and touches nothing; a lock left by a dead broker is taken over.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,5 +61,23 @@ describe('log dir lock', () => {
     manager.loadLogs();
     expect(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
     manager.shutdown();
+  });
+
+  it('takes over a lock whose broker was killed but not yet reaped (a zombie)', async () => {
+    const dir = tempDir();
+    // sh starts a child, the child is killed, and sh sleeps without waiting for it: a zombie
+    const parent = spawn('sh', ['-c', 'sleep 30 & echo $!; kill -9 $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+      for (let i = 0; i < 100 && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); i++) execFileSync('sleep', ['0.02']);
+      expect(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) Z /);
+      fs.writeFileSync(path.join(dir, LOCK_FILE), `${pid}\n`);
+      const manager = new LogManager([dir], defaultLogConfig());
+      manager.loadLogs();
+      expect(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      manager.shutdown();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
