@@ -32,6 +32,7 @@ import {
 import { LogCleaner, type LogCleanerOptions } from './log-cleaner.js';
 import { PartitionLog, parseTopicPartitionDir, type LogConfig } from './partition-log.js';
 import { LogDirLock } from './log-dir-lock.js';
+import { openFilePool } from './open-file-pool.js';
 
 export { readOffsetCheckpoint, writeFileAtomically, writeOffsetCheckpoint, type OffsetCheckpoint } from './checkpoint-file.js';
 
@@ -95,6 +96,8 @@ export interface BackgroundTaskIntervals {
   flushSchedulerIntervalMs: number;
   /** log.flush.offset.checkpoint.interval.ms; default 60000 */
   checkpointIntervalMs?: number;
+  /** how often segment/index files unused since the last sweep are closed; default 60000 */
+  idleFileCloseIntervalMs?: number;
   /** log.cleaner.enable: when given, the log cleaner compacts cleanup.policy=compact logs with these options. */
   logCleaner?: LogCleanerOptions;
 }
@@ -160,6 +163,8 @@ export class LogManager {
       }
       if (hadCleanShutdown) unlinkSync(marker);
     }
+    // Loading touched every segment; what is used again reopens on demand, the rest holds no descriptor.
+    openFilePool.closeIdle(true);
     return loaded;
   }
 
@@ -294,6 +299,8 @@ export class LogManager {
     every(intervals.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
     every(intervals.flushSchedulerIntervalMs, () => this.flushDueLogs(Date.now()));
     every(intervals.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    // files not used for a whole interval give their descriptors back (idle partitions hold none)
+    every(intervals.idleFileCloseIntervalMs ?? 60_000, () => openFilePool.closeIdle());
     if (intervals.logCleaner !== undefined) {
       this.logCleaner = new LogCleaner(this, { logger: this.logger, ...intervals.logCleaner });
       this.logCleaner.start();

@@ -54,6 +54,8 @@ export class OpenFilePool {
   /** open files, least recently used first (Map keeps insertion order; a use re-inserts) */
   private readonly lru = new Map<PooledFile, true>();
   private cap: number;
+  /** advanced by each closeIdle(); a file remembers the generation it was last used in */
+  private generation = 0;
   /** Descriptors opened and closed over the pool's life (tests, diagnostics). */
   opens = 0;
   evictions = 0;
@@ -93,8 +95,26 @@ export class OpenFilePool {
 
   /** @internal PooledFile's side of the bookkeeping */
   touch(file: PooledFile): void {
+    file.usedInGeneration = this.generation;
     this.lru.delete(file);
     this.lru.set(file, true);
+  }
+
+  /**
+   * Closes every unpinned file not used since the previous call (all of them when
+   * `everything`): the log manager calls it after start-up and on a timer, so partitions
+   * nobody produces to or fetches from hold no descriptor at all, not just fewer than the bound.
+   */
+  closeIdle(everything = false): number {
+    let closed = 0;
+    for (const file of [...this.lru.keys()]) {
+      if (file.pinned || (!everything && file.usedInGeneration === this.generation)) continue;
+      this.lru.delete(file);
+      file.releaseDescriptor();
+      closed++;
+    }
+    this.generation++;
+    return closed;
   }
 
   /** @internal opens `path`, evicting idle files to stay within capacity (and on EMFILE) */
@@ -106,6 +126,7 @@ export class OpenFilePool {
       try {
         const fd = openSync(path, flags);
         this.opens++;
+        file.usedInGeneration = this.generation;
         this.lru.set(file, true);
         return fd;
       } catch (err) {
@@ -139,6 +160,8 @@ export const openFilePool = new OpenFilePool();
 
 export class PooledFile {
   private descriptor: number | null = null;
+  /** @internal the pool's closeIdle() generation of the last use */
+  usedInGeneration = 0;
   private pins = 0;
   private closed = false;
   /** writes so far, and how many of them a completed fsync covers */

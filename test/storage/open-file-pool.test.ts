@@ -82,10 +82,10 @@ describe('open file pool', () => {
     logs.shutdown();
     expect(fdsUnder(dirs.root)).toBe(0);
 
-    // start-up opens every log and keeps within the budget: no descriptor per partition
+    // start-up loads every log within the budget and then holds no segment descriptor at all
     const reloaded = new LogManager([dirs.root], config);
     expect(reloaded.loadLogs()).toHaveLength(partitions);
-    expect(fdsUnder(dirs.root)).toBeLessThanOrEqual(budget + 1);
+    expect(fdsUnder(dirs.root)).toBe(0);
     for (let p = partitions - 1; p >= 0; p--) {
       const log = reloaded.getLog('many', p)!;
       log.appendAsLeader(batchOf(1, `after${p}`), 1);
@@ -111,6 +111,27 @@ describe('open file pool', () => {
     for (const f of [a, b, c]) f.close();
     expect(pool.openCount).toBe(0);
     expect(() => a.fd()).toThrow(/closed/);
+  });
+
+  it('closeIdle closes the files not used since the previous sweep, so idle partitions hold none', () => {
+    const pool = new OpenFilePool(10);
+    const hot = new PooledFile(join(dirs.root, 'hot'), 'w+', pool);
+    const idle = new PooledFile(join(dirs.root, 'idle'), 'w+', pool);
+    pool.closeIdle(); // both used (opened) in this interval: kept
+    expect([hot.isOpen, idle.isOpen]).toEqual([true, true]);
+    pool.closeIdle(); // neither used since: closed
+    expect([hot.isOpen, idle.isOpen]).toEqual([false, false]);
+    hot.fd();
+    idle.fd();
+    pool.closeIdle();
+    expect([hot.isOpen, idle.isOpen]).toEqual([true, true]);
+    hot.fd();
+    pool.closeIdle(); // only hot was used again
+    expect([hot.isOpen, idle.isOpen]).toEqual([true, false]);
+    pool.closeIdle(true);
+    expect(hot.isOpen).toBe(false);
+    hot.close();
+    idle.close();
   });
 
   it('never evicts a descriptor pinned by asynchronous I/O; a close while pinned waits for the unpin', () => {
