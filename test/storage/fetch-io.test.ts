@@ -56,8 +56,12 @@ describe(`fetch I/O on a ${TOTAL_BYTES / MB} MB partition`, () => {
     batchSize = batch.length;
     const log = PartitionLog.open(dir, config);
     const batches = Math.ceil(TOTAL_BYTES / batchSize);
-    // The same buffer every time: appendAsLeader patches baseOffset/leader epoch in place (outside the CRC).
-    for (let i = 0; i < batches; i++) log.appendAsLeader(batch, 0);
+    // The same buffer every time: appendAsLeader patches baseOffset/leader epoch in place (outside the
+    // CRC); baseOffset goes back to 0 first, as a client sends it (Kafka refuses anything else).
+    for (let i = 0; i < batches; i++) {
+      batch.writeBigInt64BE(0n, 0);
+      log.appendAsLeader(batch, 0);
+    }
     logEndOffset = log.logEndOffset;
     log.close();
   }, 120_000);
