@@ -62,8 +62,20 @@ export interface ClusterMetadataOptions {
 }
 
 const OFFSETS_TOPIC_SEGMENT_BYTES = '104857600';
-/** Longest stretch a large CreateTopics spends creating logs before letting other connections run. */
-const CREATE_LOGS_SLICE_MS = 20;
+/** Longest stretch a large CreateTopics/DeleteTopics spends on logs before letting other connections run. */
+const LOG_WORK_SLICE_MS = 20;
+
+/** Yields to the event loop (setImmediate: pending I/O runs first) once LOG_WORK_SLICE_MS have passed. */
+function eventLoopSlice(): { maybeYield(): Promise<void> } {
+  let start = Date.now();
+  return {
+    async maybeYield() {
+      if (Date.now() - start < LOG_WORK_SLICE_MS) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      start = Date.now();
+    },
+  };
+}
 
 export class ClusterMetadata implements MetadataService {
   readonly config: BrokerConfig;
@@ -257,8 +269,10 @@ export class ClusterMetadata implements MetadataService {
       // Persist first: a crash after this point must not resurrect the topic; leftover
       // partition directories of an unknown topic are harmless and removed below.
       this.persist();
+      const slice = eventLoopSlice();
       for (const p of topic.partitions) {
         if (this.logs.getLog(name, p.partition)) await this.logs.deleteLog(name, p.partition);
+        await slice.maybeYield();
       }
       this.logLine(`Deleted topic ${name}`);
       return topic;
@@ -632,14 +646,14 @@ export class ClusterMetadata implements MetadataService {
   /**
    * Creates the logs this broker hosts for `partitions`, or none: on the first failure
    * (EMFILE, ENOSPC, EACCES…) the logs already made are removed and KAFKA_STORAGE_ERROR
-   * says why. Yields to the event loop every CREATE_LOGS_SLICE_MS so a large creation does
+   * says why. Yields to the event loop every LOG_WORK_SLICE_MS so a large creation does
    * not stall the other connections.
    */
   private async createLogsAllOrNothing(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
     // from the topic itself: it is not indexed yet, so logConfigFor would miss its overrides
     const logConfig = toLogConfig(effectiveTopicConfig(topic.configs, this.config));
     const created: PartitionState[] = [];
-    let sliceStart = Date.now();
+    const slice = eventLoopSlice();
     try {
       for (const p of partitions) {
         if (!p.replicas.includes(this.brokerId)) continue;
@@ -650,10 +664,7 @@ export class ClusterMetadata implements MetadataService {
         created.push(p);
         // not fsynced: the snapshot written after this loop is the record, and load() rewrites the file
         this.recordTopicId(log, topic.topicId, false);
-        if (Date.now() - sliceStart >= CREATE_LOGS_SLICE_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceStart = Date.now();
-        }
+        await slice.maybeYield();
       }
     } catch (err) {
       await this.removeLogs(topic.name, created);
