@@ -3,7 +3,8 @@
  * asking for 436207618 partitions is answered INVALID_PARTITIONS with a message naming
  * max.broker.partitions, before anything is allocated, while another client is served;
  * a forged array length larger than the frame can hold is refused as malformed (the
- * connection closed, as Kafka does) without allocating the array.
+ * connection closed, as Kafka does) without allocating the array. A large creation lets
+ * other connections be served while it runs.
  */
 import net from 'node:net';
 import fs from 'node:fs';
@@ -80,6 +81,31 @@ describe('resource limits on the wire', () => {
     expect(fs.readdirSync(broker.logDir).filter((d) => d.startsWith('f1c-'))).toEqual([]);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 1024 * 1024);
     await admin.disconnect();
+  });
+
+  it('serves other clients while a CreateTopics of many partitions is in progress', async () => {
+    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const creator = kafka.admin();
+    const other = kafka.admin();
+    await Promise.all([creator.connect(), other.connect()]);
+    await other.listTopics();
+    const finished: string[] = [];
+    const creating = creator
+      .createTopics({ topics: [{ topic: 'many', numPartitions: 1500 }], timeout: 120_000 })
+      .then((created) => {
+        finished.push('create');
+        return created;
+      });
+    // wait until the broker has started on it (the first partition directory exists)
+    while (!fs.readdirSync(broker.logDir).some((d) => d.startsWith('many-'))) await new Promise((r) => setTimeout(r, 5));
+    const listed = await other.listTopics();
+    finished.push('list');
+    expect(listed).not.toContain('many'); // listed only once every partition exists
+    expect(await creating).toBe(true);
+    expect(finished).toEqual(['list', 'create']);
+    expect(fs.readdirSync(broker.logDir).filter((d) => d.startsWith('many-'))).toHaveLength(1500);
+    expect(await other.listTopics()).toContain('many');
+    await Promise.all([creator.disconnect(), other.disconnect()]);
   });
 
   it('refuses as malformed, without allocating, an array length the frame cannot hold', async () => {
