@@ -52,6 +52,12 @@ describe('parseServerProperties', () => {
     expect(config.raw['num.network.threads']).toBe('3');
   });
 
+  it('reads max.broker.partitions (default 10000) and refuses a value below 1', () => {
+    expect(parse('').maxBrokerPartitions).toBe(10000);
+    expect(parse('max.broker.partitions=200000').maxBrokerPartitions).toBe(200000);
+    expect(() => parse('max.broker.partitions=0')).toThrow(/max.broker.partitions in config\/server.properties/);
+  });
+
   it('takes retention from ms over minutes over hours, and roll from ms over hours', () => {
     expect(parse('log.retention.hours=1').logRetentionMs).toBe(3600_000);
     expect(parse('log.retention.hours=1\nlog.retention.minutes=2').logRetentionMs).toBe(120_000);
