@@ -25,6 +25,7 @@ import {
   type SnapshotHeaderRecord,
 } from './generated/metadata-records.js';
 import { ByteReader, ByteWriter, ProtocolDecodeError } from './primitives.js';
+import { messageToJson } from './message-json.js';
 import { inVersionRange, type MessageSpec } from './schema-types.js';
 
 export * from './generated/metadata-records.js';
@@ -130,7 +131,7 @@ interface RaftControlBodies {
   SnapshotHeaderRecord: SnapshotHeaderRecord;
   SnapshotFooterRecord: SnapshotFooterRecord;
 }
-type RaftControlName = keyof RaftControlBodies;
+export type RaftControlName = keyof RaftControlBodies;
 
 const CONTROL_TYPE_OF: Record<RaftControlName, number> = {
   LeaderChangeMessage: RaftControlRecordType.LEADER_CHANGE,
@@ -160,4 +161,33 @@ export function decodeRaftControlRecord<K extends RaftControlName>(name: K, valu
   const spec = controlSpecs.get(name)!;
   if (!inVersionRange(spec.validVersions, version)) throw new ProtocolDecodeError(`${name} version ${version} is not supported`);
   return compileMessage(spec, version).read(r) as unknown as RaftControlBodies[K];
+}
+
+// ---------------------------------------------------------------------------
+// JSON, as Kafka's tools print records (kafka-dump-log --cluster-metadata-decoder)
+
+/** Kafka's MetadataRecordType constant name: TopicRecord → TOPIC_RECORD (MessageGenerator.toSnakeCase). */
+export function metadataRecordTypeConstant(name: string): string {
+  let out = '';
+  let previousWasCapital = true;
+  for (const c of name) {
+    const upper = c !== c.toLowerCase();
+    if (upper && !previousWasCapital) out += '_';
+    out += c.toUpperCase();
+    previousWasCapital = upper;
+  }
+  return out;
+}
+
+/** `{"type":"TOPIC_RECORD","version":0,"data":{...}}`, as DumpLogSegments' ClusterMetadataLogMessageParser prints a record. */
+export function metadataRecordJson(record: MetadataRecord): string {
+  const spec = specsByType.get(MetadataRecordType[record.type])!;
+  const data = messageToJson(spec, record.version, record.data as unknown as Record<string, unknown>);
+  return `{"type":${JSON.stringify(metadataRecordTypeConstant(record.type))},"version":${record.version},"data":${data}}`;
+}
+
+/** A raft control record's value as JsonConverter prints it (SnapshotHeader / SnapshotFooter lines of kafka-dump-log). */
+export function raftControlRecordJson(name: RaftControlName, value: Buffer): string {
+  const decoded = decodeRaftControlRecord(name, value) as unknown as Record<string, unknown>;
+  return messageToJson(controlSpecs.get(name)!, decoded.version as number, decoded);
 }

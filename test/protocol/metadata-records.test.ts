@@ -10,7 +10,9 @@ import {
   encodeMetadataRecord,
   encodeRaftControlRecord,
   metadataRecord,
+  metadataRecordJson,
   metadataRecordName,
+  metadataRecordTypeConstant,
   MetadataRecordType,
   type MetadataRecord,
 } from '../../src/protocol/metadata-records.js';
@@ -81,6 +83,16 @@ describe('metadata record frames', () => {
       expect(decodeMetadataRecord(bytes)).toEqual(record);
     }
     expect(metadataRecordName(3)).toBe('PartitionRecord');
+  });
+
+  it("names record types as Kafka's MetadataRecordType constants", () => {
+    expect(metadataRecordTypeConstant('TopicRecord')).toBe('TOPIC_RECORD');
+    expect(metadataRecordTypeConstant('BrokerRegistrationChangeRecord')).toBe('BROKER_REGISTRATION_CHANGE_RECORD');
+    // runs of capitals are not split (MessageGenerator.toSnakeCase)
+    expect(metadataRecordTypeConstant('KRaftVersionRecord')).toBe('KRAFT_VERSION_RECORD');
+    expect(metadataRecordJson(metadataRecord('FeatureLevelRecord', { name: 'metadata.version', featureLevel: 21 }))).toBe(
+      '{"type":"FEATURE_LEVEL_RECORD","version":0,"data":{"name":"metadata.version","featureLevel":21}}',
+    );
   });
 
   it('refuses frame version 0 (the 2.8 preview), unknown types and trailing garbage, as Kafka', () => {

@@ -1,7 +1,9 @@
 /**
  * kafka-dump-log: prints what a segment's files hold, in the line format of Kafka's
  * DumpLogSegments tool (Kafka 3.x): `.log` batches (and with --deep-iteration /
- * --print-data-log their records), `.index` entries, `.timeindex` entries. Reads the
+ * --print-data-log their records), `.index` entries, `.timeindex` entries, and KRaft
+ * snapshots (`<offset>-<epoch>.checkpoint`, batches like a segment's; records of
+ * __cluster_metadata decoded with --cluster-metadata-decoder). Reads the
  * files directly (no broker needed); one batch in memory at a time, so large segments
  * are fine. Learners use it to see what a segment holds.
  */
@@ -25,6 +27,12 @@ import { controlRecordType, decodeControlRecordValue, decodeRecordBatch, type De
 import { ByteReader } from '../../protocol/primitives.js';
 import { decodeData } from '../../protocol/codec.js';
 import {
+  decodeMetadataRecord,
+  metadataRecordJson,
+  raftControlRecordJson,
+  RaftControlRecordType,
+} from '../../protocol/metadata-records.js';
+import {
   decodeGroupMetadataValue,
   decodeGroupRecordKey,
   decodeOffsetCommitValue,
@@ -39,6 +47,7 @@ export const spec: CommandSpec = {
     { name: 'deep-iteration', description: 'If set, uses deep instead of shallow iteration. Automatically set if print-data-log is enabled.' },
     { name: 'offsets-decoder', description: 'If set, log data will be parsed as offset data from the __consumer_offsets topic.' },
     { name: 'transaction-log-decoder', description: 'If set, log data will be parsed as transaction metadata from the __transaction_state topic.' },
+    { name: 'cluster-metadata-decoder', description: 'If set, log data will be parsed as cluster metadata records.' },
     { name: 'skip-record-metadata', description: 'Whether to skip printing metadata for each record.' },
     { name: 'max-bytes', arg: 'Integer: size', description: 'Limit the amount of total batches read in bytes avoiding reading the whole .log file(s). (default: 2147483647)', complete: 'none' },
     { name: 'max-message-size', arg: 'Integer: size', description: 'Size of largest message. (default: 5242880)', complete: 'none' },
@@ -153,6 +162,9 @@ function lastSequence(header: BatchHeader): number {
   return last > INT_MAX ? last - INT_MAX - 1 : last;
 }
 
+/** Kafka's ControlRecordType names beyond the transaction markers (KRaft's control records). */
+const CONTROL_TYPE_NAMES: Record<number, string> = { 2: 'LEADER_CHANGE', 3: 'SNAPSHOT_HEADER', 4: 'SNAPSHOT_FOOTER', 5: 'KRAFT_VERSION', 6: 'KRAFT_VOTERS' };
+
 function recordLine(header: BatchHeader, record: DecodedRecord, opts: DumpLogOptions): string {
   let line = '';
   let prefix = `${RECORD_INDENT} `;
@@ -167,8 +179,12 @@ function recordLine(header: BatchHeader, record: DecodedRecord, opts: DumpLogOpt
       if (type === 0 || type === 1) {
         const { coordinatorEpoch } = decodeControlRecordValue(record.value);
         line += ` endTxnMarker: ${type === 0 ? 'ABORT' : 'COMMIT'} coordinatorEpoch: ${coordinatorEpoch}`;
+      } else if (type === RaftControlRecordType.SNAPSHOT_HEADER || type === RaftControlRecordType.SNAPSHOT_FOOTER) {
+        const header = type === RaftControlRecordType.SNAPSHOT_HEADER;
+        const name = header ? 'SnapshotHeaderRecord' : 'SnapshotFooterRecord';
+        line += ` ${header ? 'SnapshotHeader' : 'SnapshotFooter'} ${raftControlRecordJson(name, record.value ?? Buffer.alloc(0))}`;
       } else {
-        line += ` controlType: UNKNOWN(${type})`;
+        line += ` controlType: ${CONTROL_TYPE_NAMES[type] ?? 'UNKNOWN'}(${type})`;
       }
     }
   }
@@ -184,8 +200,15 @@ function recordLine(header: BatchHeader, record: DecodedRecord, opts: DumpLogOpt
 }
 
 function dumpLog(out: BufferedWriter, filePath: string, opts: DumpLogOptions, problems: DumpProblems): void {
-  const startOffset = Number(path.basename(filePath).split('.')[0]);
-  out.write(`Log starting offset: ${startOffset}\n`);
+  const name = path.basename(filePath);
+  const snapshot = /^(\d{20})-(\d{10})\.checkpoint$/.exec(name);
+  if (name.endsWith('.log')) {
+    out.write(`Log starting offset: ${Number(name.split('.')[0])}\n`);
+  } else if (name === 'bootstrap.checkpoint') {
+    out.write('KRaft bootstrap snapshot\n');
+  } else if (snapshot !== null) {
+    out.write(`Snapshot end offset: ${Number(snapshot[1])}, epoch: ${Number(snapshot[2])}\n`);
+  }
   const file = new FileReader(filePath);
   try {
     const limit = Math.min(file.size, opts.maxBytes);
@@ -436,6 +459,16 @@ export const offsetsParser: RecordParser = (record) => {
   }
 };
 
+/** --cluster-metadata-decoder: each record's value is a framed KRaft metadata record; no keys. */
+export const clusterMetadataParser: RecordParser = (record) => {
+  try {
+    if (record.value === null) throw new Error('the record has no value');
+    return { key: null, payload: metadataRecordJson(decodeMetadataRecord(record.value)) };
+  } catch (err) {
+    return { key: null, payload: `Error at ${record.offset}, skipping. ${(err as Error).message}` };
+  }
+};
+
 const TRANSACTION_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
 
 /** TransactionLogKey v0 (string transactionalId) and TransactionLogValue v0-1, printed as Kafka 3.x's TransactionLog formatter does. */
@@ -495,7 +528,7 @@ export function dumpFiles(out: BufferedWriter, files: readonly string[], opts: D
   for (const file of files) {
     out.write(`Dumping ${file}\n`);
     const suffix = path.extname(file);
-    if (suffix === '.log') dumpLog(out, file, opts, problems);
+    if (suffix === '.log' || suffix === '.checkpoint') dumpLog(out, file, opts, problems);
     else if (suffix === '.index') dumpIndex(out, file, opts, problems);
     else if (suffix === '.timeindex') dumpTimeIndex(out, file, opts, problems);
     else process.stderr.write(`Ignoring unknown file ${file}\n`);
@@ -512,7 +545,8 @@ export const command: CliCommand = {
     if (filesArg === undefined) throw new UsageError('Missing required argument "[files]"');
     const offsets = args.has('offsets-decoder');
     const transactions = args.has('transaction-log-decoder');
-    const printDataLog = args.has('print-data-log') || offsets || transactions ||
+    const clusterMetadata = args.has('cluster-metadata-decoder');
+    const printDataLog = args.has('print-data-log') || offsets || transactions || clusterMetadata ||
       args.has('key-decoder-class') || args.has('value-decoder-class');
     const opts: DumpLogOptions = {
       printDataLog,
@@ -522,7 +556,7 @@ export const command: CliCommand = {
       maxMessageSize: intOption(args, 'max-message-size') ?? 5 * 1024 * 1024,
       indexSanityOnly: args.has('index-sanity-check'),
       verifyOnly: args.has('verify-index-only'),
-      parser: offsets ? offsetsParser : transactions ? transactionLogParser : stringParser,
+      parser: offsets ? offsetsParser : transactions ? transactionLogParser : clusterMetadata ? clusterMetadataParser : stringParser,
     };
     const out = new BufferedWriter(process.stdout);
     try {
