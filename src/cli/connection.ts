@@ -181,6 +181,8 @@ const ERROR_WORDS: Record<string, string> = {
   INVALID_GROUP_ID: 'the consumer group id is invalid',
   COORDINATOR_NOT_AVAILABLE: 'the group coordinator is not available yet; try again',
   UNSUPPORTED_COMPRESSION_TYPE: 'the broker does not support that compression type',
+  INVALID_RECORD: 'the broker rejected a record as invalid',
+  INVALID_SESSION_TIMEOUT: 'session.timeout.ms is outside the range the broker allows (group.min.session.timeout.ms to group.max.session.timeout.ms)',
 };
 
 interface KafkaJsLikeError {

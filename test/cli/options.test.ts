@@ -93,6 +93,9 @@ describe('kafka-console-producer options', () => {
   it('takes --bootstrap-server or the old --broker-list', () => {
     expect(producer('--broker-list', 'a:1,b:2', '--topic', 't').brokers).toEqual(['a:1', 'b:2']);
     expect(producer('--bootstrap-server', 'c:3', '--broker-list', 'a:1', '--topic', 't').brokers).toEqual(['c:3']);
+    // hints name the option the user typed
+    expect(producer('--broker-list', 'a:1', '--topic', 't').bootstrapOption).toBe('--broker-list');
+    expect(producer('--bootstrap-server', 'c:3', '--broker-list', 'a:1', '--topic', 't').bootstrapOption).toBe('--bootstrap-server');
     expect(() => producer('--topic', 't')).toThrow('Missing required option(s) [bootstrap-server]');
     expect(() => producer('--bootstrap-server', 'c:3')).toThrow('Missing required argument "[topic]"');
   });
@@ -156,6 +159,14 @@ describe('kafka-console-consumer options', () => {
     expect(() => consumer('--bootstrap-server', 'h:1', '--topic', 't', '--from-beginning', '--consumer-property', 'auto.offset.reset=latest')).toThrow("Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option");
   });
 
+  it('refuses an empty group id and a heartbeat not below the session timeout, in its own words', () => {
+    expect(() => consumer('--bootstrap-server', 'h:1', '--topic', 't', '--group', '')).toThrow('The consumer group id is empty: give --group a name, or leave --group out to read with a fresh console-consumer group.');
+    expect(() => consumer('--bootstrap-server', 'h:1', '--topic', 't', '--consumer-property', 'session.timeout.ms=10'))
+      .toThrow('heartbeat.interval.ms (3000) must be lower than session.timeout.ms (10); set heartbeat.interval.ms to about a third of session.timeout.ms');
+    const ok = consumer('--bootstrap-server', 'h:1', '--topic', 't', '--consumer-property', 'session.timeout.ms=9000', '--consumer-property', 'heartbeat.interval.ms=3000');
+    expect([ok.sessionTimeoutMs, ok.heartbeatIntervalMs]).toEqual([9000, 3000]);
+  });
+
   it('starts a lone partition at the end unless told otherwise', () => {
     expect(consumer('--bootstrap-server', 'h:1', '--topic', 't', '--partition', '2').startOffset).toBe('latest');
     expect(consumer('--bootstrap-server', 'h:1', '--topic', 't', '--partition', '2', '--from-beginning').startOffset).toBe('earliest');
@@ -165,6 +176,8 @@ describe('kafka-console-consumer options', () => {
   it('reads formatter properties and the old --zookeeper spelling', () => {
     const s = consumer('--zookeeper', 'slave1:2181', '--topic', 't', '--property', 'print.key=true', '--property', 'key.separator=:');
     expect(s.brokers).toEqual(['localhost:9092']);
+    expect(s.bootstrapOption).toBe('--zookeeper');
+    expect(consumer('--bootstrap-server', 'h:1', '--topic', 't').bootstrapOption).toBe('--bootstrap-server');
     expect(s.formatter.printKey).toBe(true);
     expect(s.formatter.keySeparator.toString()).toBe(':');
     expect(() => consumer('--bootstrap-server', 'h:1', '--topic', 't', '--formatter', 'kafka.tools.LoggingMessageFormatter')).toThrow('is not available');

@@ -147,6 +147,10 @@ export function consumerSettings(args: ParsedArgs, random: () => number = Math.r
   const maxMessages = intOption(args, 'max-messages');
   const timeoutMs = intOption(args, 'timeout-ms');
   const explicitGroup = groupIds[0];
+  if (explicitGroup !== undefined && explicitGroup.trim() === '') {
+    // kafkajs would refuse it with its own words; Kafka's consumer with InvalidGroupIdException
+    throw new CliError("The consumer group id is empty: give --group a name, or leave --group out to read with a fresh console-consumer group.");
+  }
   const autoCommitProp = properties['enable.auto.commit'];
   return {
     brokers,

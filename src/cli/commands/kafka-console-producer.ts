@@ -133,6 +133,9 @@ function sendErrorMessage(err: unknown, settings: ProducerSettings): string {
   if (protocolErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return `Topic '${settings.topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${settings.brokers[0]} --create --topic ${settings.topic}`;
   }
+  if (protocolErrorType(err) === 'INVALID_TOPIC_EXCEPTION') {
+    return `Topic name '${settings.topic}' is invalid: use ASCII letters, digits, '.', '_' and '-', at most 249 characters.`;
+  }
   return `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers, settings.bootstrapOption)}`;
 }
 
