@@ -9,6 +9,10 @@
  * (same inode: segments are renamed only after being closed, see log-cleaner.ts), so
  * idle partitions cost no descriptors and a hot partition's active segment stays open.
  *
+ * fsync through a reopened descriptor flushes the pages written through the evicted one
+ * (POSIX syncs the file, not the descriptor); a writeback error that struck while no
+ * descriptor was open may go unreported, as for any process that closes its files.
+ *
  * The broker is one event loop: a descriptor returned by `fd()` stays valid until the
  * next `fd()`/`pin()` of any pooled file, which is all synchronous I/O needs.
  * Asynchronous I/O (fsync on the threadpool) must `pin()` it, so it is never closed,
