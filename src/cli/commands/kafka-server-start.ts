@@ -216,7 +216,9 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
   const serverLogFd = process.env.KAFKA_TS_DAEMON_CHILD ? openServerLog() : undefined;
   const log = (line: string): void => {
     // the broker's own lines get Kafka's `[timestamp] LEVEL` prefix unless they carry one
-    const text = (/^\[\d{4}-\d\d-\d\d /.test(line) ? line : logLine('INFO', line, CATEGORY)) + '\n';
+    // a leading "WARN " or "ERROR " names the level (broker/api-error.ts, disk-full warnings)
+    const level = /^(WARN|ERROR) /.exec(line)?.[1] as 'WARN' | 'ERROR' | undefined;
+    const text = (/^\[\d{4}-\d\d-\d\d /.test(line) ? line : level ? logLine(level, line.slice(level.length + 1), CATEGORY) : logLine('INFO', line, CATEGORY)) + '\n';
     process.stdout.write(text);
     if (serverLogFd !== undefined) fs.writeSync(serverLogFd, text);
   };
