@@ -32,7 +32,7 @@ import {
 } from '../protocol/metadata-records.js';
 import { buildRecordBatch, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
-import { readMetaProperties } from '../storage/log-manager.js';
+import { METADATA_TOPIC, readMetaProperties } from '../storage/log-manager.js';
 import { defaultLogConfig, PartitionLog } from '../storage/partition-log.js';
 import { applyRecords, IMAGE_RECORD_TYPES, MetadataReplayError } from './apply.js';
 import { emptyImage, type MetadataImage } from './image.js';
@@ -40,7 +40,7 @@ import { imageRecords } from './records.js';
 import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot, type SnapshotId } from './snapshot-file.js';
 
 /** Kafka's metadata topic (KafkaRaftServer.MetadataTopic); its only partition is 0. */
-export const METADATA_TOPIC = '__cluster_metadata';
+export { METADATA_TOPIC };
 export const METADATA_LOG_DIR_NAME = `${METADATA_TOPIC}-0`;
 export const QUORUM_STATE_FILE = 'quorum-state';
 

@@ -41,6 +41,12 @@ export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const META_PROPERTIES_FILE = 'meta.properties';
+/**
+ * KRaft's metadata topic. Its log (`__cluster_metadata-0`) belongs to the metadata
+ * layer's MetadataLog, never to the partition logs here: loadLogs leaves it alone,
+ * as Kafka's LogManager does.
+ */
+export const METADATA_TOPIC = '__cluster_metadata';
 
 export interface MetaProperties {
   version: number;
@@ -145,7 +151,7 @@ export class LogManager {
           continue;
         }
         const parsed = parseTopicPartitionDir(name);
-        if (parsed === null) continue;
+        if (parsed === null || parsed.topic === METADATA_TOPIC) continue;
         const key = topicPartitionKey(parsed.topic, parsed.partition);
         if (this.logs.has(key)) {
           this.logger(`${path}: duplicate log for ${key} (already in ${this.dirOf.get(key)}), skipping`);

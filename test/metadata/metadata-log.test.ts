@@ -19,7 +19,8 @@ import { configRecord, registerBrokerRecord, topicRecords } from '../../src/meta
 import { listSnapshots, readSnapshot, snapshotFileName } from '../../src/metadata/snapshot-file.js';
 import { decodeMetadataRecord, metadataRecord, type MetadataRecord } from '../../src/protocol/metadata-records.js';
 import { controlRecordType, decodeRecordBatches } from '../../src/protocol/records/record.js';
-import { writeMetaProperties } from '../../src/storage/log-manager.js';
+import { LogManager, writeMetaProperties } from '../../src/storage/log-manager.js';
+import { defaultLogConfig } from '../../src/storage/partition-log.js';
 
 const IDS = ['Ab3dEfGhIjKlMnOpQrStUw', 'ZYxwVUtSrQpOnMlKjIhGfA', 'q1w2e3r4t5y6u7i8o9p0aQ', 'MNbvCXzlKJhgFDsaPOiuYA'];
 
@@ -249,6 +250,18 @@ describe('MetadataLog', () => {
     expect(log.image()).toEqual(kept);
     // the torn batch is gone; the new epoch's LeaderChange batch follows the last whole one
     expect(log.endOffset).toBe(keptEnd + 1);
+  });
+
+  it("is not opened as a partition log by storage's LogManager (which would take it for a deleted topic's)", () => {
+    const log = open();
+    log.append(topic('orders', IDS[0]!));
+    const manager = new LogManager([root], defaultLogConfig());
+    try {
+      expect(manager.loadLogs().map((l) => `${l.topic}-${l.partition}`)).toEqual([]);
+    } finally {
+      manager.shutdown();
+    }
+    expect(reopen(log).image().topicsByName.has('orders')).toBe(true);
   });
 
   it('is a Kafka log: magic-2 batches at the raft epoch, a LeaderChange control batch per election, that kafka-dump-log prints', async () => {
