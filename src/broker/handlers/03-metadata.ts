@@ -15,7 +15,7 @@
 import { defineHandler } from '../handler.js';
 import type { BrokerServices } from '../services/index.js';
 import { errorResult, reportedPartitionState, type MetadataService, type TopicState } from '../services/metadata-service.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type {
   MetadataRequest,
   MetadataResponse,
@@ -88,6 +88,16 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     const allowAutoCreate = version < 4 ? true : request.allowAutoTopicCreation;
 
     const topics: MetadataResponseTopic[] = [];
+    // v10-11 carry TopicId but Kafka serves topic ids only from v12 (KafkaApis.handleTopicMetadataRequest):
+    // a null name there is an invalid request (closed: the response cannot name the topic), an id is refused per topic.
+    if (version < 12 && !allTopics && request.topics) {
+      if (request.topics.some((t) => t.name === null)) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic name can not be null for version ${version}`);
+      }
+      if (request.topics.some((t) => t.topicId !== ZERO_UUID)) {
+        return response(request.topics.map((t) => errorTopic(t.name, ZERO_UUID, ErrorCode.INVALID_REQUEST)));
+      }
+    }
     if (allTopics) {
       for (const topic of metadata.topics()) topics.push(topicResult(metadata, topic, topicOperations));
     } else {
@@ -106,15 +116,19 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
       }
     }
 
-    return {
-      throttleTimeMs: 0,
-      brokers: metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-      clusterId: metadata.clusterId,
-      controllerId: metadata.controllerId,
-      topics,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? ALL_CLUSTER_OPERATIONS
-        : OPERATIONS_NOT_REQUESTED,
-    };
+    return response(topics);
+
+    function response(topicResults: MetadataResponseTopic[]): MetadataResponse {
+      return {
+        throttleTimeMs: 0,
+        brokers: metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+        clusterId: metadata.clusterId,
+        controllerId: metadata.controllerId,
+        topics: topicResults,
+        clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+          ? ALL_CLUSTER_OPERATIONS
+          : OPERATIONS_NOT_REQUESTED,
+      };
+    }
   },
 });
