@@ -111,7 +111,7 @@ _kafka_dump_log() {
     --max-bytes) COMPREPLY=(); return 0 ;;
     --max-message-size) COMPREPLY=(); return 0 ;;
   esac
-  COMPREPLY=( $(compgen -W "--files --print-data-log --deep-iteration --offsets-decoder --transaction-log-decoder --skip-record-metadata --max-bytes --max-message-size --index-sanity-check --verify-index-only --key-decoder-class --value-decoder-class --help --version" -- "$cur") )
+  COMPREPLY=( $(compgen -W "--files --print-data-log --deep-iteration --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --skip-record-metadata --max-bytes --max-message-size --index-sanity-check --verify-index-only --key-decoder-class --value-decoder-class --help --version" -- "$cur") )
 }
 complete -F _kafka_dump_log kafka-dump-log kafka-dump-log.sh
 _kafka_configs() {
