@@ -110,6 +110,11 @@ describe.skipIf(!availability.ok || !hasProc)('partition limits and file descrip
 
     // the broker still serves: a new topic, a record per key to many of wide's partitions, a group (__consumer_offsets)
     expect((await topics('--create', '--topic', 'fresh')).stdout).toBe('Created topic fresh.\n');
+    const grow = await topics('--alter', '--topic', 'fresh', '--partitions', '100000');
+    expect(grow.code).toBe(1);
+    expect(grow.stdout).toContain('Adding 99999 partition(s) to fresh would give broker 0 ');
+    expect(grow.stdout).toContain('more than max.broker.partitions=10000 allows');
+    expect(dirsOf('fresh')).toEqual(['fresh-0']);
     const keyed = Array.from({ length: 300 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
     const produced = await runCli('kafka-console-producer', ['--bootstrap-server', bootstrap, '--topic', 'wide', '--property', 'parse.key=true', '--property', 'key.separator=:'], { input: keyed });
     expect(produced.code).toBe(0);

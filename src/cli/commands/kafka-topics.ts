@@ -13,7 +13,7 @@ import { createClient, describeClientError, ensureReachable, parseBootstrapServe
 import { CliError, UsageError } from '../errors.js';
 import { WireAdmin } from '../wire-client.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import type { CreateTopicsResponse } from '../../protocol/generated/types.js';
+import type { CreatePartitionsResponse, CreateTopicsResponse } from '../../protocol/generated/types.js';
 import { formatDescribe, formatTopicList, INTERNAL_TOPICS, javaStringOrder, topicFilter, type TopicDescription } from '../format.js';
 import { intOption, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { startSpinner } from '../output.js';
@@ -318,7 +318,33 @@ async function alterTopics(admin: Admin, options: TopicCommandOptions): Promise<
     if (count < current) throw new TopicCommandError(`The topic ${topic.name} currently has ${current} partition(s); ${count} would not be an increase.`);
   }
   if (names.length > 0) {
-    await admin.createPartitions({ topicPartitions: names.map((topic) => ({ topic, count })) });
+    try {
+      await admin.createPartitions({ topicPartitions: names.map((topic) => ({ topic, count })) });
+    } catch (err) {
+      // as for --create: kafkajs drops the broker's message, which names max.broker.partitions
+      const refusal = protocolErrorType(err) === 'INVALID_PARTITIONS' ? await createPartitionsRefusal(options, names, count) : null;
+      if (refusal === null) throw err;
+      throw new TopicCommandError(refusal);
+    }
+  }
+}
+
+/** The broker's words for a refused --alter --partitions: CreatePartitions replayed with validateOnly. */
+async function createPartitionsRefusal(options: TopicCommandOptions, names: readonly string[], count: number): Promise<string | null> {
+  const wire = new WireAdmin(options.bootstrapServers, { clientId: 'adminclient-1', properties: options.adminProperties });
+  try {
+    const connection = await wire.bootstrap();
+    const version = connection.usableVersion(ApiKey.CreatePartitions, 0, 3);
+    const response = await connection.request<CreatePartitionsResponse>(ApiKey.CreatePartitions, version, {
+      topics: names.map((name) => ({ name, count, assignments: null })),
+      timeoutMs: wire.timeoutMs,
+      validateOnly: true,
+    });
+    return response.results.find((r) => r.errorMessage)?.errorMessage ?? null;
+  } catch {
+    return null;
+  } finally {
+    wire.close();
   }
 }
 
