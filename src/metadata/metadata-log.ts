@@ -46,6 +46,8 @@ export const QUORUM_STATE_FILE = 'quorum-state';
 
 /** metadata.log.max.record.bytes.between.snapshots default (20 MiB). */
 export const DEFAULT_MAX_BYTES_BETWEEN_SNAPSHOTS = 20 * 1024 * 1024;
+/** metadata.log.max.snapshot.interval.ms default (1 hour). */
+export const DEFAULT_MAX_SNAPSHOT_INTERVAL_MS = 60 * 60 * 1000;
 /** metadata.log.segment.bytes default (1 GiB). */
 export const DEFAULT_METADATA_SEGMENT_BYTES = 1024 * 1024 * 1024;
 /** KafkaRaftClient's largest batch (8 MiB). */
@@ -60,6 +62,8 @@ export interface MetadataLogOptions {
   clusterId?: string;
   /** metadata.log.max.record.bytes.between.snapshots */
   maxBytesBetweenSnapshots?: number;
+  /** metadata.log.max.snapshot.interval.ms: a snapshot once the oldest record not in one is this old (0 = never by time); checked on append */
+  maxSnapshotIntervalMs?: number;
   /** metadata.log.segment.bytes */
   segmentBytes?: number;
   logger?: (line: string) => void;
@@ -95,6 +99,9 @@ export class MetadataLog implements MetadataPublisher {
   private bytesSinceSnapshot = 0;
   private failure: Error | null = null;
   private readonly maxBytesBetweenSnapshots: number;
+  private readonly maxSnapshotIntervalMs: number;
+  /** append time of the oldest record not in a snapshot; null when every record is */
+  private oldestUnsnapshottedMs: number | null = null;
   private readonly logLine: (line: string) => void;
   private readonly clock: () => number;
 
@@ -106,6 +113,7 @@ export class MetadataLog implements MetadataPublisher {
     this.logLine = options.logger ?? (() => {});
     this.clock = options.clock ?? Date.now;
     this.maxBytesBetweenSnapshots = options.maxBytesBetweenSnapshots ?? DEFAULT_MAX_BYTES_BETWEEN_SNAPSHOTS;
+    this.maxSnapshotIntervalMs = options.maxSnapshotIntervalMs ?? DEFAULT_MAX_SNAPSHOT_INTERVAL_MS;
     mkdirSync(this.dir, { recursive: true });
     this.snapshots = listSnapshots(this.dir);
     this.current = emptyImage(clusterId);
@@ -203,6 +211,7 @@ export class MetadataLog implements MetadataPublisher {
               lastContainedLogTimeMs: batch.header.maxTimestamp,
             };
             this.bytesSinceSnapshot += size;
+            this.oldestUnsnapshottedMs ??= batch.header.maxTimestamp;
           }
         }
         offset = batch.header.lastOffset + 1;
@@ -339,6 +348,7 @@ export class MetadataLog implements MetadataPublisher {
       now,
     );
     this.bytesSinceSnapshot += written.size;
+    this.oldestUnsnapshottedMs ??= now;
     const previous = this.current;
     this.current = next;
     const change: MetadataChange = { previous, records, baseOffset, lastOffset };
@@ -355,7 +365,11 @@ export class MetadataLog implements MetadataPublisher {
   }
 
   private maybeSnapshot(): void {
-    if (this.bytesSinceSnapshot >= this.maxBytesBetweenSnapshots) this.snapshot();
+    const dueByTime =
+      this.maxSnapshotIntervalMs > 0 &&
+      this.oldestUnsnapshottedMs !== null &&
+      this.clock() - this.oldestUnsnapshottedMs >= this.maxSnapshotIntervalMs;
+    if (this.bytesSinceSnapshot >= this.maxBytesBetweenSnapshots || dueByTime) this.snapshot();
   }
 
   /**
@@ -375,6 +389,7 @@ export class MetadataLog implements MetadataPublisher {
       this.snapshots = [id];
     }
     this.bytesSinceSnapshot = 0;
+    this.oldestUnsnapshottedMs = null;
     // Segments wholly before the snapshot are no longer needed to rebuild the image.
     this.log.deleteRecordsBefore(Math.min(id.endOffset, this.log.highWatermark));
     return id;

@@ -188,6 +188,26 @@ describe('MetadataLog', () => {
     expect(Object.keys(resourceConfigs(log.image(), ConfigResourceType.BROKER, ''))).toHaveLength(12);
   });
 
+  it('writes a snapshot once the oldest record outside one is metadata.log.max.snapshot.interval.ms old', () => {
+    let now = 1_000_000;
+    const log = open({ maxSnapshotIntervalMs: 60_000, clock: () => now });
+    log.append(topic('orders', IDS[0]!));
+    now += 59_999;
+    log.append(topic('payments', IDS[1]!));
+    expect(log.snapshotIds()).toEqual([]);
+    now += 1;
+    log.append([configRecord(ConfigResourceType.TOPIC, 'orders', 'retention.ms', '1')]);
+    const first = { endOffset: log.image().provenance.lastContainedOffset + 1, epoch: log.epoch };
+    expect(log.snapshotIds()).toEqual([first]);
+    // the clock restarts with the next record: a long pause before it does not count
+    now += 60_000;
+    log.append([configRecord(ConfigResourceType.TOPIC, 'orders', 'retention.ms', '2')]);
+    expect(log.snapshotIds()).toEqual([first]);
+    now += 60_000;
+    log.append([configRecord(ConfigResourceType.TOPIC, 'orders', 'retention.ms', '3')]);
+    expect(log.snapshotIds()).toEqual([{ endOffset: log.endOffset, epoch: log.epoch }]);
+  });
+
   it('falls back to the log when the newest snapshot is damaged, and ignores a partial snapshot', () => {
     let log = open();
     writeHistory(log);
