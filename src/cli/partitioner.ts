@@ -24,6 +24,14 @@ interface StickyBatch {
   partition?: number;
 }
 
+/**
+ * Where a record notes its sticky batch: a symbol-keyed field on the message object
+ * kafkajs hands back to the partitioner (it encodes only the fields it knows). A WeakMap
+ * did the same at several times the cost for a million piped lines.
+ */
+const STICKY_BATCH = Symbol('stickyBatch');
+type StickyMessage = Message & { [STICKY_BATCH]?: StickyBatch };
+
 export interface StickyPartitionerOptions {
   /** batch.size: bytes of keyless records sent to one partition before switching (Kafka's stickyBatchSize) */
   stickyBatchBytes: number;
@@ -33,18 +41,25 @@ export interface StickyPartitionerOptions {
   random?: () => number;
 }
 
+/** Roughly the bytes of a value (string length: counting UTF-8 bytes exactly costs more than it is worth here). */
+function size(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? v.length : Buffer.isBuffer(v) ? v.length : String(v).length;
+}
+
 /** Approximate bytes a record takes in a batch (key, value, headers and a few bytes of framing). */
 function recordBytes(message: Message): number {
-  const size = (v: unknown): number => (v === null || v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
   let bytes = 8 + size(message.key) + size(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) bytes += 2 + Buffer.byteLength(name) + size(v);
+  if (message.headers) {
+    for (const name in message.headers) {
+      const value = message.headers[name];
+      for (const v of Array.isArray(value) ? value : [value]) bytes += 2 + name.length + size(v);
+    }
   }
   return bytes;
 }
 
 export class StickyPartitioner {
-  private readonly batchOf = new WeakMap<Message, StickyBatch>();
   private current: StickyBatch = {};
   private currentBytes = 0;
   private readonly keyed = Partitioners.DefaultPartitioner();
@@ -64,7 +79,7 @@ export class StickyPartitioner {
    */
   assign(message: Message): void {
     if (this.hasKey(message)) return;
-    this.batchOf.set(message, this.current);
+    (message as StickyMessage)[STICKY_BATCH] = this.current;
     this.currentBytes += recordBytes(message);
     if (this.currentBytes >= this.options.stickyBatchBytes) {
       this.current = {};
@@ -79,13 +94,11 @@ export class StickyPartitioner {
       const { message, partitionMetadata } = args;
       if (message.partition !== undefined && message.partition !== null) return message.partition;
       if (this.hasKey(message)) return keyed(args);
-      let batch = this.batchOf.get(message);
-      if (!batch) {
-        // a record the producer did not assign: a batch of its own
-        batch = {};
-        this.batchOf.set(message, batch);
-      }
-      if (batch.partition === undefined || !partitionMetadata.some((p) => p.partitionId === batch.partition)) {
+      const sticky = message as StickyMessage;
+      // a record the producer did not assign: a batch of its own
+      const batch = sticky[STICKY_BATCH] ??= {};
+      // partitions are never removed from a topic, so a choice stays valid; check cheaply anyway
+      if (batch.partition === undefined || batch.partition >= partitionMetadata.length) {
         batch.partition = this.pick(partitionMetadata);
       }
       return batch.partition;
