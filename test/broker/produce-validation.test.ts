@@ -227,6 +227,27 @@ describe('Produce: idempotent producers without state here', () => {
     expect(await highWatermark(topic)).toBe(6);
   });
 
+  it('no combination of producer fields reaches UNKNOWN_SERVER_ERROR (no exception in the append path)', async () => {
+    const topic = 'producer-fields';
+    await createTopic(topic);
+    const seen = new Set<number>();
+    for (const producerId of [-1, 0, 5, 2 ** 40])
+      for (const producerEpoch of [-1, 0, 32767])
+        for (const baseSequence of [-1, 0, 5, 0x7fffffff])
+          for (const transactional of [false, true]) {
+            const batch = buildRecordBatch(twoRecords(), { producerId, producerEpoch, baseSequence, transactional });
+            const res = await produce(topic, batch);
+            expect(res.errorCode, JSON.stringify({ producerId, producerEpoch, baseSequence, transactional, message: res.errorMessage })).not.toBe(
+              ErrorCode.UNKNOWN_SERVER_ERROR,
+            );
+            seen.add(res.errorCode);
+          }
+    // accepted, INVALID_RECORD (id without sequence) and INVALID_PRODUCER_ID_MAPPING (unknown transactional producer) all occur
+    expect([...seen].sort((a, b) => a - b)).toEqual(
+      expect.arrayContaining([ErrorCode.NONE, ErrorCode.INVALID_RECORD, ErrorCode.INVALID_PRODUCER_ID_MAPPING]),
+    );
+  });
+
   it('a producer id with a negative base sequence is INVALID_RECORD', async () => {
     const topic = 'no-sequence';
     await createTopic(topic);
