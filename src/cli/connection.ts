@@ -219,6 +219,21 @@ export function protocolErrorType(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The line for a broker answer about the one topic a console tool was given (it does not
+ * exist, its name is invalid), naming the topic and the fix; undefined for other errors.
+ */
+export function topicProblem(err: unknown, topic: string, brokers: readonly string[]): string | undefined {
+  switch (protocolErrorType(err)) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+      return `Topic '${topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${brokers[0]} --create --topic ${topic}`;
+    case 'INVALID_TOPIC_EXCEPTION':
+      return `Topic name '${topic}' is invalid: use ASCII letters, digits, '.', '_' and '-', at most 249 characters.`;
+    default:
+      return undefined;
+  }
+}
+
 /** The kafkajs text for a protocol error, e.g. "Topic with this name already exists" (used when we have no better words). */
 export function describeClientError(err: unknown, brokers: readonly string[], option: BootstrapOption): string {
   const chain = errorChain(err);

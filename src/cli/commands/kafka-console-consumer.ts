@@ -12,7 +12,7 @@ import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { registerCompressionCodecs } from '../codecs.js';
 import { readPropertiesFile } from '../config-files.js';
 import { warnUnknownConfigs } from '../client-configs.js';
-import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
+import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType, topicProblem, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatRecord, formatterOptionsFrom, topicFilter, type MessageFormatterOptions } from '../format.js';
 import { intOption, parseArgs, parseKeyValues, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -351,22 +351,10 @@ async function checkPartitionExists(kafka: ReturnType<typeof createClient>, topi
 
 /** One line for a consumer failure, naming the topic where the broker's answer is about it. */
 function consumerErrorMessage(err: unknown, settings: ConsumerSettings): string {
-  const topic = settings.topic;
-  switch (protocolErrorType(err)) {
-    case 'UNKNOWN_TOPIC_OR_PARTITION':
-      if (topic !== undefined) {
-        return `Topic '${topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${settings.brokers[0]} --create --topic ${topic}`;
-      }
-      break;
-    case 'INVALID_TOPIC_EXCEPTION':
-      if (topic !== undefined) {
-        return `Topic name '${topic}' is invalid: use ASCII letters, digits, '.', '_' and '-', at most 249 characters.`;
-      }
-      break;
-    case 'INVALID_SESSION_TIMEOUT':
-      return `session.timeout.ms ${settings.sessionTimeoutMs} is outside the range the broker allows (group.min.session.timeout.ms to group.max.session.timeout.ms, 6000 to 1800000 by default); choose a session.timeout.ms within it.`;
-    default:
-      break;
+  const aboutTopic = settings.topic !== undefined ? topicProblem(err, settings.topic, settings.brokers) : undefined;
+  if (aboutTopic !== undefined) return aboutTopic;
+  if (protocolErrorType(err) === 'INVALID_SESSION_TIMEOUT') {
+    return `session.timeout.ms ${settings.sessionTimeoutMs} is outside the range the broker allows (group.min.session.timeout.ms to group.max.session.timeout.ms, 6000 to 1800000 by default); choose a session.timeout.ms within it.`;
   }
   return describeClientError(err, settings.brokers, settings.bootstrapOption);
 }

@@ -11,7 +11,7 @@ import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { compressionTypeFor, registerCompressionCodecs } from '../codecs.js';
 import { readPropertiesFile } from '../config-files.js';
 import { warnUnknownConfigs } from '../client-configs.js';
-import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
+import { createClient, describeClientError, ensureReachable, numberProperty, parseBootstrapServers, topicProblem, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { lineReaderOptionsFrom, parseLine, type LineReaderOptions } from '../line-reader.js';
 import { intOption, parseArgs, parseKeyValues, type CommandSpec, type ParsedArgs } from '../options.js';
@@ -130,13 +130,8 @@ function toMessage(line: string, lineNumber: number, reader: LineReaderOptions):
 }
 
 function sendErrorMessage(err: unknown, settings: ProducerSettings): string {
-  if (protocolErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION') {
-    return `Topic '${settings.topic}' does not exist and the broker does not create topics automatically; create it with kafka-topics --bootstrap-server ${settings.brokers[0]} --create --topic ${settings.topic}`;
-  }
-  if (protocolErrorType(err) === 'INVALID_TOPIC_EXCEPTION') {
-    return `Topic name '${settings.topic}' is invalid: use ASCII letters, digits, '.', '_' and '-', at most 249 characters.`;
-  }
-  return `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers, settings.bootstrapOption)}`;
+  return topicProblem(err, settings.topic, settings.brokers)
+    ?? `Error when sending message to topic ${settings.topic}: ${describeClientError(err, settings.brokers, settings.bootstrapOption)}`;
 }
 
 /** The partitioner a console producer uses: Kafka's murmur2 for keys, sticky batches of batch.size bytes without. */
