@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { brokerConfig, type BrokerConfig, type Endpoint } from './broker/config.js';
 import { BrokerServer, advertisedApis } from './broker/server.js';
 import { ReplicaManager } from './broker/replica-manager.js';
+import { FetchSessionCache } from './broker/fetch-sessions.js';
 import { allHandlers } from './broker/handlers/index.js';
 import type { BrokerServices } from './broker/services/index.js';
 import { ErrorCode, KafkaError } from './protocol/errors.js';
@@ -172,17 +173,11 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       logger: log,
     });
     groups.load();
-    const minIsr = Number(config.raw['min.insync.replicas']);
-    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log, Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1);
+    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log, config.minInsyncReplicas);
     const replicaManager = replicas;
     const groupCoordinator = groups;
     transactions = new TransactionCoordinator({
-      log: new OffsetsTopicLog(
-        metadata,
-        Number(config.raw['transaction.state.log.num.partitions'] ?? 50),
-        log,
-        TRANSACTION_STATE_TOPIC,
-      ),
+      log: new OffsetsTopicLog(metadata, config.transactionStateLogNumPartitions, log, TRANSACTION_STATE_TOPIC),
       ensureTopic: async () => {
         await metadata.ensureInternalTopic(TRANSACTION_STATE_TOPIC);
       },
@@ -196,7 +191,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
         return errorCode;
       },
       offsetsPartitionFor: (groupId) => groupCoordinator.partitionFor(groupId),
-      config: transactionCoordinatorConfig(config.raw),
+      config: transactionCoordinatorConfig(config),
       logger: log,
     });
     replicas.setTransactionVerifier(transactions);
@@ -205,9 +200,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
-      logCleaner: config.logCleanerEnable
-        ? { backoffMs: Number(config.raw['log.cleaner.backoff.ms'] ?? 15_000) || 15_000 }
-        : undefined,
+      logCleaner: config.logCleanerEnable ? { backoffMs: config.logCleanerBackoffMs } : undefined,
     });
     resolveReady({
       config,
@@ -216,6 +209,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       producerIds,
       transactions,
       data: replicas,
+      fetchSessions: new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots }),
       apiVersions: advertisedApis(handlers),
       log,
     });

@@ -1,10 +1,12 @@
 /**
  * The typed, validated broker configuration. `kafka-server-start` builds it from
  * server.properties (+ --override) in the CLI layer; tests build it directly with
- * `brokerConfig({...})`. Keys mirror Kafka's server.properties names.
+ * `brokerConfig({...})`. Keys, types, defaults and validators live in one table
+ * (config-keys.ts); the defaults here are derived from it.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { BROKER_KEYS, brokerKeyDef, effectiveDefault, parseBrokerValue, type BrokerKeyDef } from './config-keys.js';
 
 export interface Endpoint {
   /** listener name, e.g. PLAINTEXT */
@@ -69,68 +71,98 @@ export interface BrokerConfig {
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** compression.type (broker default for topics) */
   compressionType: string;
+  /** min.insync.replicas (broker default for topics) */
+  minInsyncReplicas: number;
+  /** broker.rack; null when not set */
+  brokerRack: string | null;
+  /** log.cleaner.backoff.ms */
+  logCleanerBackoffMs: number;
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number;
+  /** offsets.topic.segment.bytes */
+  offsetsTopicSegmentBytes: number;
+  /** transaction.state.log.num.partitions */
+  transactionStateLogNumPartitions: number;
+  /** transaction.state.log.replication.factor (capped at the broker count unless set) */
+  transactionStateLogReplicationFactor: number;
+  /** transaction.state.log.min.isr */
+  transactionStateLogMinIsr: number;
+  /** transaction.state.log.segment.bytes */
+  transactionStateLogSegmentBytes: number;
+  /** transaction.max.timeout.ms */
+  transactionMaxTimeoutMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** transaction.state.log.load.buffer.size */
+  transactionStateLogLoadBufferSize: number;
+  /** offsets.load.buffer.size */
+  offsetsLoadBufferSize: number;
+  /** offset.metadata.max.bytes */
+  offsetMetadataMaxBytes: number;
+  /** max.incremental.fetch.session.cache.slots */
+  maxIncrementalFetchSessionCacheSlots: number;
   /** every key/value as read, including keys we accept but do not act on */
   raw: Record<string, string>;
 }
 
 export const DEFAULT_PORT = 9092;
 
-/**
- * Default max.broker.partitions. Kafka's guidance (and KIP-578's motivation) is at most
- * about 4000 partitions per broker; each one costs a directory, three files and ~4 KB of
- * heap here (descriptors are pooled), so a laptop holds this many and creates them in seconds.
- */
-export const DEFAULT_MAX_BROKER_PARTITIONS = 10000;
-
 export function defaultLogDir(): string {
   // Kafka's stock config uses /tmp/kafka-logs; use the OS temp dir the same way.
   return path.join(os.tmpdir(), 'kafka-logs');
 }
 
+/** A key's default as this broker uses it, parsed by the key's type (null when it has none). */
+export function brokerKeyDefault(name: string): number | boolean | string | null {
+  const def = brokerKeyDef(name);
+  if (!def) throw new Error(`${name} is not in the broker config table`);
+  const text = effectiveDefault(def);
+  return text === null ? null : parseBrokerValue(def, text);
+}
+
+/** Default max.broker.partitions (see config-keys.ts). */
+export const DEFAULT_MAX_BROKER_PARTITIONS = brokerKeyDefault('max.broker.partitions') as number;
+
+/** Sets the key's BrokerConfig field to a value already parsed by the key's type. */
+export function setBrokerField(config: BrokerConfig, def: BrokerKeyDef, value: number | boolean | string | null): void {
+  if (def.field === undefined) return;
+  (config as unknown as Record<string, unknown>)[def.field] = value;
+}
+
 export function defaultBrokerConfig(): BrokerConfig {
   const listener: Endpoint = { name: 'PLAINTEXT', host: 'localhost', port: DEFAULT_PORT };
-  return {
-    brokerId: 0,
+  const hours = (name: string): number => (brokerKeyDefault(name) as number) * 3600_000;
+  const config = {
+    brokerId: brokerKeyDefault('broker.id') as number,
     listeners: [listener],
     advertisedListeners: [listener],
     logDirs: [defaultLogDir()],
-    numPartitions: 1,
-    maxBrokerPartitions: DEFAULT_MAX_BROKER_PARTITIONS,
-    defaultReplicationFactor: 1,
-    autoCreateTopicsEnable: true,
-    deleteTopicEnable: true,
-    logSegmentBytes: 1073741824,
-    logRollMs: 168 * 3600 * 1000,
-    logRetentionMs: 168 * 3600 * 1000,
-    logRetentionBytes: -1,
-    logRetentionCheckIntervalMs: 300000,
-    logIndexIntervalBytes: 4096,
-    logIndexSizeMaxBytes: 10485760,
-    logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
-    logFlushIntervalMs: null,
-    logFlushSchedulerIntervalMs: 1000,
-    logCleanerEnable: true,
-    logCleanupPolicy: 'delete',
-    messageMaxBytes: 1048588,
-    socketRequestMaxBytes: 104857600,
-    offsetsTopicNumPartitions: 50,
-    offsetsTopicReplicationFactor: 1,
-    offsetsRetentionMinutes: 10080,
-    // Kafka's code default is 3000, but its stock server.properties sets 0 and the tutorials run
-    // with that: a console consumer should not sit 3 s before its first record.
-    groupInitialRebalanceDelayMs: 0,
-    groupMinSessionTimeoutMs: 6000,
-    groupMaxSessionTimeoutMs: 1800000,
-    transactionalIdExpirationMs: 604800000,
-    logMessageTimestampType: 'CreateTime',
-    compressionType: 'producer',
+    logRollMs: hours('log.roll.hours'),
+    logRetentionMs: hours('log.retention.hours'),
     raw: {},
-  };
+  } as Partial<BrokerConfig> as BrokerConfig;
+  for (const def of BROKER_KEYS) {
+    if (def.field !== undefined) setBrokerField(config, def, brokerKeyDefault(def.name));
+  }
+  return config;
 }
 
-/** Defaults overlaid with the given fields (tests and embedding). */
+/**
+ * Defaults overlaid with the given fields (tests and embedding). Table keys in
+ * `overrides.raw` (server.properties spelling) set their typed field unless the field
+ * itself is given, so `brokerConfig({ raw: { 'min.insync.replicas': '2' } })` works.
+ */
 export function brokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
   const base = defaultBrokerConfig();
+  for (const def of BROKER_KEYS) {
+    const text = overrides.raw?.[def.name];
+    if (text === undefined || def.field === undefined || def.field in overrides) continue;
+    try {
+      setBrokerField(base, def, parseBrokerValue(def, text));
+    } catch (err) {
+      throw new Error(`Invalid value ${JSON.stringify(text)} for configuration ${def.name}: ${(err as Error).message}`);
+    }
+  }
   const merged: BrokerConfig = { ...base, ...overrides };
   if (overrides.listeners && !overrides.advertisedListeners) {
     merged.advertisedListeners = overrides.listeners;

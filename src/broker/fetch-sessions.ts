@@ -284,20 +284,3 @@ export class FetchSessionCache {
     return true;
   }
 }
-
-/** One cache per broker, found from the broker's services object (handlers are stateless). */
-const cachesByBroker = new WeakMap<object, FetchSessionCache>();
-
-/**
- * The broker's session cache, created on first use. `rawConfig` is the broker's
- * server.properties map: max.incremental.fetch.session.cache.slots sizes the cache.
- */
-export function fetchSessionCacheFor(broker: object, rawConfig: Record<string, string> = {}): FetchSessionCache {
-  let cache = cachesByBroker.get(broker);
-  if (!cache) {
-    const slots = Number(rawConfig['max.incremental.fetch.session.cache.slots']);
-    cache = new FetchSessionCache({ maxSlots: Number.isInteger(slots) && slots >= 0 ? slots : DEFAULT_SESSION_CACHE_SLOTS });
-    cachesByBroker.set(broker, cache);
-  }
-  return cache;
-}

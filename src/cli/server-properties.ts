@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultBrokerConfig, type BrokerConfig, type Endpoint } from '../broker/config.js';
+import { defaultBrokerConfig, setBrokerField, type BrokerConfig, type Endpoint } from '../broker/config.js';
+import { BROKER_KEYS, BrokerValueError, brokerKeyDef, parseBrokerValue, type BrokerKeyDef, type BrokerValue } from '../broker/config-keys.js';
 import { parseProperties } from './config-files.js';
 import { CliError } from './errors.js';
 
@@ -17,9 +18,7 @@ export interface ServerPropertiesSource {
   text?: string;
 }
 
-const MAX_INT = 2147483647;
-const COMPRESSION_TYPES = new Set(['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']);
-
+/** Reads keys by the broker config table: its type, validator and error wording. */
 class PropertyReader {
   constructor(
     private readonly values: Record<string, string>,
@@ -35,44 +34,25 @@ class PropertyReader {
     return value === undefined ? undefined : value.trim();
   }
 
-  private fail(key: string, reason: string): never {
+  fail(key: string, reason: string): never {
     throw new CliError(`Invalid value ${JSON.stringify(this.values[key])} for configuration ${key} in ${this.origin[key]}: ${reason}`);
   }
 
-  int(key: string, min = -MAX_INT - 1): number | undefined {
-    const raw = this.string(key);
+  /** The key's value parsed and validated as its table entry says; undefined when not set. */
+  value(def: BrokerKeyDef): BrokerValue | undefined {
+    const raw = this.values[def.name];
     if (raw === undefined) return undefined;
-    if (!/^[+-]?\d+$/.test(raw)) this.fail(key, 'Not a number of type INT');
-    const value = Number(raw);
-    if (value > MAX_INT || value < -MAX_INT - 1) this.fail(key, 'Not a number of type INT');
-    if (value < min) this.fail(key, `Value must be at least ${min}`);
-    return value;
+    try {
+      return parseBrokerValue(def, raw);
+    } catch (err) {
+      if (err instanceof BrokerValueError) this.fail(def.name, err.message);
+      throw err;
+    }
   }
 
-  long(key: string, min = Number.MIN_SAFE_INTEGER): number | undefined {
-    const raw = this.string(key);
-    if (raw === undefined) return undefined;
-    if (!/^[+-]?\d+$/.test(raw)) this.fail(key, 'Not a number of type LONG');
-    // Long.MAX_VALUE (Kafka's "never") does not fit a JS number exactly; clamp it.
-    const value = Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
-    if (value < min) this.fail(key, `Value must be at least ${min}`);
-    return value;
-  }
-
-  bool(key: string): boolean | undefined {
-    const raw = this.string(key);
-    if (raw === undefined) return undefined;
-    const lower = raw.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-    return this.fail(key, 'Expected value to be either true or false');
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
-    const raw = this.string(key);
-    if (raw === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(raw)) this.fail(key, `String must be one of: ${allowed.join(', ')}`);
-    return raw as T;
+  /** A numeric key of the table. */
+  number(key: string): number | undefined {
+    return this.value(tableKey(key)) as number | undefined;
   }
 
   list(key: string): string[] | undefined {
@@ -101,6 +81,12 @@ class PropertyReader {
     if (endpoints.length === 0) this.fail(key, 'no PLAINTEXT listener given');
     return endpoints;
   }
+}
+
+function tableKey(name: string): BrokerKeyDef {
+  const def = brokerKeyDef(name);
+  if (!def) throw new Error(`${name} is not in the broker config table`);
+  return def;
 }
 
 function securityProtocolMap(reader: PropertyReader): Record<string, string> {
@@ -146,8 +132,15 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
   const config = defaultBrokerConfig();
   config.raw = { ...values };
 
-  const brokerId = reader.int('broker.id', -1);
-  const nodeId = reader.int('node.id', -1);
+  // Every table key with a BrokerConfig field, and every other table key's type and range:
+  // Kafka validates the whole file, including keys this broker does not act on.
+  for (const def of BROKER_KEYS) {
+    const value = reader.value(def);
+    if (value !== undefined) setBrokerField(config, def, value);
+  }
+
+  const brokerId = reader.number('broker.id');
+  const nodeId = reader.number('node.id');
   if (brokerId !== undefined && nodeId !== undefined && brokerId !== nodeId && brokerId >= 0 && nodeId >= 0) {
     throw new CliError(`broker.id (${brokerId}) and node.id (${nodeId}) differ in ${fileLabel}; set only one of them, or the same value in both`);
   }
@@ -161,7 +154,7 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
     config.listeners = listeners;
   } else if (reader.has('port') || reader.has('host.name')) {
     // Pre-1.0 tutorials configure `port` / `host.name` instead of `listeners`.
-    config.listeners = [{ name: 'PLAINTEXT', host: reader.string('host.name') ?? '', port: reader.int('port', 0) ?? 9092 }];
+    config.listeners = [{ name: 'PLAINTEXT', host: reader.string('host.name') ?? '', port: reader.number('port') ?? 9092 }];
   }
   const advertised = reader.listeners('advertised.listeners', securityMap, controllerNames);
   const toLocalhost = (l: Endpoint): Endpoint => ({ ...l, host: l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host });
@@ -172,7 +165,7 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
     // (each defaulting to host.name / port) make the advertised PLAINTEXT listener. Kafka's
     // `port` defaulted to 9092 even beside `listeners`; the listener's own port is meant.
     const host = reader.string('advertised.host.name') ?? reader.string('host.name') ?? '';
-    const port = reader.int('advertised.port', 0) ?? reader.int('port', 0) ?? config.listeners[0]?.port ?? 9092;
+    const port = reader.number('advertised.port') ?? reader.number('port') ?? config.listeners[0]?.port ?? 9092;
     config.advertisedListeners = [toLocalhost({ name: 'PLAINTEXT', host, port })];
   } else {
     config.advertisedListeners = config.listeners.map(toLocalhost);
@@ -184,54 +177,15 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
     config.logDirs = logDirs.map((dir) => path.resolve(dir));
   }
 
-  config.numPartitions = reader.int('num.partitions', 1) ?? config.numPartitions;
-  config.maxBrokerPartitions = reader.int('max.broker.partitions', 1) ?? config.maxBrokerPartitions;
-  config.defaultReplicationFactor = reader.int('default.replication.factor', 1) ?? config.defaultReplicationFactor;
-  config.autoCreateTopicsEnable = reader.bool('auto.create.topics.enable') ?? config.autoCreateTopicsEnable;
-  config.deleteTopicEnable = reader.bool('delete.topic.enable') ?? config.deleteTopicEnable;
-  config.logSegmentBytes = reader.int('log.segment.bytes', 14) ?? config.logSegmentBytes;
-
   // KafkaConfig precedence: the finest unit given wins (ms > minutes > hours).
-  const rollMs = reader.long('log.roll.ms', 1);
-  const rollHours = reader.int('log.roll.hours', 1);
+  const rollMs = reader.number('log.roll.ms');
+  const rollHours = reader.number('log.roll.hours');
   config.logRollMs = rollMs ?? (rollHours !== undefined ? rollHours * 3600_000 : config.logRollMs);
-  const retentionMs = reader.long('log.retention.ms', -1);
-  const retentionMinutes = reader.int('log.retention.minutes', -1);
-  const retentionHours = reader.int('log.retention.hours', -1);
+  const retentionMs = reader.number('log.retention.ms');
+  const retentionMinutes = reader.number('log.retention.minutes');
+  const retentionHours = reader.number('log.retention.hours');
   const retention = retentionMs ?? (retentionMinutes !== undefined ? retentionMinutes * 60_000 : retentionHours !== undefined ? retentionHours * 3600_000 : undefined);
   if (retention !== undefined) config.logRetentionMs = retention < 0 ? -1 : retention;
-  config.logRetentionBytes = reader.long('log.retention.bytes') ?? config.logRetentionBytes;
-  config.logRetentionCheckIntervalMs = reader.long('log.retention.check.interval.ms', 1) ?? config.logRetentionCheckIntervalMs;
-  config.logIndexIntervalBytes = reader.int('log.index.interval.bytes', 0) ?? config.logIndexIntervalBytes;
-  config.logIndexSizeMaxBytes = reader.int('log.index.size.max.bytes', 4) ?? config.logIndexSizeMaxBytes;
-  config.logFlushIntervalMessages = reader.long('log.flush.interval.messages', 1) ?? config.logFlushIntervalMessages;
-  config.logFlushIntervalMs = reader.long('log.flush.interval.ms', 0) ?? config.logFlushIntervalMs;
-  config.logFlushSchedulerIntervalMs = reader.long('log.flush.scheduler.interval.ms', 0) ?? config.logFlushSchedulerIntervalMs;
-  config.logCleanerEnable = reader.bool('log.cleaner.enable') ?? config.logCleanerEnable;
-  const cleanupPolicy = reader.list('log.cleanup.policy');
-  if (cleanupPolicy) {
-    for (const policy of cleanupPolicy) {
-      if (policy !== 'delete' && policy !== 'compact') throw new CliError(`Invalid value ${JSON.stringify(values['log.cleanup.policy'])} for configuration log.cleanup.policy in ${origin['log.cleanup.policy']}: use delete, compact or delete,compact`);
-    }
-    config.logCleanupPolicy = cleanupPolicy.join(',');
-  }
-  config.messageMaxBytes = reader.int('message.max.bytes', 0) ?? config.messageMaxBytes;
-  config.socketRequestMaxBytes = reader.int('socket.request.max.bytes', 1) ?? config.socketRequestMaxBytes;
-  config.offsetsTopicNumPartitions = reader.int('offsets.topic.num.partitions', 1) ?? config.offsetsTopicNumPartitions;
-  config.offsetsTopicReplicationFactor = reader.int('offsets.topic.replication.factor', 1) ?? config.offsetsTopicReplicationFactor;
-  config.offsetsRetentionMinutes = reader.int('offsets.retention.minutes', 1) ?? config.offsetsRetentionMinutes;
-  config.groupInitialRebalanceDelayMs = reader.int('group.initial.rebalance.delay.ms', 0) ?? config.groupInitialRebalanceDelayMs;
-  config.groupMinSessionTimeoutMs = reader.int('group.min.session.timeout.ms', 0) ?? config.groupMinSessionTimeoutMs;
-  config.groupMaxSessionTimeoutMs = reader.int('group.max.session.timeout.ms', 0) ?? config.groupMaxSessionTimeoutMs;
-  config.transactionalIdExpirationMs = reader.int('transactional.id.expiration.ms', 1) ?? config.transactionalIdExpirationMs;
-  config.logMessageTimestampType = reader.oneOf('log.message.timestamp.type', ['CreateTime', 'LogAppendTime'] as const) ?? config.logMessageTimestampType;
-  const compression = reader.string('compression.type');
-  if (compression !== undefined) {
-    if (!COMPRESSION_TYPES.has(compression)) {
-      throw new CliError(`Invalid value ${JSON.stringify(values['compression.type'])} for configuration compression.type in ${origin['compression.type']}: String must be one of: ${[...COMPRESSION_TYPES].join(', ')}`);
-    }
-    config.compressionType = compression;
-  }
   return config;
 }
 

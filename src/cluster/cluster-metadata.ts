@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { BrokerConfig } from '../broker/config.js';
+import { isKeySet } from '../broker/config-keys.js';
 import type {
   AlterConfigOp,
   BrokerInfo,
@@ -61,7 +62,6 @@ export interface ClusterMetadataOptions {
   writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
 }
 
-const OFFSETS_TOPIC_SEGMENT_BYTES = '104857600';
 /** Longest stretch a large CreateTopics/DeleteTopics spends on logs before letting other connections run. */
 const LOG_WORK_SLICE_MS = 20;
 
@@ -489,7 +489,6 @@ export class ClusterMetadata implements MetadataService {
   private async doEnsureInternal(name: string): Promise<TopicState> {
     const existing = this.topicsByName.get(name);
     if (existing) return existing;
-    const raw = this.config.raw;
     if (name === CONSUMER_OFFSETS_TOPIC) {
       return this.doCreateTopic(
         name,
@@ -499,7 +498,7 @@ export class ClusterMetadata implements MetadataService {
           configs: {
             'cleanup.policy': 'compact',
             'compression.type': 'producer',
-            'segment.bytes': raw['offsets.topic.segment.bytes'] ?? OFFSETS_TOPIC_SEGMENT_BYTES,
+            'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
           },
         },
         false,
@@ -510,15 +509,17 @@ export class ClusterMetadata implements MetadataService {
       return this.doCreateTopic(
         name,
         {
-          numPartitions: Number(raw['transaction.state.log.num.partitions'] ?? 50),
+          numPartitions: this.config.transactionStateLogNumPartitions,
           // Kafka's default is 3, which a smaller cluster can never satisfy (transactions would
           // hang with COORDINATOR_NOT_AVAILABLE); without an explicit setting use min(3, brokers).
-          replicationFactor: Number(raw['transaction.state.log.replication.factor'] ?? Math.min(3, this.brokerList.length)),
+          replicationFactor: isKeySet(this.config, 'transaction.state.log.replication.factor')
+            ? this.config.transactionStateLogReplicationFactor
+            : Math.min(this.config.transactionStateLogReplicationFactor, this.brokerList.length),
           configs: {
             'cleanup.policy': 'compact',
             'compression.type': 'uncompressed',
-            'min.insync.replicas': raw['transaction.state.log.min.isr'] ?? '2',
-            'segment.bytes': raw['transaction.state.log.segment.bytes'] ?? OFFSETS_TOPIC_SEGMENT_BYTES,
+            'min.insync.replicas': String(this.config.transactionStateLogMinIsr),
+            'segment.bytes': String(this.config.transactionStateLogSegmentBytes),
           },
         },
         false,
@@ -713,8 +714,7 @@ export class ClusterMetadata implements MetadataService {
   private selfBroker(): BrokerInfo {
     const endpoint = this.config.advertisedListeners[0] ?? this.config.listeners[0];
     const host = endpoint && endpoint.host !== '' && endpoint.host !== '0.0.0.0' ? endpoint.host : os.hostname();
-    const rack = this.config.raw['broker.rack'];
-    return { nodeId: this.config.brokerId, host, port: endpoint?.port ?? 9092, rack: rack ?? null };
+    return { nodeId: this.config.brokerId, host, port: endpoint?.port ?? 9092, rack: this.config.brokerRack };
   }
 
   private persist(): void {

@@ -7,6 +7,7 @@
  * answer DescribeConfigs (value, source, synonyms, type) for topics.
  */
 import type { BrokerConfig } from '../broker/config.js';
+import { brokerKeyDef } from '../broker/config-keys.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { ConfigSynonymEntry, DescribedConfig } from '../broker/services/metadata-service.js';
 
@@ -395,8 +396,8 @@ export function describeTopicConfig(
   }
   const defaultEntries: ConfigSynonymEntry[] = [];
   for (const syn of def.brokerSynonyms) {
-    const builtIn = BROKER_DEFAULTS_FOR_SYNONYMS[syn.name];
-    if (builtIn !== undefined && builtIn !== null) {
+    const builtIn = brokerSynonymDefault(syn.name);
+    if (builtIn !== null) {
       defaultEntries.push({ name: syn.name, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
     }
   }
@@ -438,49 +439,13 @@ export function describeTopicConfigs(
 }
 
 /**
- * Built-in defaults of the broker keys that are topic synonyms (Kafka's
- * KafkaConfig defaults; null = no default, so no DEFAULT_CONFIG synonym).
+ * Kafka's built-in default of a broker key that is a topic synonym, from the broker
+ * config table (null = no default, so no DEFAULT_CONFIG synonym). Kafka's value, not
+ * this broker's own start value: it is what Kafka's topic DescribeConfigs reports.
  */
-export const BROKER_DEFAULTS_FOR_SYNONYMS: Readonly<Record<string, string | null>> = {
-  'log.cleanup.policy': 'delete',
-  'compression.gzip.level': '-1',
-  'compression.lz4.level': '9',
-  'compression.type': 'producer',
-  'compression.zstd.level': '3',
-  'log.cleaner.delete.retention.ms': '86400000',
-  'log.segment.delete.delay.ms': '60000',
-  'log.flush.interval.messages': LONG_MAX,
-  'log.flush.interval.ms': null,
-  'log.flush.scheduler.interval.ms': LONG_MAX,
-  'follower.replication.throttled.replicas': null,
-  'leader.replication.throttled.replicas': null,
-  'log.index.interval.bytes': '4096',
-  'log.local.retention.bytes': '-2',
-  'log.local.retention.ms': '-2',
-  'log.cleaner.max.compaction.lag.ms': LONG_MAX,
-  'message.max.bytes': '1048588',
-  'log.message.downconversion.enable': 'true',
-  'log.message.format.version': '3.0-IV1',
-  'log.message.timestamp.after.max.ms': LONG_MAX,
-  'log.message.timestamp.before.max.ms': LONG_MAX,
-  'log.message.timestamp.difference.max.ms': LONG_MAX,
-  'log.message.timestamp.type': 'CreateTime',
-  'log.cleaner.min.cleanable.ratio': '0.5',
-  'log.cleaner.min.compaction.lag.ms': '0',
-  'min.insync.replicas': '1',
-  'log.preallocate': 'false',
-  'log.retention.bytes': '-1',
-  'log.retention.ms': null,
-  'log.retention.minutes': null,
-  'log.retention.hours': '168',
-  'log.segment.bytes': '1073741824',
-  'log.index.size.max.bytes': '10485760',
-  'log.roll.jitter.ms': null,
-  'log.roll.jitter.hours': '0',
-  'log.roll.ms': null,
-  'log.roll.hours': '168',
-  'unclean.leader.election.enable': 'false',
-};
+function brokerSynonymDefault(name: string): string | null {
+  return brokerKeyDef(name)?.default ?? null;
+}
 
 /** Effective value of every topic key for a topic: overrides over broker defaults. */
 export function effectiveTopicConfig(overrides: Record<string, string>, config: BrokerConfig): Record<string, string | null> {

@@ -70,16 +70,15 @@ export interface GroupCoordinatorConfig {
 }
 
 export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorConfig {
-  const raw = Number(config.raw['offsets.retention.check.interval.ms']);
   return {
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
     offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
-    offsetsRetentionCheckIntervalMs: Number.isFinite(raw) && raw > 0 ? raw : 600_000,
-    offsetMetadataMaxBytes: 4096,
+    offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
+    offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
     newMemberJoinTimeoutMs: 300_000,
-    loadBufferSize: 5 * 1024 * 1024,
+    loadBufferSize: config.offsetsLoadBufferSize,
   };
 }
 

@@ -10,6 +10,7 @@
  * Markers are written synchronously through the injected writer (every partition is
  * local), so Prepare* states only persist across a crash; `load()` completes them.
  */
+import type { BrokerConfig } from '../broker/config.js';
 import type { InitProducerIdParams, InitProducerIdResult } from '../broker/services/group-service.js';
 import type {
   TransactionDescription,
@@ -49,16 +50,14 @@ export interface TransactionCoordinatorConfig {
   loadBufferSize: number;
 }
 
-/** Kafka's defaults overlaid with `transaction.*` keys from server.properties. */
-export function transactionCoordinatorConfig(raw: Record<string, string>): TransactionCoordinatorConfig {
-  const num = (key: string, fallback: number): number => {
-    const value = Number(raw[key]);
-    return raw[key] !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-  };
+/** The coordinator's settings from the broker's `transaction.*` keys. */
+export function transactionCoordinatorConfig(
+  config: Pick<BrokerConfig, 'transactionMaxTimeoutMs' | 'transactionAbortTimedOutTransactionCleanupIntervalMs' | 'transactionStateLogLoadBufferSize'>,
+): TransactionCoordinatorConfig {
   return {
-    transactionMaxTimeoutMs: num('transaction.max.timeout.ms', 900_000),
-    abortTimedOutTransactionsIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms', 10_000),
-    loadBufferSize: 5 * 1024 * 1024,
+    transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+    abortTimedOutTransactionsIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+    loadBufferSize: config.transactionStateLogLoadBufferSize,
   };
 }
 

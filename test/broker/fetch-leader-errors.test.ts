@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fetchHandler from '../../src/broker/handlers/01-fetch.js';
 import type { RequestContext } from '../../src/broker/handler.js';
 import type { BrokerServices } from '../../src/broker/services/index.js';
+import { FetchSessionCache } from '../../src/broker/fetch-sessions.js';
 import { ByteReader, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { brokerConfig } from '../../src/broker/config.js';
@@ -42,6 +43,7 @@ function services(): BrokerServices {
       },
       waitForData: async () => {},
     },
+    fetchSessions: new FetchSessionCache(),
   } as unknown as BrokerServices;
 }
 

@@ -4,6 +4,7 @@
  * the TransactionLogKey/Value record format.
  */
 import { describe, expect, it } from 'vitest';
+import { brokerConfig } from '../../src/broker/config.js';
 import { ManualScheduler } from '../../src/coordinator/clock.js';
 import {
   TransactionCoordinator,
@@ -43,7 +44,7 @@ function setup(opts: { log?: FakeOffsetsLog; failMarkers?: boolean; nextId?: num
       return ErrorCode.NONE;
     },
     offsetsPartitionFor: (groupId) => groupId.length % 5,
-    config: { ...transactionCoordinatorConfig({}), abortTimedOutTransactionsIntervalMs: 1000 },
+    config: { ...transactionCoordinatorConfig(brokerConfig()), abortTimedOutTransactionsIntervalMs: 1000 },
     scheduler,
   });
   log.ensureReady();

@@ -22,7 +22,6 @@ import type {
 import type { BrokerServices } from '../services/index.js';
 import type { ReadOutcome } from '../services/partition-data-service.js';
 import {
-  fetchSessionCacheFor,
   FINAL_EPOCH,
   INVALID_SESSION_ID,
   type FetchPartitionParams,
@@ -200,7 +199,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const forgotten = (version >= 7 ? request.forgottenTopicsData : []).flatMap((t) =>
       t.partitions.map((partition) => ({ topicKey: usesTopicIds ? t.topicId : t.topic, partition })),
     );
-    const sessions = fetchSessionCacheFor(services, services.config.raw);
+    const sessions = services.fetchSessions;
     // Below v7 there are no session fields: always sessionless.
     const sessionId = version >= 7 ? request.sessionId : INVALID_SESSION_ID;
     const sessionEpoch = version >= 7 ? request.sessionEpoch : FINAL_EPOCH;

@@ -4,6 +4,7 @@
  * the broker itself; the composition root (src/index.ts startBroker) wires them.
  */
 import type { BrokerConfig } from '../config.js';
+import type { FetchSessionCache } from '../fetch-sessions.js';
 import type { MetadataService } from './metadata-service.js';
 import type { GroupService, ProducerIdService } from './group-service.js';
 import type { PartitionDataService } from './partition-data-service.js';
@@ -21,6 +22,8 @@ export interface BrokerServices {
   producerIds: ProducerIdService;
   transactions: TransactionService;
   data: PartitionDataService;
+  /** this broker's incremental fetch sessions (KIP-227); one cache per broker, created at startup */
+  fetchSessions: FetchSessionCache;
   /** ranges advertised by ApiVersions, derived from the handler registry */
   apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[];
   log: (line: string) => void;
