@@ -212,7 +212,7 @@ export class ReplicaManager implements PartitionDataService {
         if (batch.producerId >= 0 && batch.baseSequence >= 0) {
           const check = this.producers
             .producerState(topic, partition)
-            .check(batch.producerId, batch.producerEpoch, batch.baseSequence, lastSequenceOf(batch));
+            .check(batch.producerId, batch.producerEpoch, batch.baseSequence, lastSequenceOf(batch), batch.isTransactional);
           if (check.kind === 'duplicate') {
             outcome.baseOffset = check.firstOffset;
             return outcome;

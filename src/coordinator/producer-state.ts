@@ -89,7 +89,13 @@ export class ProducerStateTable implements ProducerStateTracker {
   /** base offset of the log's active segment when last looked at (roll detection) */
   private activeSegmentBase = -1;
 
-  check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number): ProducerBatchCheck {
+  check(
+    producerId: number,
+    producerEpoch: number,
+    baseSequence: number,
+    lastSequence: number,
+    isTransactional = false,
+  ): ProducerBatchCheck {
     // Non-idempotent batches are not tracked.
     if (producerId < 0) return { kind: 'append' };
     const entry = this.producers.get(producerId);
@@ -117,17 +123,30 @@ export class ProducerStateTable implements ProducerStateTracker {
           message: `Invalid sequence number for new epoch of producer ${producerId}: ${producerEpoch} (request epoch), ${baseSequence} (seq. number), ${currentEpoch} (current producer epoch)`,
         };
       }
-      return { kind: 'append' };
+      return this.checkTransactionState(producerId, isTransactional);
     }
     // Same epoch. Without a known epoch (none stored, or the producer writes with epoch -1)
     // Kafka accepts any sequence; `entry` may be missing here.
-    if (entry === undefined || currentEpoch === NO_PRODUCER_EPOCH) return { kind: 'append' };
-    const lastSeq = entry.batches[entry.batches.length - 1]?.lastSeq ?? NO_SEQUENCE;
-    if (!inSequence(lastSeq, baseSequence)) {
+    if (entry !== undefined && currentEpoch !== NO_PRODUCER_EPOCH) {
+      const lastSeq = entry.batches[entry.batches.length - 1]?.lastSeq ?? NO_SEQUENCE;
+      if (!inSequence(lastSeq, baseSequence)) {
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `Out of order sequence number for producer ${producerId}: ${baseSequence} (incoming seq. number), ${lastSeq} (current end sequence number)`,
+        };
+      }
+    }
+    return this.checkTransactionState(producerId, isTransactional);
+  }
+
+  /** Kafka's ProducerAppendInfo: a producer with an open transaction here writes only transactional batches. */
+  private checkTransactionState(producerId: number, isTransactional: boolean): ProducerBatchCheck {
+    if (!isTransactional && this.ongoing.has(producerId)) {
       return {
         kind: 'error',
-        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-        message: `Out of order sequence number for producer ${producerId}: ${baseSequence} (incoming seq. number), ${lastSeq} (current end sequence number)`,
+        errorCode: ErrorCode.INVALID_TXN_STATE,
+        message: `Expected transactional write from producer ${producerId}`,
       };
     }
     return { kind: 'append' };

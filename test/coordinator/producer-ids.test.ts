@@ -106,6 +106,18 @@ describe('ProducerStateTable', () => {
     expect(table.check(-1, -1, -1, -1)).toEqual({ kind: 'append' });
   });
 
+  it('refuses non-transactional batches of a producer whose transaction is open here (INVALID_TXN_STATE)', () => {
+    const table = new ProducerStateTable();
+    table.update(8, 0, 0, 1, 0, 1, 1000, true);
+    const plain = table.check(8, 0, 2, 2);
+    expect(plain.kind === 'error' && plain.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(table.check(8, 0, 2, 2, true)).toEqual({ kind: 'append' });
+    // a retry of a batch already written is still answered as a duplicate
+    expect(table.check(8, 0, 0, 1).kind).toBe('duplicate');
+    table.completeTransaction(8, 0, 2);
+    expect(table.check(8, 0, 2, 2)).toEqual({ kind: 'append' });
+  });
+
   it('wraps sequences after Int32.MAX', () => {
     const max = 0x7fffffff;
     expect(lastSequenceOf(max - 1, 3)).toBe(1);

@@ -257,7 +257,8 @@ export interface ActiveProducerState {
  * `check` before appending, `update` with the assigned offsets afterwards.
  */
 export interface ProducerStateTracker {
-  check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number): ProducerBatchCheck;
+  /** `isTransactional`: a transactional data batch (others are refused while the producer's transaction is open) */
+  check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number, isTransactional?: boolean): ProducerBatchCheck;
   update(
     producerId: number,
     producerEpoch: number,
