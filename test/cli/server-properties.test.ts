@@ -94,6 +94,14 @@ describe('parseServerProperties', () => {
     expect(() => parse('advertised.port=x')).toThrow('Invalid value "x" for configuration advertised.port in config/server.properties: Not a number of type INT');
   });
 
+  it('validates every key of the broker table, including ones it only accepts, with the table\'s reasons', () => {
+    expect(() => parse('min.insync.replicas=0')).toThrow('Invalid value "0" for configuration min.insync.replicas in config/server.properties: Value must be at least 1');
+    expect(() => parse('num.io.threads=many')).toThrow('Invalid value "many" for configuration num.io.threads in config/server.properties: Not a number of type INT');
+    expect(() => parse('', { 'log.cleanup.policy': 'delete,forever' })).toThrow('Invalid value "delete,forever" for configuration log.cleanup.policy in --override: use delete, compact or delete,compact');
+    const config = parse('transaction.state.log.num.partitions=7\nmin.insync.replicas=2\nbroker.rack=r1\nlog.cleaner.backoff.ms=50');
+    expect([config.transactionStateLogNumPartitions, config.minInsyncReplicas, config.brokerRack, config.logCleanerBackoffMs]).toEqual([7, 2, 'r1', 50]);
+  });
+
   it('names the key and the file for a value that does not parse', () => {
     expect(() => parse('num.partitions=three')).toThrow(CliError);
     expect(() => parse('num.partitions=three')).toThrow('Invalid value "three" for configuration num.partitions in config/server.properties: Not a number of type INT');
