@@ -36,3 +36,15 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
 export function defineHandler<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
   return handler;
 }
+
+/**
+ * A request's int64 (offset, producer id, timestamp) as a JS number. Values beyond ±2^53
+ * (no real offset or id gets there) are clamped to the safe range, so they stay exact and
+ * encodable when written back as int64 (Number(2n ** 63n - 1n) would round to 2^63 and
+ * overflow the encoder).
+ */
+export function int64ToNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
+  if (value < BigInt(Number.MIN_SAFE_INTEGER)) return Number.MIN_SAFE_INTEGER;
+  return Number(value);
+}

@@ -209,8 +209,23 @@ describe.skipIf(!availability.ok)('protocol fuzz', () => {
       }
       connection?.close();
     };
+    // topic ids change as the fuzz deletes and recreates its topics: keep the targets current
+    const refresher = (async () => {
+      const client = await WireClient.connect(broker.port);
+      try {
+        while (frames < MAX_FRAMES && Date.now() - started < MAX_MS && !brokerGone) {
+          const res = await client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+          const ids = (res.topics as { name: string; topicId: string }[]).filter((t) => t.name.startsWith('fuzz-t')).map((t) => t.topicId);
+          if (ids.length > 0) targets.topicIds = ids;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      } finally {
+        client.close();
+      }
+    })().catch(() => {});
     try {
       await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+      await refresher;
     } finally {
       fuzzing = false;
     }

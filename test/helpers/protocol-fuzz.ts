@@ -8,6 +8,7 @@
 import { encodeRequest, encodeRequestFrame, messageSpec, readRequestHeader, ZERO_UUID, inVersionRange } from '../../src/protocol/index.js';
 import type { FieldSpec } from '../../src/protocol/index.js';
 import { buildRecordBatch } from '../../src/protocol/records/record.js';
+import { BATCH_HEADER_SIZE, computeBatchCrc } from '../../src/protocol/records/batch.js';
 
 /** mulberry32: small, fast, good enough to drive a fuzzer, and reproducible from one seed. */
 export class Rng {
@@ -116,9 +117,15 @@ function recordsFor(rng: Rng, nullable: boolean): Buffer | null {
       value: rng.chance(0.1) ? null : rng.bytes(rng.int(40)),
       headers: rng.chance(0.2) ? [{ key: 'h', value: Buffer.from('v') }] : [],
     })),
-    { compression: rng.pick(['none', 'none', 'gzip']), transactional: rng.chance(0.05) },
+    { compression: rng.pick(['none', 'none', 'gzip', 'snappy', 'lz4', 'zstd']), transactional: rng.chance(0.05) },
   );
-  if (roll < 0.2) batch[rng.int(batch.length)] ^= 1 << rng.int(8); // a corrupt batch
+  if (roll < 0.2) {
+    batch[rng.int(batch.length)] ^= 1 << rng.int(8); // a corrupt batch (its CRC no longer matches)
+  } else if (roll < 0.35 && batch.length > BATCH_HEADER_SIZE) {
+    // corrupt records under a good CRC: reaches the decompressor and the record parser
+    batch[BATCH_HEADER_SIZE + rng.int(batch.length - BATCH_HEADER_SIZE)] ^= 1 << rng.int(8);
+    batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), 17);
+  }
   return batch;
 }
 
@@ -183,6 +190,8 @@ export interface FuzzFrame {
 export function validFrame(rng: Rng, apis: readonly ServedApi[], t: FuzzTargets, correlationId: number): { bytes: Buffer; apiKey: number; version: number } {
   for (;;) {
     const api = rng.pick(apis);
+    // DeleteTopics rarely: the targets should mostly exist
+    if (api.apiKey === 20 && !rng.chance(0.2)) continue;
     const version = api.minVersion + rng.int(api.maxVersion - api.minVersion + 1);
     const spec = messageSpec('request', api.apiKey);
     if (!spec || !inVersionRange(spec.validVersions, version)) continue;

@@ -11,7 +11,7 @@
  * is UNKNOWN_TOPIC_ID for each of its partitions. v15 moves ReplicaId into
  * ReplicaState; v17's ReplicaDirectoryId concerns followers and is ignored.
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   FetchRequest,
@@ -132,7 +132,7 @@ function requestedPartitions(request: FetchRequest, version: number, services: B
         topicId: byId ? t.topicId : ZERO_UUID,
         topic,
         partition: p.partition,
-        fetchOffset: Number(p.fetchOffset),
+        fetchOffset: int64ToNumber(p.fetchOffset),
         partitionMaxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: version >= 9 ? p.currentLeaderEpoch : NO_EPOCH,
       });

@@ -8,7 +8,7 @@
  * UNKNOWN_LEADER_EPOCH). v10 adds TimeoutMs, which only matters for remote
  * (tiered) lookups: every answer here is local and immediate.
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/generated/types.js';
 import type { BrokerServices } from '../services/index.js';
@@ -40,7 +40,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
           if (epochError !== ErrorCode.NONE) {
             return { partitionIndex: p.partitionIndex, errorCode: epochError, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
           }
-          const outcome = services.data.listOffset(t.name, p.partitionIndex, Number(p.timestamp), isolation);
+          const outcome = services.data.listOffset(t.name, p.partitionIndex, int64ToNumber(p.timestamp), isolation);
           return {
             partitionIndex: p.partitionIndex,
             errorCode: outcome.errorCode,

@@ -4,7 +4,7 @@
  * 2.1+ (the broker stamps commits itself). v6+ adds the leader epoch, v7+ the static
  * member's groupInstanceId. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/generated/types.js';
 import type { OffsetCommitPartition, TopicPartitionResults } from '../services/group-service.js';
 import { PartitionErrors } from '../partition-errors.js';
@@ -23,7 +23,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
         if (!state || p.partitionIndex < 0 || p.partitionIndex >= state.partitions.length) continue;
         partitions.push({
           partition: p.partitionIndex,
-          offset: Number(p.committedOffset),
+          offset: int64ToNumber(p.committedOffset),
           leaderEpoch: ctx.apiVersion >= 6 ? p.committedLeaderEpoch : -1,
           metadata: p.committedMetadata,
         });

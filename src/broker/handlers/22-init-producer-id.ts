@@ -5,7 +5,7 @@
  * may name the id/epoch the producer already has (KIP-360). PRODUCER_FENCED is
  * answered as INVALID_PRODUCER_EPOCH below v4 (KIP-588).
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/generated/types.js';
 
@@ -17,7 +17,7 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
     const params = {
       transactionalId: request.transactionalId,
       transactionTimeoutMs: request.transactionTimeoutMs,
-      producerId: ctx.apiVersion >= 3 ? Number(request.producerId) : -1,
+      producerId: ctx.apiVersion >= 3 ? int64ToNumber(request.producerId) : -1,
       producerEpoch: ctx.apiVersion >= 3 ? request.producerEpoch : -1,
     };
     let result;

@@ -5,7 +5,7 @@
  * UNKNOWN_TOPIC_OR_PARTITION and the rest OPERATION_NOT_ATTEMPTED, and nothing is added.
  * PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../protocol/generated/types.js';
 import type { TxnTopicPartition } from '../services/transaction-service.js';
@@ -29,7 +29,7 @@ export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnRespon
     } else {
       errorCode = services.transactions.addPartitions(
         request.v3AndBelowTransactionalId,
-        Number(request.v3AndBelowProducerId),
+        int64ToNumber(request.v3AndBelowProducerId),
         request.v3AndBelowProducerEpoch,
         partitions,
       );

@@ -3,7 +3,7 @@
  * producer's transaction, so a following TxnOffsetCommit is committed or aborted with it.
  * PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../protocol/generated/types.js';
 
@@ -21,7 +21,7 @@ export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
     }
     let errorCode = services.transactions.addOffsets(
       request.transactionalId,
-      Number(request.producerId),
+      int64ToNumber(request.producerId),
       request.producerEpoch,
       request.groupId,
     );

@@ -4,7 +4,7 @@
  * transaction version 2 epoch bump) is not served. PRODUCER_FENCED is answered as
  * INVALID_PRODUCER_EPOCH below v2 (KIP-588).
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { EndTxnRequest, EndTxnResponse } from '../../protocol/generated/types.js';
 
@@ -15,7 +15,7 @@ export default defineHandler<EndTxnRequest, EndTxnResponse>({
   handle(request, ctx, services) {
     let errorCode = services.transactions.endTransaction(
       request.transactionalId,
-      Number(request.producerId),
+      int64ToNumber(request.producerId),
       request.producerEpoch,
       request.committed,
     );

@@ -5,7 +5,7 @@
  * (KIP-447), checked like OffsetCommit. A stale producer epoch gets INVALID_PRODUCER_EPOCH,
  * an offsets partition not added to the transaction INVALID_TXN_STATE.
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/types.js';
 import type { OffsetCommitPartition } from '../services/group-service.js';
@@ -16,7 +16,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   minVersion: 0,
   maxVersion: 4,
   handle(request, ctx, services) {
-    const producerId = Number(request.producerId);
+    const producerId = int64ToNumber(request.producerId);
     const offsetsPartition = services.groups.partitionFor(request.groupId);
     // The group's offsets partition must be in the transaction (AddOffsetsToTxn), under the current epoch.
     const txnError = services.transactions.verifyTransactionalWrite(
@@ -39,7 +39,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         } else {
           partitions.push({
             partition: p.partitionIndex,
-            offset: Number(p.committedOffset),
+            offset: int64ToNumber(p.committedOffset),
             leaderEpoch: ctx.apiVersion >= 2 ? p.committedLeaderEpoch : -1,
             metadata: p.committedMetadata,
           });

@@ -8,7 +8,7 @@
  * names no Kafka state is echoed in unknownStateFilters (and matches nothing); with a
  * duration filter >= 0 only transactions started more than that many ms ago qualify.
  */
-import { defineHandler } from '../handler.js';
+import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ListTransactionsRequest, ListTransactionsResponse } from '../../protocol/generated/types.js';
 import type { TransactionStateName } from '../services/transaction-service.js';
@@ -32,7 +32,7 @@ export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>(
     const unknownStateFilters = request.stateFilters.filter((name) => !STATE_NAMES.has(name));
     const states = new Set(request.stateFilters);
     const producerIds = new Set(request.producerIdFilters.map((id) => Number(id)));
-    const durationMs = ctx.apiVersion >= 1 ? Number(request.durationFilter) : -1;
+    const durationMs = ctx.apiVersion >= 1 ? int64ToNumber(request.durationFilter) : -1;
     const now = Date.now();
     const transactionStates = services.transactions
       .list()
