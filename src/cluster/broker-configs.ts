@@ -26,13 +26,18 @@ import { ConfigSource, ConfigType, type ConfigTypeName, type DescribedConfig, ty
 
 const endpoints = (list: readonly Endpoint[]): string => list.map((e) => `${e.name}://${e.host}:${e.port}`).join(',');
 
-/** Keys whose value is computed from several keys rather than read from one field. */
-const DERIVED_VALUES: Readonly<Record<string, (c: BrokerConfig) => string>> = {
-  'broker.id': (c) => String(c.brokerId),
-  'node.id': (c) => String(c.brokerId),
-  listeners: (c) => endpoints(c.listeners),
-  'advertised.listeners': (c) => endpoints(c.advertisedListeners),
-  'log.dirs': (c) => c.logDirs.join(','),
+/**
+ * Keys whose value is computed from several keys rather than read from one field. The
+ * id and the bound listeners are always reported as in effect; advertised.listeners and
+ * log.dirs only when set, since Kafka reports null for them otherwise (their effective
+ * values then come from listeners and log.dir).
+ */
+const DERIVED_VALUES: Readonly<Record<string, { value: (c: BrokerConfig) => string; onlyWhenSet?: boolean }>> = {
+  'broker.id': { value: (c) => String(c.brokerId) },
+  'node.id': { value: (c) => String(c.brokerId) },
+  listeners: { value: (c) => endpoints(c.listeners) },
+  'advertised.listeners': { value: (c) => endpoints(c.advertisedListeners), onlyWhenSet: true },
+  'log.dirs': { value: (c) => c.logDirs.join(','), onlyWhenSet: true },
 };
 
 /** A key outside the table (a file key we do not know): a string, secret when it looks like one. */
@@ -45,7 +50,7 @@ function unknownKey(name: string): BrokerKeyDef {
 /** The value DescribeConfigs reports for a key: the typed field, else the parsed file value, else the default. */
 function describedValue(def: BrokerKeyDef, config: BrokerConfig): string | null {
   const derived = DERIVED_VALUES[def.name];
-  if (derived) return derived(config);
+  if (derived && (!derived.onlyWhenSet || isKeySet(config, def.name))) return derived.value(config);
   if (def.field !== undefined) {
     const value = (config as unknown as Record<string, number | boolean | string | null>)[def.field];
     return renderBrokerValue(def, value);
