@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerAvailability, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping client-edge e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 const TIMESTAMP = String.raw`\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\]`;
 
@@ -25,7 +24,7 @@ function stderrLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.length > 0);
 }
 
-describe.skipIf(!availability.ok)('console clients against a real broker', () => {
+describe('console clients against a real broker', () => {
   let broker: TestBroker;
   let dir: string;
 
@@ -134,7 +133,7 @@ describe.skipIf(!availability.ok)('console clients against a real broker', () =>
   });
 });
 
-describe.skipIf(!availability.ok)('console consumer on a broker that does not create topics', () => {
+describe('console consumer on a broker that does not create topics', () => {
   let broker: TestBroker;
 
   beforeAll(async () => {

@@ -2,19 +2,17 @@
  * End-to-end: consumer groups through kafka-console-consumer — members of one
  * group split the partitions; two different groups each read everything; a
  * daemonized broker is stopped by kafka-server-stop.
- * Skips, saying why, until the broker is built (dist/index.js exports startBroker).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerAvailability, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping CLI e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!availability.ok)('console consumer groups', () => {
+describe('console consumer groups', () => {
   let broker: TestBroker;
 
   beforeAll(async () => {
@@ -57,7 +55,7 @@ describe.skipIf(!availability.ok)('console consumer groups', () => {
   });
 });
 
-describe.skipIf(!availability.ok)('daemon mode', () => {
+describe('daemon mode', () => {
   it('-daemon returns once the broker serves; kafka-server-stop stops it', async () => {
     const port = await freePort();
     const base = tempDir('kafka-ts-e2e-daemon');

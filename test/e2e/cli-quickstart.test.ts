@@ -2,15 +2,13 @@
  * End-to-end: the Kafka quick start with the real bin/*.sh scripts against a
  * broker started by bin/kafka-server-start.sh (create, produce 100k lines,
  * consume them back, describe/list/delete, error lines, server-stop).
- * Skips, saying why, until the broker is built (dist/index.js exports startBroker).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerAvailability, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, freePort, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping CLI e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
-describe.skipIf(!availability.ok)('CLI quick start against a real broker', () => {
+describe('CLI quick start against a real broker', () => {
   let broker: TestBroker;
 
   beforeAll(async () => {
@@ -97,7 +95,7 @@ describe.skipIf(!availability.ok)('CLI quick start against a real broker', () =>
   });
 });
 
-describe.skipIf(!availability.ok)('CLI errors without a broker', () => {
+describe('CLI errors without a broker', () => {
   it('names the address and suggests kafka-server-start when the broker is unreachable, within seconds', async () => {
     const port = await freePort();
     const started = Date.now();

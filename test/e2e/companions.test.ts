@@ -2,15 +2,13 @@
  * End-to-end: the companion tools (kafka-configs, kafka-get-offsets,
  * kafka-broker-api-versions, zookeeper-server-start/stop) through bin/*.sh
  * against a broker started by bin/kafka-server-start.sh.
- * Skips, saying why, until the broker is built (dist/index.js exports startBroker).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerAvailability, freePort, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, freePort, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping companion e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
-describe.skipIf(!availability.ok)('companion commands against a real broker', () => {
+describe('companion commands against a real broker', () => {
   let broker: TestBroker;
   const boot = (): string[] => ['--bootstrap-server', broker.bootstrap];
 

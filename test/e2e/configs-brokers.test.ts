@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER_KEYS } from '../../src/broker/config-keys.js';
-import { brokerAvailability, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
 
-await brokerAvailability();
+await requireBuiltBroker();
 
 describe('kafka-configs --describe --all for a broker', () => {
   let broker: TestBroker;

@@ -3,18 +3,16 @@
  * group after its console consumer left, describe while a member is active (and
  * refuse to reset or delete it then), reset --to-earliest --execute so the next
  * consumer reads everything again, delete-offsets and --delete.
- * Skips, saying why, until the broker is built (dist/index.js exports startBroker).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerAvailability, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, runCli, startTestBroker, type TestBroker } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping consumer-groups e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const HEADER = 'GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID     HOST            CLIENT-ID';
 
-describe.skipIf(!availability.ok)('kafka-consumer-groups', () => {
+describe('kafka-consumer-groups', () => {
   let broker: TestBroker;
   const groups = (...args: string[]) => runCli('kafka-consumer-groups', ['--bootstrap-server', broker.bootstrap, ...args]);
   const consume = (group: string, max: number) => runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'demo', '--group', group, '--from-beginning', '--max-messages', String(max), '--timeout-ms', '10000']);

@@ -5,7 +5,6 @@
  * .index. After each restart the log ends at a whole batch (checked on the files) and
  * consuming returns every acknowledged record. Also: a corrupt batch in the middle of
  * one partition refuses that partition with KAFKA_STORAGE_ERROR while another works.
- * Skips until the broker is built (dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,13 +12,12 @@ import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iterateBatches } from '../../src/protocol/records/batch.js';
-import { BIN_DIR, brokerAvailability, freePort, runCli, tempDir } from '../helpers/cli.js';
+import { BIN_DIR, requireBuiltBroker, freePort, runCli, tempDir } from '../helpers/cli.js';
 
 const { Kafka, logLevel } = kafkajs;
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping crash tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 const SEGMENT = '00000000000000000000';
 
@@ -156,7 +154,7 @@ async function produceBatches(bootstrap: string, topic: string, prefix: string, 
   return offsets;
 }
 
-describe.skipIf(!availability.ok)('crash recovery with the real broker process', () => {
+describe('crash recovery with the real broker process', () => {
   let broker: BrokerProcess;
   let base: string;
 

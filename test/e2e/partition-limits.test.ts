@@ -10,10 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_DIR, brokerAvailability, freePort, runCli, tempDir } from '../helpers/cli.js';
+import { BIN_DIR, requireBuiltBroker, freePort, runCli, tempDir } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping partition-limit e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 const hasProc = fs.existsSync('/proc/self/fd');
 
 const FD_LIMIT = 400;
@@ -76,7 +75,7 @@ function dataFds(broker: Broker): number {
 const topics = (...args: string[]) => runCli('kafka-topics', ['--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
 const dirsOf = (topic: string) => fs.readdirSync(dataDir).filter((d) => d.startsWith(`${topic}-`));
 
-describe.skipIf(!availability.ok || !hasProc)('partition limits and file descriptors (real broker)', () => {
+describe.skipIf(!hasProc)('partition limits and file descriptors (real broker)', () => {
   beforeAll(async () => {
     base = tempDir('kafka-ts-partition-limits');
     dataDir = path.join(base, 'data');

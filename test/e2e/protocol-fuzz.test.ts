@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { brokerAvailability, startTestBroker, type TestBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, startTestBroker, type TestBroker } from '../helpers/cli.js';
 import { fuzzFrame, Rng, type FuzzFrame, type FuzzTargets, type ServedApi } from '../helpers/protocol-fuzz.js';
 import { ByteReader, decodeResponse, readResponseHeader } from '../../src/protocol/index.js';
 import { WireClient } from '../broker/fetch-wire.js';
@@ -31,8 +31,7 @@ const KAFKAJS_TOPIC = 'fuzz-kafkajs';
 /** Text that only a JavaScript exception, a stack or an unset value would put in a response. */
 const LEAKS = [/Cannot read propert/, /is not a function/, /is not defined/, /TypeError/, /RangeError/, /ReferenceError/, /SyntaxError/, /undefined/, /\n\s+at /, /\.[jt]s:\d+:\d+/, /node:internal/, /\[object Object\]/, /\bNaN\b/];
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`protocol fuzz skipped: ${availability.reason}`);
+await requireBuiltBroker();
 
 let broker: TestBroker;
 const findings: string[] = [];
@@ -141,13 +140,13 @@ class FuzzConnection {
 }
 
 beforeAll(async () => {
-  if (availability.ok) broker = await startTestBroker({ 'auto.create.topics.enable': 'true' });
+  broker = await startTestBroker({ 'auto.create.topics.enable': 'true' });
 });
 afterAll(async () => {
   await broker?.stop();
 });
 
-describe.skipIf(!availability.ok)('protocol fuzz', () => {
+describe('protocol fuzz', () => {
   it('survives random and mutated frames of every API, leaking nothing, while kafkajs keeps working', { timeout: 180_000 }, async () => {
     const saveLog = () => {
       if (process.env.KAFKA_TS_FUZZ_LOG) fs.writeFileSync(process.env.KAFKA_TS_FUZZ_LOG, broker.output());

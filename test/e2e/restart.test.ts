@@ -7,10 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_DIR, brokerAvailability, freePort, runCli, tempDir } from '../helpers/cli.js';
+import { BIN_DIR, requireBuiltBroker, freePort, runCli, tempDir } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping restart e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 interface Broker {
   child: ChildProcess;
@@ -58,7 +57,7 @@ async function consumeAll(topic: string, count: number, extra: string[] = []) {
   });
 }
 
-describe.skipIf(!availability.ok)('data survives broker restarts', () => {
+describe('data survives broker restarts', () => {
   beforeAll(async () => {
     base = tempDir('kafka-ts-restart');
     runDir = path.join(base, 'run');

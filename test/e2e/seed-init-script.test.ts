@@ -17,15 +17,14 @@ import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brokerAvailability, BIN_DIR, freePort, tempDir } from '../helpers/cli.js';
+import { requireBuiltBroker, BIN_DIR, freePort, tempDir } from '../helpers/cli.js';
 import { recordSkip } from '../helpers/skips.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping seed init script e2e test: ${availability.reason}`);
+await requireBuiltBroker();
 const isRoot = process.getuid?.() === 0;
 const hasPidNamespace = isRoot && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-const runnable = availability.ok && isRoot && fs.existsSync('/sbin/runuser');
-if (availability.ok && !runnable) {
+const runnable = isRoot && fs.existsSync('/sbin/runuser');
+if (!runnable) {
   recordSkip({ suite: 'seed 002 init script (e2e)', reason: 'needs root and /sbin/runuser, as the tutorial script runs them', package: 'util-linux (run the tests as root)' });
 }
 

@@ -5,16 +5,15 @@
  * of that pid stops it gracefully and `kill -9` stops it at once. A failed
  * -daemon start prints its own reason, not the lines other brokers wrote to the
  * shared logs/; startup errors name the setting as the user wrote it
- * (host.name, port, log.dirs). Skips, saying why, until the broker is built.
+ * (host.name, port, log.dirs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN_DIR, brokerAvailability, freePort, runCli, startTestBroker, tempDir } from '../helpers/cli.js';
+import { BIN_DIR, requireBuiltBroker, freePort, runCli, startTestBroker, tempDir } from '../helpers/cli.js';
 
-const availability = await brokerAvailability();
-if (!availability.ok) console.warn(`skipping broker process e2e tests: ${availability.reason}`);
+await requireBuiltBroker();
 
 /** Runs a pipeline through sh, as an init script would. */
 const sh = (script: string): string => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -72,7 +71,7 @@ async function startDaemon(setup: DaemonSetup): Promise<number> {
   return pid;
 }
 
-describe.skipIf(!availability.ok)('the broker process as ps and kill see it', () => {
+describe('the broker process as ps and kill see it', () => {
   it('ps -ef | grep kafka.Kafka and ps aux | grep <properties file> find a -daemon broker; kill stops it gracefully', async () => {
     const setup = await daemonSetup();
     const pid = await startDaemon(setup);
@@ -139,7 +138,7 @@ describe.skipIf(!availability.ok)('the broker process as ps and kill see it', ()
   });
 });
 
-describe.skipIf(!availability.ok)('a failed -daemon start says why, in its own words', () => {
+describe('a failed -daemon start says why, in its own words', () => {
   it('shows only this start\'s reason, not lines another broker wrote to the shared logs/', async () => {
     const first = await daemonSetup();
     await startDaemon(first);
@@ -167,7 +166,7 @@ describe.skipIf(!availability.ok)('a failed -daemon start says why, in its own w
   });
 });
 
-describe.skipIf(!availability.ok)('startup errors name the setting the user wrote', () => {
+describe('startup errors name the setting the user wrote', () => {
   it('host.name (no listeners) that is not this machine: names host.name, not listeners', async () => {
     const base = tempDir('kafka-ts-e2e-hostname');
     const props = path.join(base, 'server.properties');

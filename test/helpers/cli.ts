@@ -1,8 +1,8 @@
 /**
  * Test helpers for the command-line tools: find a free port, run a bin/*.sh
  * command and collect its output, start a real broker with bin/kafka-server-start.sh
- * on a temp log dir, and tell whether the broker is built yet (e2e tests skip
- * until dist/index.js exports startBroker).
+ * on a temp log dir, and check that the build the bin/ scripts run exists (e2e suites
+ * fail, saying so, when it does not: npm test builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -75,19 +75,24 @@ export function runCli(command: string, args: readonly string[], options: RunOpt
   });
 }
 
-/** Whether the compiled broker exists; e2e tests skip (printing the reason) until it does. */
-export async function brokerAvailability(): Promise<{ ok: boolean; reason: string }> {
+/**
+ * Checks that the compiled broker and CLI the bin/ scripts run exist and load. An e2e
+ * suite calls it at the top and fails loudly (never skips) when they do not: `npm test`
+ * builds first; run `npm run build` before running an e2e file alone.
+ */
+export async function requireBuiltBroker(): Promise<void> {
   const entry = path.join(REPO_ROOT, 'dist', 'index.js');
   const cli = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  if (!fs.existsSync(entry)) return { ok: false, reason: `${entry} not built yet (run npm run build)` };
-  if (!fs.existsSync(cli)) return { ok: false, reason: `${cli} not built yet (run npm run build)` };
-  try {
-    const mod = (await import(pathToFileURL(entry).href)) as { startBroker?: unknown };
-    if (typeof mod.startBroker !== 'function') return { ok: false, reason: 'dist/index.js has no startBroker export yet' };
-  } catch (err) {
-    return { ok: false, reason: `dist/index.js failed to load: ${(err as Error).message}` };
+  for (const file of [entry, cli]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is not built: run npm run build (npm test builds first)`);
   }
-  return { ok: true, reason: '' };
+  let mod: { startBroker?: unknown };
+  try {
+    mod = (await import(pathToFileURL(entry).href)) as { startBroker?: unknown };
+  } catch (err) {
+    throw new Error(`${entry} failed to load (${(err as Error).message}): run npm run build`);
+  }
+  if (typeof mod.startBroker !== 'function') throw new Error(`${entry} exports no startBroker: run npm run build`);
 }
 
 export interface TestBroker {

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrokerConfig } from '../../broker/config.js';
+import type { RunningBroker } from '../../index.js';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, packageRoot, VERSION_OPTION } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -31,16 +31,8 @@ export const spec: CommandSpec = {
   ],
 };
 
-/** What the broker engineer's src/index.ts provides. */
-interface RunningBroker {
-  config: BrokerConfig;
-  port: number;
-  host: string;
-  close(): Promise<void>;
-}
-interface BrokerModule {
-  startBroker?: (config: BrokerConfig, opts?: { log?: (line: string) => void }) => Promise<RunningBroker>;
-}
+/** The composition root (src/index.ts), loaded only when a broker starts. */
+type BrokerModule = typeof import('../../index.js');
 
 const CATEGORY = 'kafka.server.KafkaServer';
 
@@ -180,7 +172,7 @@ async function startDaemon(parsed: ServerStartArgs): Promise<number> {
 }
 
 async function loadBrokerModule(): Promise<BrokerModule> {
-  // Resolved at run time so the CLI builds before the broker's entry point exists.
+  // Loaded on demand: every command shares the CLI registry, and only this one needs the whole broker.
   const url = new URL('../../index.js', import.meta.url).href;
   try {
     return (await import(url)) as BrokerModule;
@@ -227,7 +219,6 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
     checkLogDirs(config, origin);
     checkRunDir();
     const brokerModule = await loadBrokerModule();
-    if (typeof brokerModule.startBroker !== 'function') throw new CliError('This build has no broker yet (dist/index.js exports no startBroker); run npm run build after the broker lands');
     broker = await brokerModule.startBroker(config, { log });
   } catch (err) {
     const error = startupError(err, config, origin);
