@@ -2,16 +2,17 @@
  * ClusterMetadata: the broker's view of the cluster — brokers, topics, partition
  * replicas / leader / ISR / leader epochs and topic config overrides — with the
  * admin operations that change it (create/delete topics, add partitions, alter
- * configs). It implements the broker layer's MetadataService.
+ * configs, elect leaders, reassign). It implements the broker layer's MetadataService.
  *
- * A single broker is a cluster of one: it is the controller, every partition's
- * only replica and leader. The model keeps brokers, replica lists and leader
- * epochs so multi-broker replication can be added later.
- *
- * Every change is persisted (metadata-store.ts) before it is acknowledged, and the
- * partition logs are created/removed through the storage LogManager. Mutations
- * are serialised: two CreateTopics for the same name from different connections
- * must not both succeed.
+ * The metadata log (src/metadata, `__cluster_metadata-0` as in KRaft) is the one
+ * source of truth: every operation asks the controller (./controller) for the
+ * records it means, appends them (fsynced before it is acknowledged), and the
+ * TopicState/BrokerInfo views handlers read follow the log's image. A single broker
+ * is a cluster of one: it is the controller, every partition's only replica and
+ * leader; the records are the ones a KRaft controller writes, so replication can
+ * follow them later. Partition logs are created/removed through storage's
+ * LogManager around the records. Mutations are serialised: two CreateTopics for the
+ * same name from different connections must not both succeed.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -22,26 +23,44 @@ import type {
   BrokerInfo,
   CreateTopicSpec,
   DescribedConfig,
+  ElectionResult,
   MetadataService,
+  PartitionRef,
   PartitionState,
   TopicState,
 } from '../broker/services/metadata-service.js';
 import { ConfigResourceType } from '../broker/services/metadata-service.js';
+import {
+  applyRecords,
+  brokerInfos,
+  configResourceKey,
+  MetadataLog,
+  registerBrokerRecord,
+  SecurityProtocol,
+  topicRecords,
+  topicState,
+  ConfigResourceType as ImageConfigResourceType,
+  type MetadataImage,
+  type MetadataRecord,
+} from '../metadata/index.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
 import { readMetaProperties, writeMetaProperties } from '../storage/log-manager.js';
 import { writePartitionMetadata } from '../storage/partition-metadata.js';
 import { describeBrokerConfigs } from './broker-configs.js';
-import { randomUuid } from './ids.js';
-import { readSnapshot, writeSnapshot } from './metadata-store.js';
-import { assignReplicas } from './replica-placement.js';
 import {
-  describeTopicConfigs as describeTopicConfigEntries,
-  effectiveTopicConfig,
-  topicConfigDef,
-  validateConfigValue,
-  validateTopicConfigs,
-} from './topic-config.js';
+  brokerStartupRecords,
+  createPartitionsRecords,
+  createTopicRecords,
+  deleteTopicRecords,
+  electLeaders,
+  incrementalAlterTopicConfigRecords,
+  reassignPartition,
+  replaceTopicConfigRecords,
+} from './controller/index.js';
+import { randomUuid } from './ids.js';
+import { readLegacyMetadata, retireLegacyMetadata, type LegacyMetadata } from './legacy-metadata-file.js';
+import { describeTopicConfigs as describeTopicConfigEntries, effectiveTopicConfig } from './topic-config.js';
 import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS, TRANSACTION_STATE_TOPIC, validateTopicName } from './topic-name.js';
 
 /** What ClusterMetadata needs from storage's LogManager (which satisfies it structurally). */
@@ -54,12 +73,25 @@ export interface PartitionLogStore {
   allLogs?(): PartitionLog[];
 }
 
+/** metadata.log.* settings (Kafka's KRaft keys). */
+export interface MetadataLogSettings {
+  /** metadata.log.dir; the first of log.dirs when unset */
+  dir?: string | null;
+  /** metadata.log.max.record.bytes.between.snapshots */
+  maxBytesBetweenSnapshots?: number;
+  /** metadata.log.max.snapshot.interval.ms */
+  maxSnapshotIntervalMs?: number;
+  /** metadata.log.segment.bytes */
+  segmentBytes?: number;
+}
+
 export interface ClusterMetadataOptions {
   config: BrokerConfig;
   logs: PartitionLogStore;
   log?: (line: string) => void;
   /** writes meta.properties into a log dir; defaults to storage's writeMetaProperties */
   writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
+  metadataLog?: MetadataLogSettings;
 }
 
 /** Longest stretch a large CreateTopics/DeleteTopics spends on logs before letting other connections run. */
@@ -82,8 +114,12 @@ export class ClusterMetadata implements MetadataService {
   private readonly logs: PartitionLogStore;
   private readonly logLine: (line: string) => void;
   private readonly writeMeta: NonNullable<ClusterMetadataOptions['writeMetaProperties']>;
-  private readonly topicsByName = new Map<string, TopicState>();
-  private readonly topicsById = new Map<string, TopicState>();
+  private readonly metadataLogSettings: MetadataLogSettings;
+  private metadataLog: MetadataLog | null = null;
+  /** the image the views below were built from */
+  private image: MetadataImage | null = null;
+  private topicsByName = new Map<string, TopicState>();
+  private topicsById = new Map<string, TopicState>();
   private brokerList: BrokerInfo[] = [];
   private currentClusterId = '';
   private loaded = false;
@@ -95,6 +131,7 @@ export class ClusterMetadata implements MetadataService {
     this.logs = options.logs;
     this.logLine = options.log ?? (() => {});
     this.writeMeta = options.writeMetaProperties ?? writeMetaProperties;
+    this.metadataLogSettings = options.metadataLog ?? {};
   }
 
   get clusterId(): string {
@@ -110,45 +147,81 @@ export class ClusterMetadata implements MetadataService {
     return this.config.brokerId;
   }
 
-  private get metadataDir(): string {
+  private get firstLogDir(): string {
     const dir = this.config.logDirs[0];
     if (dir === undefined) throw new Error('log.dirs is empty');
     return dir;
   }
 
+  /** metadata.log.dir, or the first log dir as in Kafka */
+  get metadataLogDir(): string {
+    return this.metadataLogSettings.dir || this.firstLogDir;
+  }
+
+  /** The metadata image the views are built from (read-only; changes only by appending records). */
+  metadataImage(): MetadataImage {
+    if (this.image === null) throw new Error('ClusterMetadata.load() has not completed');
+    return this.image;
+  }
+
   /**
-   * Loads the snapshot and opens (or re-configures) the log of every partition
-   * this broker hosts. Without a snapshot a new cluster starts: the cluster id is
-   * taken from meta.properties when a previous run left one, and partition logs
-   * already on disk are adopted as topics rather than lost. With a snapshot, logs
-   * of topics it does not know (a deletion interrupted by a crash) are removed.
+   * Opens the metadata log and rebuilds the image from its snapshot and records, then
+   * opens (or re-configures) the log of every partition this broker hosts. The cluster
+   * id is the one a previous run recorded (an old `__cluster_metadata.json`, then
+   * meta.properties) or a new one. An empty metadata log is filled once: from an old
+   * `__cluster_metadata.json` (imported, then renamed aside), else from the partition
+   * logs found on disk (adopted as topics rather than lost). Logs of topics the
+   * metadata does not know (a deletion or creation interrupted by a crash) are removed.
+   * Then this broker registers, fencing the brokers it cannot hear from.
    */
   async load(): Promise<void> {
-    const snapshot = readSnapshot(this.metadataDir);
-    this.topicsByName.clear();
-    this.topicsById.clear();
-    this.brokerList = [this.selfBroker()];
+    const legacy = readLegacyMetadata(this.firstLogDir);
+    const previousId = [...this.config.logDirs, this.metadataLogDir].map((d) => readMetaProperties(d)?.clusterId).find((id) => id);
+    this.currentClusterId = legacy?.clusterId || previousId || randomUuid();
+    for (const dir of new Set([...this.config.logDirs, this.metadataLogDir])) {
+      this.writeMeta(dir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
+    }
+    this.metadataLog?.close();
+    const metadataLog = MetadataLog.open({
+      logDir: this.metadataLogDir,
+      nodeId: this.config.brokerId,
+      clusterId: this.currentClusterId,
+      maxBytesBetweenSnapshots: this.metadataLogSettings.maxBytesBetweenSnapshots,
+      maxSnapshotIntervalMs: this.metadataLogSettings.maxSnapshotIntervalMs,
+      segmentBytes: this.metadataLogSettings.segmentBytes,
+      logger: this.logLine,
+    });
+    this.metadataLog = metadataLog;
+    this.image = null;
+    this.follow(metadataLog.image());
+    metadataLog.onChange((image) => this.follow(image));
+
+    const before = metadataLog.image();
+    const known = before.topicsByName.size > 0 || before.brokers.size > 0;
     const onDisk = this.logs.allLogs?.() ?? [];
-    if (snapshot) {
-      this.currentClusterId = snapshot.clusterId;
-      for (const topic of snapshot.topics) {
-        this.reconcileLeadership(topic);
-        this.index(topic);
-      }
+    let initial: MetadataRecord[] = [];
+    if (!known && legacy !== undefined) initial = this.legacyRecords(legacy, metadataLog.endOffset);
+    else if (!known) initial = this.adoptedLogRecords(onDisk);
+    const self = this.selfBroker();
+    const startup = brokerStartupRecords(applyRecords(before, initial), {
+      self,
+      listenerName: (this.config.advertisedListeners[0] ?? this.config.listeners[0])?.name,
+      nextOffset: metadataLog.endOffset + initial.length,
+      fenceOthers: true,
+    });
+    metadataLog.append([...initial, ...startup]);
+    if (legacy !== undefined) {
+      const aside = retireLegacyMetadata(this.firstLogDir);
+      if (!known) this.logLine(`Imported ${legacy.topics.length} topics from the old metadata file into ${metadataLog.dir}; kept it as ${aside}`);
+    }
+
+    if (known || legacy !== undefined) {
       for (const log of onDisk) {
         if (!this.topicsByName.has(log.topic)) {
           this.logLine(`Removing log ${log.topic}-${log.partition}: its topic no longer exists`);
           await this.logs.deleteLog(log.topic, log.partition);
         }
       }
-    } else {
-      const previousId = this.config.logDirs.map((d) => readMetaProperties(d)?.clusterId).find((id) => id);
-      this.currentClusterId = previousId || randomUuid();
-      this.adoptLogs(onDisk);
-      this.persist();
-    }
-    for (const dir of this.config.logDirs) {
-      this.writeMeta(dir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
     }
     for (const topic of this.topicsByName.values()) {
       const logConfig = this.logConfigFor(topic.name);
@@ -165,19 +238,99 @@ export class ClusterMetadata implements MetadataService {
     this.logLine(`Loaded cluster metadata: cluster id ${this.currentClusterId}, ${this.topicsByName.size} topics`);
   }
 
-  /** Builds topics for partition logs found on disk without metadata (a lost or pre-existing snapshot). */
-  private adoptLogs(onDisk: readonly PartitionLog[]): void {
+  /** Closes the metadata log (broker shutdown). */
+  close(): void {
+    this.metadataLog?.close();
+    this.metadataLog = null;
+    this.loaded = false;
+  }
+
+  /**
+   * The old JSON file as records: its brokers registered (so the startup that follows
+   * fences the ones that are gone, moving their leadership as it would), then each
+   * topic with its id, configs, replicas, ISR, leader and leader epoch.
+   */
+  private legacyRecords(legacy: LegacyMetadata, nextOffset: number): MetadataRecord[] {
+    const out: MetadataRecord[] = [];
+    for (const b of legacy.brokers) {
+      out.push(
+        registerBrokerRecord({
+          id: b.nodeId,
+          epoch: BigInt(nextOffset + out.length),
+          incarnationId: randomUuid(),
+          endpoints: [{ name: 'PLAINTEXT', host: b.host, port: b.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
+          rack: b.rack ?? null,
+          fenced: false,
+          inControlledShutdown: false,
+        }),
+      );
+    }
+    for (const t of legacy.topics) {
+      out.push(...topicRecords({ name: t.name, topicId: t.topicId, configs: t.configs, partitions: t.partitions }));
+    }
+    return out;
+  }
+
+  /** Topics for partition logs found on disk without metadata (a lost metadata log). */
+  private adoptedLogRecords(onDisk: readonly PartitionLog[]): MetadataRecord[] {
     const partitionsByTopic = new Map<string, number>();
     for (const log of onDisk) {
       partitionsByTopic.set(log.topic, Math.max(partitionsByTopic.get(log.topic) ?? 0, log.partition + 1));
     }
+    const out: MetadataRecord[] = [];
+    const taken = new Set<string>();
     for (const [name, count] of partitionsByTopic) {
-      const replicaLists = Array.from({ length: count }, () => [this.brokerId]);
-      const isInternal = INTERNAL_TOPICS.has(name);
-      const configs: Record<string, string> = isInternal ? { 'cleanup.policy': 'compact' } : {};
-      this.index({ name, topicId: this.freshTopicId(), internal: isInternal, partitions: this.partitionStates(replicaLists, 0), configs });
+      let topicId = randomUuid();
+      while (taken.has(topicId)) topicId = randomUuid();
+      taken.add(topicId);
+      const self = this.brokerId;
+      out.push(
+        ...topicRecords({
+          name,
+          topicId,
+          configs: INTERNAL_TOPICS.has(name) ? { 'cleanup.policy': 'compact' } : {},
+          partitions: Array.from({ length: count }, (_, partition) => ({ partition, replicas: [self], isr: [self], leader: self, leaderEpoch: 0 })),
+        }),
+      );
       this.logLine(`Adopted topic ${name} with ${count} partitions from the log dirs`);
     }
+    return out;
+  }
+
+  /**
+   * Rebuilds the views handlers read from a new image: a topic's TopicState is
+   * rebuilt only when its part of the image (partitions or configs) or the set of
+   * live brokers changed, so unchanged topics keep their objects.
+   */
+  private follow(image: MetadataImage): void {
+    const previous = this.image;
+    const brokersChanged = previous === null || previous.brokers !== image.brokers;
+    if (brokersChanged) this.brokerList = brokerInfos(image);
+    const byName = new Map<string, TopicState>();
+    const byId = new Map<string, TopicState>();
+    for (const [name, topic] of image.topicsByName) {
+      const key = configResourceKey(ImageConfigResourceType.TOPIC, name);
+      const cached = this.topicsByName.get(name);
+      const unchanged =
+        cached !== undefined &&
+        previous !== null &&
+        !brokersChanged &&
+        previous.topicsByName.get(name) === topic &&
+        previous.configs.get(key) === image.configs.get(key);
+      const state = unchanged ? cached : topicState(image, topic);
+      byName.set(name, state);
+      byId.set(state.topicId, state);
+    }
+    this.topicsByName = byName;
+    this.topicsById = byId;
+    this.image = image;
+  }
+
+  /** Appends records (one batch, fsynced); the views follow before it returns. */
+  private append(records: readonly MetadataRecord[]): void {
+    if (records.length === 0) return;
+    if (this.metadataLog === null) throw new Error('the metadata log is closed');
+    this.metadataLog.append(records);
   }
 
   // ---- reads -------------------------------------------------------------
@@ -256,19 +409,11 @@ export class ClusterMetadata implements MetadataService {
 
   deleteTopic(name: string): Promise<TopicState> {
     return this.mutate(async () => {
-      if (!this.config.deleteTopicEnable) {
-        throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
-      }
-      const topic = this.topicsByName.get(name);
-      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
-      if (topic.internal) {
-        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot delete internal topic ${name}.`);
-      }
-      this.topicsByName.delete(name);
-      this.topicsById.delete(topic.topicId);
-      // Persist first: a crash after this point must not resurrect the topic; leftover
-      // partition directories of an unknown topic are harmless and removed below.
-      this.persist();
+      const records = deleteTopicRecords(this.metadataImage(), this.config, name);
+      const topic = this.topicsByName.get(name)!;
+      // The record first: a crash after it must not resurrect the topic; leftover
+      // partition directories of an unknown topic are harmless and removed by load().
+      this.append(records);
       const slice = eventLoopSlice();
       for (const p of topic.partitions) {
         if (this.logs.getLog(name, p.partition)) await this.logs.deleteLog(name, p.partition);
@@ -286,47 +431,22 @@ export class ClusterMetadata implements MetadataService {
     validateOnly = false,
   ): Promise<TopicState> {
     return this.mutate(async () => {
-      const topic = this.topicsByName.get(name);
-      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
-      const current = topic.partitions.length;
-      if (totalCount < current) {
-        throw new KafkaError(
-          ErrorCode.INVALID_PARTITIONS,
-          `The topic ${name} currently has ${current} partition(s); ${totalCount} would not be an increase.`,
-        );
-      }
-      if (totalCount === current) {
-        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
-      }
-      const added = totalCount - current;
-      const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
-      this.checkPartitionLimit(added, replicationFactor, `Adding ${added} partition(s) to ${name}`);
-      let replicaLists: number[][];
-      if (assignments && assignments.length > 0) {
-        if (assignments.length !== added) {
-          throw new KafkaError(
-            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-            `Attempted to add ${added} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
-          );
-        }
-        replicaLists = assignments.map((a) => this.checkReplicaList(a, replicationFactor));
-      } else {
-        replicaLists = assignReplicas(this.brokerIds(), added, replicationFactor, { startPartitionId: current });
-      }
-      if (validateOnly) return { ...topic, partitions: [...topic.partitions, ...this.partitionStates(replicaLists, current)] };
-      const newPartitions = this.partitionStates(replicaLists, current);
+      const image = this.metadataImage();
+      const records = createPartitionsRecords(image, this.config, name, totalCount, assignments);
+      const wouldBe = this.wouldBe(image, records, name);
+      if (validateOnly) return wouldBe;
+      const current = this.topicsByName.get(name)!;
+      const newPartitions = wouldBe.partitions.slice(current.partitions.length);
       // logs first, all or nothing; the metadata names the partitions only once they exist
-      await this.createLogsAllOrNothing(topic, newPartitions);
-      topic.partitions.push(...newPartitions);
+      await this.createLogsAllOrNothing(wouldBe, newPartitions);
       try {
-        this.persist();
+        this.append(records);
       } catch (err) {
-        topic.partitions.splice(current);
-        await this.removeLogs(topic.name, newPartitions);
+        await this.removeLogs(name, newPartitions);
         throw err;
       }
-      this.logLine(`Increased partitions of ${name} from ${current} to ${totalCount}`);
-      return topic;
+      this.logLine(`Increased partitions of ${name} from ${current.partitions.length} to ${totalCount}`);
+      return this.topicsByName.get(name)!;
     });
   }
 
@@ -341,10 +461,10 @@ export class ClusterMetadata implements MetadataService {
         this.checkBrokerResource(resourceName);
         throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
       }
-      const topic = this.requireTopicResource(resourceType, resourceName);
-      const validated = validateTopicConfigs(configs);
+      this.requireTopicResourceType(resourceType);
+      const records = replaceTopicConfigRecords(this.metadataImage(), resourceName, configs);
       if (validateOnly) return;
-      this.applyTopicConfigs(topic, validated);
+      this.applyTopicConfigs(resourceName, records);
     });
   }
 
@@ -359,45 +479,25 @@ export class ClusterMetadata implements MetadataService {
         this.checkBrokerResource(resourceName);
         throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
       }
-      const topic = this.requireTopicResource(resourceType, resourceName);
-      const next: Record<string, string> = { ...topic.configs };
-      const seen = new Set<string>();
-      for (const op of ops) {
-        if (seen.has(op.name)) {
-          throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys`);
-        }
-        seen.add(op.name);
-        const def = topicConfigDef(op.name);
-        if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
-        switch (op.op) {
-          case 'SET':
-            if (op.value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${op.name}`);
-            next[op.name] = validateConfigValue(def, op.value);
-            break;
-          case 'DELETE':
-            delete next[op.name];
-            break;
-          case 'APPEND':
-          case 'SUBTRACT': {
-            if (def.type !== 'LIST') {
-              throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${op.name}`);
-            }
-            const currentValue = next[op.name] ?? effectiveTopicConfig({}, this.config)[op.name] ?? '';
-            const items = currentValue === '' ? [] : currentValue.split(',');
-            const changes = (op.value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-            const result =
-              op.op === 'APPEND'
-                ? [...items, ...changes.filter((c) => !items.includes(c))]
-                : items.filter((i) => !changes.includes(i));
-            next[op.name] = validateConfigValue(def, result.join(','));
-            break;
-          }
-          default:
-            throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown operation type for ${op.name}`);
-        }
-      }
+      this.requireTopicResourceType(resourceType);
+      const records = incrementalAlterTopicConfigRecords(this.metadataImage(), this.config, resourceName, ops);
       if (validateOnly) return;
-      this.applyTopicConfigs(topic, next);
+      this.applyTopicConfigs(resourceName, records);
+    });
+  }
+
+  electLeaders(electionType: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
+    return this.mutate(async () => {
+      const { records, results } = electLeaders(this.metadataImage(), electionType, partitions);
+      this.append(records);
+      if (records.length > 0) this.logLine(`Elected leaders of ${records.length} partition(s)`);
+      return results;
+    });
+  }
+
+  alterPartitionReassignment(topic: string, partition: number, replicas: readonly number[] | null): Promise<void> {
+    return this.mutate(async () => {
+      this.append(reassignPartition(this.metadataImage(), topic, partition, replicas));
     });
   }
 
@@ -412,78 +512,35 @@ export class ClusterMetadata implements MetadataService {
     return run;
   }
 
+  /** The TopicState `records` would give topic `name` (validateOnly answers, logs to create). */
+  private wouldBe(image: MetadataImage, records: readonly MetadataRecord[], name: string): TopicState {
+    const next = applyRecords(image, records);
+    return topicState(next, next.topicsByName.get(name)!);
+  }
+
   private async doCreateTopic(
     name: string,
     spec: CreateTopicSpec,
     validateOnly: boolean,
     internal: boolean,
   ): Promise<TopicState> {
-    validateTopicName(name);
-    if (this.topicsByName.has(name)) {
-      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
-    }
-    const configs = validateTopicConfigs(spec.configs ?? {});
-    let replicaLists: number[][];
-    if (spec.assignments && spec.assignments.length > 0) {
-      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
-        throw new KafkaError(
-          ErrorCode.INVALID_REQUEST,
-          'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
-        );
-      }
-      if (!internal) {
-        this.checkPartitionLimit(spec.assignments.length, spec.assignments[0]!.brokerIds.length, `Creating topic ${name} with ${spec.assignments.length} partition(s)`);
-      }
-      const sorted = [...spec.assignments].sort((a, b) => a.partition - b.partition);
-      sorted.forEach((a, i) => {
-        if (a.partition !== i) {
-          throw new KafkaError(
-            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-            'Partitions should be a consecutive 0-based integer sequence',
-          );
-        }
-      });
-      const rf = sorted[0]!.brokerIds.length;
-      replicaLists = sorted.map((a) => this.checkReplicaList(a.brokerIds, rf));
-    } else {
-      const numPartitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
-      const replicationFactor = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
-      if (numPartitions <= 0) {
-        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
-      }
-      if (replicationFactor <= 0) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
-      }
-      // Before anything is allocated: a forged num_partitions (2^28) must not cost memory or time.
-      // Internal topics are exempt (they count, though): without them groups and transactions stop.
-      if (!internal) {
-        this.checkPartitionLimit(numPartitions, replicationFactor, `Creating topic ${name} with ${numPartitions} partition(s)`);
-      }
-      replicaLists = assignReplicas(this.brokerIds(), numPartitions, replicationFactor);
-    }
-    const topic: TopicState = {
-      name,
-      topicId: this.freshTopicId(),
-      internal: internal || INTERNAL_TOPICS.has(name),
-      partitions: this.partitionStates(replicaLists, 0),
-      configs,
-    };
+    const image = this.metadataImage();
+    const records = createTopicRecords(image, this.config, name, spec, { topicId: this.freshTopicId(image), internal });
+    const topic = this.wouldBe(image, records, name);
     if (validateOnly) return topic;
     // All or nothing: the partition logs are created first, and the topic is listed (and
-    // persisted) only once every one exists; a failure removes the ones already made. A crash
+    // recorded) only once every one exists; a failure removes the ones already made. A crash
     // in between leaves directories of an unknown topic, which load() removes.
     await this.createLogsAllOrNothing(topic, topic.partitions);
-    this.index(topic);
     try {
-      this.persist();
+      this.append(records);
     } catch (err) {
-      this.topicsByName.delete(name);
-      this.topicsById.delete(topic.topicId);
       await this.removeLogs(name, topic.partitions);
       throw err;
     }
-    this.logLine(`Created topic ${name} (id ${topic.topicId}) with ${topic.partitions.length} partitions`);
-    return topic;
+    const created = this.topicsByName.get(name)!;
+    this.logLine(`Created topic ${name} (id ${created.topicId}) with ${created.partitions.length} partitions`);
+    return created;
   }
 
   private async doEnsureInternal(name: string): Promise<TopicState> {
@@ -529,22 +586,18 @@ export class ClusterMetadata implements MetadataService {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `${name} is not an internal topic`);
   }
 
-  private applyTopicConfigs(topic: TopicState, configs: Record<string, string>): void {
-    topic.configs = configs;
-    this.persist();
-    const logConfig = this.logConfigFor(topic.name);
-    for (const p of topic.partitions) this.logs.getLog(topic.name, p.partition)?.updateConfig(logConfig);
-    this.logLine(`Updated configs of topic ${topic.name}`);
+  private applyTopicConfigs(name: string, records: readonly MetadataRecord[]): void {
+    this.append(records);
+    const logConfig = this.logConfigFor(name);
+    const topic = this.topicsByName.get(name)!;
+    for (const p of topic.partitions) this.logs.getLog(name, p.partition)?.updateConfig(logConfig);
+    this.logLine(`Updated configs of topic ${name}`);
   }
 
-  private requireTopicResource(resourceType: number, resourceName: string): TopicState {
+  private requireTopicResourceType(resourceType: number): void {
     if (resourceType !== ConfigResourceType.TOPIC) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
     }
-    validateTopicName(resourceName);
-    const topic = this.topicsByName.get(resourceName);
-    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
-    return topic;
   }
 
   private checkBrokerResource(resourceName: string): void {
@@ -560,90 +613,6 @@ export class ClusterMetadata implements MetadataService {
     }
   }
 
-  private checkReplicaList(brokerIds: readonly number[], replicationFactor: number): number[] {
-    if (brokerIds.length === 0) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Replica assignment must not be empty.');
-    }
-    if (new Set(brokerIds).size !== brokerIds.length) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${brokerIds.join(', ')}.`);
-    }
-    if (brokerIds.length !== replicationFactor) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'All partitions should have the same number of replicas');
-    }
-    const known = new Set(this.brokerIds());
-    const unknown = brokerIds.filter((b) => !known.has(b));
-    if (unknown.length > 0) {
-      throw new KafkaError(
-        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`,
-      );
-    }
-    return [...brokerIds];
-  }
-
-  private partitionStates(replicaLists: number[][], firstPartition: number): PartitionState[] {
-    const alive = new Set(this.brokerIds());
-    return replicaLists.map((replicas, i) => {
-      const isr = replicas.filter((b) => alive.has(b));
-      return {
-        partition: firstPartition + i,
-        // preferred leader: the first live replica
-        leader: isr[0] ?? -1,
-        leaderEpoch: 0,
-        replicas,
-        isr,
-        offlineReplicas: replicas.filter((b) => !alive.has(b)),
-      };
-    });
-  }
-
-  /**
-   * After a restart the live brokers may differ from the ones recorded (another
-   * broker.id, or, later, brokers that are down): drop dead replicas from the ISR
-   * and move leadership to a live in-sync replica, bumping the leader epoch when
-   * the leader changes so fenced clients refresh their metadata.
-   */
-  private reconcileLeadership(topic: TopicState): void {
-    const alive = new Set(this.brokerIds());
-    for (const p of topic.partitions) {
-      p.offlineReplicas = p.replicas.filter((b) => !alive.has(b));
-      const liveIsr = p.isr.filter((b) => alive.has(b));
-      p.isr = liveIsr;
-      if (!alive.has(p.leader) || !liveIsr.includes(p.leader)) {
-        const next = p.replicas.find((b) => liveIsr.includes(b)) ?? -1;
-        if (next !== p.leader) {
-          p.leader = next;
-          p.leaderEpoch += 1;
-        }
-      }
-    }
-  }
-
-  /**
-   * max.broker.partitions, checked before any replica list is built: the replicas this
-   * request adds, spread over the live brokers, must fit beside the ones they host.
-   */
-  private checkPartitionLimit(partitions: number, replicationFactor: number, what: string): void {
-    const limit = this.config.maxBrokerPartitions;
-    const hosted = this.replicasHosted();
-    const adding = partitions * Math.max(1, replicationFactor);
-    const brokers = Math.max(1, this.brokerList.length);
-    if (hosted + adding <= limit * brokers) return;
-    const where = brokers === 1 ? `broker ${this.brokerId}` : `${brokers} brokers`;
-    throw new KafkaError(
-      ErrorCode.INVALID_PARTITIONS,
-      `${what} would give ${where} ${hosted + adding} partition replicas, more than max.broker.partitions=${limit} ` +
-        `allows${brokers === 1 ? '' : ' per broker'} (${hosted} hosted now). Use fewer partitions, delete unused topics, ` +
-        `or raise max.broker.partitions in server.properties.`,
-    );
-  }
-
-  private replicasHosted(): number {
-    let n = 0;
-    for (const topic of this.topicsByName.values()) for (const p of topic.partitions) n += p.replicas.length;
-    return n;
-  }
-
   /**
    * Creates the logs this broker hosts for `partitions`, or none: on the first failure
    * (EMFILE, ENOSPC, EACCES…) the logs already made are removed and KAFKA_STORAGE_ERROR
@@ -651,7 +620,7 @@ export class ClusterMetadata implements MetadataService {
    * not stall the other connections.
    */
   private async createLogsAllOrNothing(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
-    // from the topic itself: it is not indexed yet, so logConfigFor would miss its overrides
+    // from the would-be topic itself: the image does not have it yet, so logConfigFor would miss its overrides
     const logConfig = toLogConfig(effectiveTopicConfig(topic.configs, this.config));
     const created: PartitionState[] = [];
     const slice = eventLoopSlice();
@@ -663,7 +632,7 @@ export class ClusterMetadata implements MetadataService {
         }
         const log = await this.logs.createLog(topic.name, p.partition, logConfig);
         created.push(p);
-        // not fsynced: the snapshot written after this loop is the record, and load() rewrites the file
+        // not fsynced: the metadata record appended after this loop is the record, and load() rewrites the file
         this.recordTopicId(log, topic.topicId, false);
         await slice.maybeYield();
       }
@@ -695,20 +664,11 @@ export class ClusterMetadata implements MetadataService {
     if (typeof log.dir === 'string' && existsSync(log.dir)) writePartitionMetadata(log.dir, topicId, { durable });
   }
 
-  private freshTopicId(): string {
+  private freshTopicId(image: MetadataImage): string {
     for (;;) {
       const id = randomUuid();
-      if (!this.topicsById.has(id)) return id;
+      if (!image.topicsById.has(id)) return id;
     }
-  }
-
-  private index(topic: TopicState): void {
-    this.topicsByName.set(topic.name, topic);
-    this.topicsById.set(topic.topicId, topic);
-  }
-
-  private brokerIds(): number[] {
-    return this.brokerList.map((b) => b.nodeId);
   }
 
   private selfBroker(): BrokerInfo {
@@ -717,13 +677,6 @@ export class ClusterMetadata implements MetadataService {
     return { nodeId: this.config.brokerId, host, port: endpoint?.port ?? 9092, rack: this.config.brokerRack };
   }
 
-  private persist(): void {
-    writeSnapshot(this.metadataDir, {
-      clusterId: this.currentClusterId,
-      brokers: this.brokerList,
-      topics: [...this.topicsByName.values()],
-    });
-  }
 }
 
 /**

@@ -1,31 +1,31 @@
 /**
- * Durable snapshot of the cluster metadata: one JSON file
- * (`__cluster_metadata.json`) in the first log dir, replaced atomically
- * (write tmp → fsync → rename → fsync dir) so a crash leaves either the old or
- * the new snapshot, never a torn one.
+ * The metadata file of earlier versions of this broker: one JSON document
+ * (`__cluster_metadata.json` in the first log dir) rewritten whole on every change.
+ * The metadata log (`__cluster_metadata-0`, src/metadata) replaced it; a broker
+ * that finds one imports it into the log once and renames it aside.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerInfo, TopicState } from '../broker/services/metadata-service.js';
-import { writeFileAtomically } from '../storage/log-manager.js';
 
-export const METADATA_SNAPSHOT_FILE = '__cluster_metadata.json';
-const SNAPSHOT_VERSION = 1;
+export const LEGACY_METADATA_FILE = '__cluster_metadata.json';
+/** What the file is renamed to once imported (kept, not deleted, for a downgrade by hand). */
+export const MIGRATED_SUFFIX = '.migrated';
+const LEGACY_VERSION = 1;
 
-export interface MetadataSnapshot {
-  version: number;
+export interface LegacyMetadata {
   clusterId: string;
   brokers: BrokerInfo[];
   topics: TopicState[];
 }
 
-export function snapshotPath(logDir: string): string {
-  return path.join(logDir, METADATA_SNAPSHOT_FILE);
+export function legacyMetadataPath(logDir: string): string {
+  return path.join(logDir, LEGACY_METADATA_FILE);
 }
 
-/** Reads the snapshot; undefined when there is none yet. A corrupt file is an error, not an empty cluster. */
-export function readSnapshot(logDir: string): MetadataSnapshot | undefined {
-  const file = snapshotPath(logDir);
+/** Reads the old file; undefined when there is none. A corrupt file is an error, not an empty cluster. */
+export function readLegacyMetadata(logDir: string): LegacyMetadata | undefined {
+  const file = legacyMetadataPath(logDir);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -33,20 +33,22 @@ export function readSnapshot(logDir: string): MetadataSnapshot | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const parsed = JSON.parse(text) as Partial<MetadataSnapshot>;
-  if (parsed.version !== SNAPSHOT_VERSION || typeof parsed.clusterId !== 'string' || !Array.isArray(parsed.topics)) {
-    throw new Error(`Unreadable cluster metadata snapshot ${file}`);
+  let parsed: Partial<LegacyMetadata> & { version?: unknown };
+  try {
+    parsed = JSON.parse(text) as Partial<LegacyMetadata> & { version?: unknown };
+  } catch (err) {
+    throw new Error(`Unreadable cluster metadata file ${file}: ${(err as Error).message}`);
   }
-  return {
-    version: parsed.version,
-    clusterId: parsed.clusterId,
-    brokers: Array.isArray(parsed.brokers) ? parsed.brokers : [],
-    topics: parsed.topics,
-  };
+  if (parsed.version !== LEGACY_VERSION || typeof parsed.clusterId !== 'string' || !Array.isArray(parsed.topics)) {
+    throw new Error(`Unreadable cluster metadata file ${file}: not a version ${LEGACY_VERSION} metadata document`);
+  }
+  return { clusterId: parsed.clusterId, brokers: Array.isArray(parsed.brokers) ? parsed.brokers : [], topics: parsed.topics };
 }
 
-/** Atomically replaces the snapshot. Synchronous so metadata changes are durable before they are acknowledged. */
-export function writeSnapshot(logDir: string, snapshot: Omit<MetadataSnapshot, 'version'>): void {
-  fs.mkdirSync(logDir, { recursive: true });
-  writeFileAtomically(snapshotPath(logDir), JSON.stringify({ version: SNAPSHOT_VERSION, ...snapshot }, null, 1));
+/** Sets the imported file aside (`__cluster_metadata.json.migrated`) so it is not imported again. */
+export function retireLegacyMetadata(logDir: string): string {
+  const from = legacyMetadataPath(logDir);
+  const to = from + MIGRATED_SUFFIX;
+  fs.renameSync(from, to);
+  return to;
 }

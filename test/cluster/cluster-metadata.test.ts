@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { isDisplayUuid, ZERO_UUID } from '../../src/cluster/ids.js';
-import { METADATA_SNAPSHOT_FILE } from '../../src/cluster/metadata-store.js';
 import { assignReplicas } from '../../src/cluster/replica-placement.js';
 import { openCluster, removeTempDirs, tempDir } from './helpers.js';
 
@@ -28,7 +27,7 @@ describe('ClusterMetadata topics', () => {
     expect(isDisplayUuid(topic.topicId)).toBe(true);
     expect(topic.topicId).not.toBe(ZERO_UUID);
     for (const [i, p] of topic.partitions.entries()) {
-      expect(p).toEqual({ partition: i, leader: 3, leaderEpoch: 0, replicas: [3], isr: [3], offlineReplicas: [] });
+      expect(p).toEqual({ partition: i, leader: 3, leaderEpoch: 0, partitionEpoch: 0, replicas: [3], isr: [3], offlineReplicas: [] });
       expect(logs.fake('demo', i)).toBeDefined();
       expect(cluster.getPartition('demo', i)?.state).toBe(p);
     }
@@ -148,8 +147,10 @@ describe('ClusterMetadata persistence', () => {
     await a.cluster.incrementalAlterConfigs(2, 'keep', [{ name: 'cleanup.policy', op: 'SET', value: 'compact' }]);
     await a.cluster.createTopic('gone', { numPartitions: 1, replicationFactor: 1 });
     await a.cluster.deleteTopic('gone');
-    expect(fs.existsSync(path.join(dir, METADATA_SNAPSHOT_FILE))).toBe(true);
-    expect(fs.existsSync(path.join(dir, `${METADATA_SNAPSHOT_FILE}.tmp`))).toBe(false);
+    // the metadata log, as KRaft keeps it; no JSON file
+    expect(fs.existsSync(path.join(dir, '__cluster_metadata-0', '00000000000000000000.log'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, '__cluster_metadata.json'))).toBe(false);
+    a.cluster.close();
 
     const b = await openCluster(dir);
     expect(b.cluster.clusterId).toBe(a.cluster.clusterId);
@@ -191,14 +192,23 @@ describe('replica placement', () => {
 });
 
 describe('leadership after restart', () => {
-  it('keeps leader and epoch when the same broker comes back; drops a vanished broker from the ISR', async () => {
+  it('keeps leader and epoch when the same broker comes back; a vanished broker is fenced, and leads again when it returns', async () => {
     const dir = tempDir();
     const a = await openCluster(dir, { brokerId: 0 });
     await a.cluster.createTopic('l', { numPartitions: 1, replicationFactor: 1 });
+    a.cluster.close();
     const same = await openCluster(dir, { brokerId: 0 });
     expect(same.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: 0, leaderEpoch: 0, isr: [0], offlineReplicas: [] });
+    same.cluster.close();
     const other = await openCluster(dir, { brokerId: 5 });
-    expect(other.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [], offlineReplicas: [0] });
+    // KIP-841: the last ISR member stays in the ISR, leaderless, so nothing acknowledged is lost
+    expect(other.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [0], offlineReplicas: [0] });
     expect(other.cluster.getPartition('l', 0)).toBeUndefined();
+    expect(other.cluster.brokers().map((b) => b.nodeId)).toEqual([5]);
+    other.cluster.close();
+    const back = await openCluster(dir, { brokerId: 0 });
+    expect(back.cluster.topic('l')?.partitions[0]).toMatchObject({ leader: 0, leaderEpoch: 2, isr: [0], offlineReplicas: [] });
+    expect(back.cluster.brokers().map((b) => b.nodeId)).toEqual([0]);
+    back.cluster.close();
   });
 });

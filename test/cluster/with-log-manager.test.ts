@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { brokerConfig } from '../../src/broker/config.js';
 import { ConfigResourceType } from '../../src/broker/services/metadata-service.js';
 import { ClusterMetadata } from '../../src/cluster/cluster-metadata.js';
-import { METADATA_SNAPSHOT_FILE } from '../../src/cluster/metadata-store.js';
 import { LogManager, readMetaProperties } from '../../src/storage/log-manager.js';
 import { defaultLogConfig } from '../../src/storage/partition-log.js';
 import { removeTempDirs, tempDir } from './helpers.js';
@@ -70,7 +69,7 @@ describe('ClusterMetadata with LogManager', () => {
     expect(second.cluster.topic('kept')?.partitions).toHaveLength(2);
     second.logs.shutdown();
 
-    fs.rmSync(path.join(dir, METADATA_SNAPSHOT_FILE));
+    fs.rmSync(path.join(dir, '__cluster_metadata-0'), { recursive: true });
     const third = await start(dir);
     expect(third.cluster.clusterId).toBe(first.cluster.clusterId);
     expect(third.cluster.topic('kept')?.partitions).toHaveLength(2);

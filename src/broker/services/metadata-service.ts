@@ -9,34 +9,14 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { apiErrorOf, type ApiError } from '../api-error.js';
 import type { LogConfig, PartitionLog } from '../../storage/partition-log.js';
+import { ConfigResourceType as RecordConfigResourceType } from '../../metadata/image.js';
+import type { BrokerInfo, PartitionState, TopicState } from '../../metadata/views.js';
 
-export interface BrokerInfo {
-  nodeId: number;
-  host: string;
-  port: number;
-  rack: string | null;
-}
-
-export interface PartitionState {
-  partition: number;
-  /** broker id of the leader, -1 when none */
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
-  offlineReplicas: number[];
-}
-
-export interface TopicState {
-  name: string;
-  /** 22-char URL-safe base64 display form of the topic's Uuid; never all-zero */
-  topicId: string;
-  internal: boolean;
-  /** ordered by partition index */
-  partitions: PartitionState[];
-  /** topic-level overrides only (what DescribeConfigs reports as DYNAMIC_TOPIC_CONFIG) */
-  configs: Record<string, string>;
-}
+/**
+ * The cluster's own types are the metadata layer's views of its image
+ * (src/metadata/views.ts); handlers keep importing them from here.
+ */
+export type { BrokerInfo, PartitionState, TopicState } from '../../metadata/views.js';
 
 export interface ReplicaAssignment {
   partition: number;
@@ -54,15 +34,12 @@ export interface CreateTopicSpec {
   configs?: Record<string, string | null>;
 }
 
-/** DescribeConfigs ResourceType ids. */
-export const ConfigResourceType = {
-  UNKNOWN: 0,
-  ANY: 1,
-  TOPIC: 2,
-  GROUP: 3,
-  BROKER: 4,
-  BROKER_LOGGER: 8,
-} as const;
+/**
+ * DescribeConfigs / AlterConfigs ResourceType ids: Kafka's ConfigResource.Type
+ * (UNKNOWN 0, TOPIC 2, BROKER 4, BROKER_LOGGER 8, CLIENT_METRICS 16, GROUP 32 from
+ * KIP-848), the same ids ConfigRecord uses. The ACL ResourceType (GROUP 3) is another enum.
+ */
+export const ConfigResourceType = { UNKNOWN: 0, ...RecordConfigResourceType } as const;
 
 export interface ConfigSynonymEntry {
   name: string;
@@ -94,6 +71,17 @@ export interface AlterConfigOp {
   name: string;
   op: AlterConfigOpType;
   value: string | null;
+}
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/** One partition's ElectLeaders outcome. */
+export interface ElectionResult extends PartitionRef {
+  errorCode: number;
+  errorMessage: string | null;
 }
 
 export interface MetadataService {
@@ -150,6 +138,13 @@ export interface MetadataService {
     ops: readonly AlterConfigOp[],
     validateOnly?: boolean,
   ): Promise<void>;
+  /**
+   * ElectLeaders: electionType 0 PREFERRED, 1 UNCLEAN (anything else: INVALID_REQUEST thrown);
+   * `partitions` null = every partition, leaving out the ones that need no election
+   */
+  electLeaders(electionType: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]>;
+  /** AlterPartitionReassignments for one partition (null replicas = cancel); throws KafkaError when refused */
+  alterPartitionReassignment(topic: string, partition: number, replicas: readonly number[] | null): Promise<void>;
 }
 
 /**
