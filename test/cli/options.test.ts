@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { consumerSettings, spec as consumerSpec } from '../../src/cli/commands/kafka-console-consumer.js';
-import { producerSettings, spec as producerSpec } from '../../src/cli/commands/kafka-console-producer.js';
+import { producerRetry, producerSettings, spec as producerSpec } from '../../src/cli/commands/kafka-console-producer.js';
 import { serverStartArgs } from '../../src/cli/commands/kafka-server-start.js';
 import { spec as topicsSpec, topicCommandOptions, validateTopicName } from '../../src/cli/commands/kafka-topics.js';
 import { completionScript } from '../../src/cli/completion.js';
@@ -117,6 +117,15 @@ describe('kafka-console-producer options', () => {
     const explicit = producer('--bootstrap-server', 'h:1', '--topic', 't', '--producer-property', 'acks=1', '--request-required-acks', 'all', '--timeout', '50');
     expect(explicit.acks).toBe(-1);
     expect(explicit.lingerMs).toBe(50);
+  });
+
+  it('reads --retry-backoff-ms (else retry.backoff.ms, else 100) into kafkajs retry.initialRetryTime', () => {
+    expect(producerRetry(producer('--bootstrap-server', 'h:1', '--topic', 't'))).toEqual({ retries: 3, initialRetryTime: 100, maxRetryTime: 1000 });
+    expect(producerRetry(producer('--bootstrap-server', 'h:1', '--topic', 't', '--retry-backoff-ms', '250', '--message-send-max-retries', '5'))).toEqual({ retries: 5, initialRetryTime: 250, maxRetryTime: 1000 });
+    expect(producerRetry(producer('--bootstrap-server', 'h:1', '--topic', 't', '--producer-property', 'retry.backoff.ms=40', '--producer-property', 'retry.backoff.max.ms=400'))).toEqual({ retries: 3, initialRetryTime: 40, maxRetryTime: 400 });
+    // the option wins over the property; a backoff above the max raises the max (KIP-580)
+    expect(producerRetry(producer('--bootstrap-server', 'h:1', '--topic', 't', '--producer-property', 'retry.backoff.ms=40', '--retry-backoff-ms', '3000'))).toEqual({ retries: 3, initialRetryTime: 3000, maxRetryTime: 3000 });
+    expect(() => producer('--bootstrap-server', 'h:1', '--topic', 't', '--retry-backoff-ms', 'soon')).toThrow("Cannot parse argument 'soon' of option retry-backoff-ms");
   });
 
   it('treats a bare --compression-codec as gzip and rejects unknown codecs', () => {

@@ -57,6 +57,10 @@ export interface ProducerSettings {
   batchSizeBytes: number;
   requestTimeoutMs: number;
   retries: number;
+  /** --retry-backoff-ms / retry.backoff.ms: wait before the first retry */
+  retryBackoffMs: number;
+  /** retry.backoff.max.ms: the longest wait between retries (KIP-580); never below retryBackoffMs */
+  retryBackoffMaxMs: number;
   compression: string;
   reader: LineReaderOptions;
   properties: Record<string, string>;
@@ -92,6 +96,7 @@ export function producerSettings(args: ParsedArgs): ProducerSettings {
   const compression = codecGiven ? (args.get('compression-codec') || 'gzip') : (properties['compression.type'] ?? 'none');
   compressionTypeFor(compression); // validate now: a bad name is a usage error
   const batchSize = intOption(args, 'batch-size') ?? intOption(args, 'max-partition-memory-bytes') ?? numberProperty(properties, 'batch.size') ?? 16384;
+  const retryBackoffMs = intOption(args, 'retry-backoff-ms') ?? numberProperty(properties, 'retry.backoff.ms') ?? 100;
   return {
     brokers,
     bootstrapOption,
@@ -102,10 +107,17 @@ export function producerSettings(args: ParsedArgs): ProducerSettings {
     batchSizeBytes: Math.max(1, batchSize),
     requestTimeoutMs: intOption(args, 'request-timeout-ms') ?? numberProperty(properties, 'request.timeout.ms') ?? 30000,
     retries: intOption(args, 'message-send-max-retries') ?? numberProperty(properties, 'retries') ?? 3,
+    retryBackoffMs,
+    retryBackoffMaxMs: Math.max(numberProperty(properties, 'retry.backoff.max.ms') ?? 1000, retryBackoffMs),
     compression,
     reader: lineReaderOptionsFrom(readerProps),
     properties,
   };
+}
+
+/** kafkajs' retry policy from the producer's retries and backoff settings. */
+export function producerRetry(settings: Pick<ProducerSettings, 'retries' | 'retryBackoffMs' | 'retryBackoffMaxMs'>): { retries: number; initialRetryTime: number; maxRetryTime: number } {
+  return { retries: settings.retries, initialRetryTime: settings.retryBackoffMs, maxRetryTime: settings.retryBackoffMaxMs };
 }
 
 /** Sends issued at once; beyond this the reader waits (backpressure on stdin). */
@@ -240,7 +252,7 @@ export const command: CliCommand = {
       createPartitioner: partitioner.createPartitioner,
       allowAutoTopicCreation: true,
       idempotent: false,
-      retry: { retries: settings.retries, initialRetryTime: 100, maxRetryTime: 1000 },
+      retry: producerRetry(settings),
     });
     try {
       await producer.connect();
