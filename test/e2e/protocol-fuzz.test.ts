@@ -3,7 +3,7 @@
  * frames of every API it serves (valid requests built from the generated message specs,
  * then bit flips, truncation, huge length and count fields, random bodies, lying size
  * prefixes; see ../helpers/protocol-fuzz.ts) on several connections, while kafkajs keeps
- * producing on its own connection. Asserted: no response carries JavaScript internals
+ * producing and consuming on its own connections. Asserted: no response carries JavaScript internals
  * (an exception text, "undefined", a stack) nor an UNKNOWN_SERVER_ERROR with a message,
  * every response decodes, no handler failed unexpectedly (the broker's ERROR log lines),
  * the broker never exits, and kafkajs' produce/fetch round trip works during and after.
@@ -172,6 +172,28 @@ describe('protocol fuzz', () => {
     const producer: Producer = kafka.producer();
     await producer.connect();
     const sent: string[] = [];
+    // a kafkajs consumer reads them back throughout: it has its first record before the fuzz starts
+    const consumer = kafka.consumer({ groupId: 'fuzz-bystander-check' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: KAFKAJS_TOPIC, fromBeginning: true });
+    const received = new Set<string>();
+    let onReceived = (): void => {};
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        received.add(message.value?.toString() ?? '');
+        onReceived();
+      },
+    });
+    const receivedAll = () =>
+      new Promise<void>((resolve) => {
+        onReceived = () => {
+          if (sent.every((v) => received.has(v))) resolve();
+        };
+        onReceived();
+      });
+    await producer.send({ topic: KAFKAJS_TOPIC, acks: -1, messages: [{ key: 'before', value: 'before-fuzz' }] });
+    sent.push('before-fuzz');
+    await receivedAll();
     let fuzzing = true;
     const bystander: Promise<Error | null> = (async () => {
       for (let i = 0; fuzzing && broker.process.exitCode === null; i++) {
@@ -233,33 +255,24 @@ describe('protocol fuzz', () => {
     // the bystander's sends all succeeded (it stops at the first failure)
     expect((await bystander)?.message, `seed ${SEED}: kafkajs failed during the fuzz`).toBeUndefined();
 
+    const receivedDuringFuzz = received.size;
     // after the fuzz: one more produce, and everything kafkajs produced reads back
     await producer.send({ topic: KAFKAJS_TOPIC, acks: -1, messages: [{ key: 'after', value: 'after-fuzz' }] });
     sent.push('after-fuzz');
+    await receivedAll();
     await producer.disconnect();
-    const consumer = kafka.consumer({ groupId: 'fuzz-bystander-check' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: KAFKAJS_TOPIC, fromBeginning: true });
-    const received = new Set<string>();
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          received.add(message.value?.toString() ?? '');
-          if (sent.every((v) => received.has(v))) resolve();
-        },
-      });
-    });
     await consumer.disconnect();
 
     console.log(
-      `protocol fuzz: seed ${SEED}, ${frames} frames in ${elapsed} ms (${outcomes.answered} answered, ${outcomes.closed} closed, ${outcomes.unanswered} left waiting), kafkajs sent ${sent.length} during and after`,
+      `protocol fuzz: seed ${SEED}, ${frames} frames in ${elapsed} ms (${outcomes.answered} answered, ${outcomes.closed} closed, ${outcomes.unanswered} left waiting), kafkajs sent ${sent.length} and read ${receivedDuringFuzz} of them back during the fuzz`,
     );
     saveLog();
     const unexpected = broker.output().split('\n').filter((l) => / ERROR /.test(l));
     expect(findings, `seed ${SEED}: responses leaking internals`).toEqual([]);
     expect(unexpected, `seed ${SEED}: handlers failed unexpectedly`).toEqual([]);
     expect(broker.process.exitCode, `seed ${SEED}: the broker exited`).toBeNull();
-    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.length).toBeGreaterThan(2);
+    expect(receivedDuringFuzz).toBeGreaterThan(1);
     expect(outcomes.answered).toBeGreaterThan(frames / 10);
   });
 });
