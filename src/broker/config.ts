@@ -101,6 +101,14 @@ export interface BrokerConfig {
   offsetMetadataMaxBytes: number;
   /** max.incremental.fetch.session.cache.slots */
   maxIncrementalFetchSessionCacheSlots: number;
+  /** metadata.log.dir: where __cluster_metadata-0 lives; null = the first of log.dirs */
+  metadataLogDir: string | null;
+  /** metadata.log.max.record.bytes.between.snapshots */
+  metadataLogMaxRecordBytesBetweenSnapshots: number;
+  /** metadata.log.max.snapshot.interval.ms; 0 = never by time */
+  metadataLogMaxSnapshotIntervalMs: number;
+  /** metadata.log.segment.bytes */
+  metadataLogSegmentBytes: number;
   /** every key/value as read, including keys we accept but do not act on */
   raw: Record<string, string>;
 }

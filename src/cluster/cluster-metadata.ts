@@ -91,6 +91,7 @@ export interface ClusterMetadataOptions {
   log?: (line: string) => void;
   /** writes meta.properties into a log dir; defaults to storage's writeMetaProperties */
   writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
+  /** overrides of the config's metadata.log.* settings */
   metadataLog?: MetadataLogSettings;
 }
 
@@ -131,7 +132,13 @@ export class ClusterMetadata implements MetadataService {
     this.logs = options.logs;
     this.logLine = options.log ?? (() => {});
     this.writeMeta = options.writeMetaProperties ?? writeMetaProperties;
-    this.metadataLogSettings = options.metadataLog ?? {};
+    this.metadataLogSettings = {
+      dir: this.config.metadataLogDir,
+      maxBytesBetweenSnapshots: this.config.metadataLogMaxRecordBytesBetweenSnapshots,
+      maxSnapshotIntervalMs: this.config.metadataLogMaxSnapshotIntervalMs,
+      segmentBytes: this.config.metadataLogSegmentBytes,
+      ...options.metadataLog,
+    };
   }
 
   get clusterId(): string {
