@@ -141,6 +141,8 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   /** snapshotted on close, before the logs shut down */
   let producerState: ProducerIdManager | undefined;
   let transactions: TransactionCoordinator | undefined;
+  /** closed at shutdown, after everything that may still change metadata */
+  let clusterMetadata: ClusterMetadata | undefined;
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
@@ -166,6 +168,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       log,
       writeMetaProperties,
     });
+    clusterMetadata = metadata;
     await metadata.load();
     groups = new GroupCoordinator({
       log: new OffsetsTopicLog(metadata, config.offsetsTopicNumPartitions, log),
@@ -217,6 +220,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     await server.close();
     groups?.shutdown();
     transactions?.shutdown();
+    clusterMetadata?.close();
     logs?.shutdown();
     throw err;
   }
@@ -233,6 +237,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
         transactions?.shutdown();
         replicas?.close();
         producerState?.shutdown();
+        clusterMetadata?.close();
         logs?.shutdown();
       })();
       return closing;
