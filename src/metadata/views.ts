@@ -1,14 +1,9 @@
 /**
- * The image as request handlers see the cluster today (BrokerInfo, TopicState,
- * PartitionState: the shapes MetadataService hands out), and the way back: the
- * records that take an image to a wanted state. Together they let the cluster
- * layer keep its mutable model and persist it by appending
- * `recordsToReach(image, state)` instead of rewriting one JSON file, then move
- * to building records directly operation by operation.
+ * The image as request handlers see the cluster (BrokerInfo, TopicState,
+ * PartitionState: the shapes the broker layer's MetadataService hands out). The
+ * cluster layer builds them from each new image; the controller changes the image
+ * only by appending records.
  */
-import { randomBytes } from 'node:crypto';
-import { metadataRecord, type MetadataRecord } from '../protocol/metadata-records.js';
-import { uuidToString } from '../protocol/primitives.js';
 import {
   ConfigResourceType,
   partitionsOf,
@@ -17,7 +12,6 @@ import {
   type MetadataImage,
   type TopicImage,
 } from './image.js';
-import { configRecord, partitionChangeRecord, partitionRecord, registerBrokerRecord, SecurityProtocol, topicRecords } from './records.js';
 
 export interface BrokerInfo {
   nodeId: number;
@@ -91,91 +85,4 @@ export function topicState(image: MetadataImage, topic: TopicImage): TopicState 
 /** Every topic of the image, by name. */
 export function topicStates(image: MetadataImage): TopicState[] {
   return [...image.topicsByName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((t) => topicState(image, t));
-}
-
-/** What the cluster layer wants the image to say. */
-export interface ClusterState {
-  brokers: readonly BrokerInfo[];
-  topics: readonly TopicState[];
-}
-
-export interface RecordsToReachOptions {
-  /** offset the first record will get: the broker epoch of a registration written now (Kafka's convention) */
-  nextOffset: number;
-}
-
-function randomUuid(): string {
-  for (;;) {
-    const id = uuidToString(randomBytes(16));
-    if (id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ' && !id.startsWith('-')) return id;
-  }
-}
-
-/**
- * The records that take `image` to `target`: brokers registered or re-registered
- * (new host, port or rack) and unregistered when gone; topics created (with their
- * configs and partitions), removed (also when the name now has another id), grown
- * by new partitions; partition changes (leader, ISR, replicas) and config changes.
- * Empty when the image already says it all. Partition epochs are the image's
- * business: every change bumps them; a leader change or a higher leader epoch in
- * `target` names the leader, which bumps the leader epoch by one.
- */
-export function recordsToReach(image: MetadataImage, target: ClusterState, options: RecordsToReachOptions): MetadataRecord[] {
-  const out: MetadataRecord[] = [];
-
-  const wantedBrokers = new Map(target.brokers.map((b) => [b.nodeId, b]));
-  for (const registered of image.brokers.values()) {
-    if (!wantedBrokers.has(registered.id)) {
-      out.push(metadataRecord('UnregisterBrokerRecord', { brokerId: registered.id, brokerEpoch: registered.epoch }));
-    }
-  }
-  for (const broker of target.brokers) {
-    const registered = image.brokers.get(broker.nodeId);
-    if (registered !== undefined && !registered.fenced) {
-      const current = brokerInfo(registered);
-      if (current.host === broker.host && current.port === broker.port && current.rack === broker.rack) continue;
-    }
-    out.push(
-      registerBrokerRecord({
-        id: broker.nodeId,
-        epoch: BigInt(options.nextOffset + out.length),
-        incarnationId: randomUuid(),
-        endpoints: [{ name: 'PLAINTEXT', host: broker.host, port: broker.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
-        rack: broker.rack,
-        fenced: false,
-        inControlledShutdown: false,
-      }),
-    );
-  }
-
-  const wantedIds = new Set(target.topics.map((t) => t.topicId));
-  for (const topic of image.topicsById.values()) {
-    if (!wantedIds.has(topic.topicId)) out.push(metadataRecord('RemoveTopicRecord', { topicId: topic.topicId }));
-  }
-  for (const topic of target.topics) {
-    const current = image.topicsById.get(topic.topicId);
-    if (current === undefined) {
-      out.push(...topicRecords({ ...topic, partitions: topic.partitions.map((p) => ({ ...p, partitionEpoch: 0 })) }));
-      continue;
-    }
-    if (current.name !== topic.name) throw new Error(`topic id ${topic.topicId} is ${current.name} in the metadata log, not ${topic.name}`);
-    const overrides = resourceConfigs(image, ConfigResourceType.TOPIC, topic.name);
-    for (const name of Object.keys(overrides).sort()) {
-      if (!(name in topic.configs)) out.push(configRecord(ConfigResourceType.TOPIC, topic.name, name, null));
-    }
-    for (const name of Object.keys(topic.configs).sort()) {
-      const value = topic.configs[name]!;
-      if (overrides[name] !== value) out.push(configRecord(ConfigResourceType.TOPIC, topic.name, name, value));
-    }
-    for (const p of topic.partitions) {
-      const before = current.partitions.get(p.partition);
-      if (before === undefined) {
-        out.push(partitionRecord(topic.topicId, { ...p, partitionEpoch: 0 }));
-        continue;
-      }
-      const change = partitionChangeRecord(topic.topicId, before, p);
-      if (change !== null) out.push(change);
-    }
-  }
-  return out;
 }

@@ -1,86 +1,77 @@
 /**
- * The image seen as the broker's TopicState/BrokerInfo, and recordsToReach: the
- * records that take an image to the state the cluster layer holds, so persisting
- * that state is one append to the metadata log.
+ * The image seen as the broker's BrokerInfo/TopicState: unfenced brokers only,
+ * topics by name with partitions in order, partition epochs, configs, and replicas
+ * on fenced or unregistered brokers reported offline.
  */
 import { describe, expect, it } from 'vitest';
 import { applyRecords } from '../../src/metadata/apply.js';
-import { emptyImage, type MetadataImage } from '../../src/metadata/image.js';
-import { brokerInfos, recordsToReach, topicStates, type ClusterState, type TopicState } from '../../src/metadata/views.js';
+import { ConfigResourceType, emptyImage } from '../../src/metadata/image.js';
+import { configRecord, partitionChangeRecord, registerBrokerRecord, SecurityProtocol, topicRecords } from '../../src/metadata/records.js';
+import { brokerInfos, topicStates } from '../../src/metadata/views.js';
 
-const IDS = ['Ab3dEfGhIjKlMnOpQrStUw', 'ZYxwVUtSrQpOnMlKjIhGfA', 'q1w2e3r4t5y6u7i8o9p0aQ'];
+const IDS = ['Ab3dEfGhIjKlMnOpQrStUw', 'ZYxwVUtSrQpOnMlKjIhGfA'];
 
-function topic(name: string, topicId: string, partitions: number, configs: Record<string, string> = {}): TopicState {
-  return {
-    name,
-    topicId,
-    internal: name === '__consumer_offsets',
-    partitions: Array.from({ length: partitions }, (_, partition) => ({
-      partition,
-      leader: 0,
-      leaderEpoch: 0,
-      replicas: [0],
-      isr: [0],
-      offlineReplicas: [],
-    })),
-    configs,
-  };
-}
-
-function reach(image: MetadataImage, state: ClusterState): MetadataImage {
-  const records = recordsToReach(image, state, { nextOffset: image.provenance.lastContainedOffset + 1 });
-  return applyRecords(image, records);
-}
-
-/** TopicState as the image reports it, without the partition epochs the caller does not track. */
-function withoutPartitionEpochs(states: TopicState[]): TopicState[] {
-  return states.map((t) => ({ ...t, partitions: t.partitions.map(({ partitionEpoch: _e, ...p }) => p) }));
-}
-
-describe('recordsToReach', () => {
-  const self = { nodeId: 0, host: 'localhost', port: 9092, rack: null };
-
-  it('creates brokers, topics, partitions and configs from an empty image; then has nothing more to say', () => {
-    const state: ClusterState = { brokers: [self], topics: [topic('orders', IDS[0]!, 3, { 'retention.ms': '5' }), topic('__consumer_offsets', IDS[1]!, 2, { 'cleanup.policy': 'compact' })] };
-    const image = reach(emptyImage('c'), state);
-    expect(brokerInfos(image)).toEqual([self]);
-    expect(withoutPartitionEpochs(topicStates(image))).toEqual([...state.topics].sort((a, b) => (a.name < b.name ? -1 : 1)));
-    expect(topicStates(image)[1]!.partitions[0]!.partitionEpoch).toBe(0);
-    expect(recordsToReach(image, state, { nextOffset: 10 })).toEqual([]);
+function broker(id: number, fenced = false) {
+  return registerBrokerRecord({
+    id,
+    epoch: BigInt(id),
+    incarnationId: IDS[0]!,
+    endpoints: [
+      { name: 'PLAINTEXT', host: `h${id}`, port: 9000 + id, securityProtocol: SecurityProtocol.PLAINTEXT },
+      { name: 'INTERNAL', host: `i${id}`, port: 19000 + id, securityProtocol: SecurityProtocol.PLAINTEXT },
+    ],
+    rack: id === 2 ? 'r2' : null,
+    fenced,
+    inControlledShutdown: false,
   });
+}
 
-  it('turns each kind of change into the matching record and the image follows', () => {
-    const start: ClusterState = { brokers: [self], topics: [topic('orders', IDS[0]!, 2, { 'retention.ms': '5' }), topic('gone', IDS[1]!, 1)] };
-    let image = reach(emptyImage('c'), start);
-    const orders = topic('orders', IDS[0]!, 3, { 'cleanup.policy': 'compact' });
-    orders.partitions[0] = { ...orders.partitions[0]!, isr: [] , leader: -1, leaderEpoch: 1 };
-    const next: ClusterState = {
-      brokers: [{ ...self, port: 9093 }],
-      topics: [orders, topic('gone', IDS[2]!, 1)], // same name, new id: deleted and re-created
-    };
-    const records = recordsToReach(image, next, { nextOffset: 100 });
-    expect(records.map((r) => r.type)).toEqual([
-      'RegisterBrokerRecord',
-      'RemoveTopicRecord',
-      'ConfigRecord', // retention.ms deleted
-      'ConfigRecord', // cleanup.policy set
-      'PartitionChangeRecord',
-      'PartitionRecord',
-      'TopicRecord',
-      'PartitionRecord',
+const image = applyRecords(emptyImage('c'), [
+  broker(2),
+  broker(1),
+  broker(3, true),
+  ...topicRecords({
+    name: 'orders',
+    topicId: IDS[0]!,
+    configs: { 'retention.ms': '5' },
+    partitions: [
+      { partition: 1, replicas: [3, 1], isr: [1], leader: 1, leaderEpoch: 2 },
+      { partition: 0, replicas: [1, 2, 4], isr: [1, 2], leader: 1, leaderEpoch: 0 },
+    ],
+  }),
+  ...topicRecords({ name: '__consumer_offsets', topicId: IDS[1]!, partitions: [{ partition: 0, replicas: [2], isr: [2], leader: 2, leaderEpoch: 0 }] }),
+  configRecord(ConfigResourceType.TOPIC, '__consumer_offsets', 'cleanup.policy', 'compact'),
+]);
+
+describe('views of the image', () => {
+  it('lists unfenced brokers by id at their first listener, or the one named', () => {
+    expect(brokerInfos(image)).toEqual([
+      { nodeId: 1, host: 'h1', port: 9001, rack: null },
+      { nodeId: 2, host: 'h2', port: 9002, rack: 'r2' },
     ]);
-    expect(records[0]!.data).toMatchObject({ brokerId: 0, brokerEpoch: 100n });
-    image = applyRecords(image, records);
-    expect(brokerInfos(image)).toEqual([{ ...self, port: 9093 }]);
-    expect(withoutPartitionEpochs(topicStates(image))).toEqual([topic('gone', IDS[2]!, 1), orders]);
-    expect(topicStates(image)[1]!.partitions.map((p) => p.partitionEpoch)).toEqual([1, 0, 0]);
-    expect(recordsToReach(image, next, { nextOffset: 200 })).toEqual([]);
+    expect(brokerInfos(image, 'INTERNAL').map((b) => `${b.host}:${b.port}`)).toEqual(['i1:19001', 'i2:19002']);
   });
 
-  it('unregisters a broker that is gone and reports replicas on it offline', () => {
-    let image = reach(emptyImage('c'), { brokers: [self], topics: [topic('orders', IDS[0]!, 1)] });
-    image = reach(image, { brokers: [{ ...self, nodeId: 5 }], topics: [topic('orders', IDS[0]!, 1)] });
-    expect([...image.brokers.keys()]).toEqual([5]);
-    expect(topicStates(image)[0]!.partitions[0]!.offlineReplicas).toEqual([0]);
+  it('lists topics by name with partitions in order, epochs, configs and offline replicas', () => {
+    const [offsets, orders] = topicStates(image);
+    expect(offsets).toMatchObject({ name: '__consumer_offsets', internal: true, configs: { 'cleanup.policy': 'compact' } });
+    expect(orders).toEqual({
+      name: 'orders',
+      topicId: IDS[0],
+      internal: false,
+      configs: { 'retention.ms': '5' },
+      partitions: [
+        // 4 was never registered, 3 is fenced
+        { partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 4], isr: [1, 2], offlineReplicas: [4] },
+        { partition: 1, leader: 1, leaderEpoch: 2, partitionEpoch: 0, replicas: [3, 1], isr: [1], offlineReplicas: [3] },
+      ],
+    });
+  });
+
+  it('follows a partition change: new leader, next leader epoch, next partition epoch', () => {
+    const p0 = image.topicsById.get(IDS[0]!)!.partitions.get(0)!;
+    const change = partitionChangeRecord(IDS[0]!, p0, { replicas: p0.replicas, isr: [2], leader: 2, leaderEpoch: 1 })!;
+    const [, orders] = topicStates(applyRecords(image, [change]));
+    expect(orders!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 1, partitionEpoch: 1, isr: [2] });
   });
 });

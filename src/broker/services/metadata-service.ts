@@ -1,8 +1,9 @@
 /**
  * Cluster metadata as request handlers see it: brokers, topics, partitions with
- * replicas / leader / ISR / leader epoch, and topic and broker configs. Declared
- * here (broker layer) and implemented by ClusterMetadata in src/cluster, so that
- * handlers never import the cluster layer.
+ * replicas / leader / ISR / leader epoch, and topic and broker configs. The service
+ * is declared here (broker layer) and implemented by ClusterMetadata in src/cluster,
+ * so that handlers never import the cluster layer; the shapes it hands out are the
+ * metadata layer's views of the metadata image.
  *
  * Mutations throw KafkaError carrying the Kafka error code and message to return.
  */
