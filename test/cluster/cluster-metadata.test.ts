@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { isDisplayUuid, ZERO_UUID } from '../../src/cluster/ids.js';
-import { assignReplicas } from '../../src/cluster/replica-placement.js';
+import { assignReplicas } from '../../src/cluster/controller/replica-placement.js';
 import { openCluster, removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);

@@ -7,3 +7,4 @@
 export * from './brokers.js';
 export * from './leadership.js';
 export * from './topics.js';
+export * from './replica-placement.js';

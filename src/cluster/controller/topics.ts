@@ -18,7 +18,7 @@ import {
   type MetadataImage,
   type MetadataRecord,
 } from '../../metadata/index.js';
-import { assignReplicas, type PlacementOptions } from '../replica-placement.js';
+import { assignReplicas, type PlacementOptions } from './replica-placement.js';
 import { effectiveTopicConfig, topicConfigDef, validateConfigValue, validateTopicConfigs } from '../topic-config.js';
 import { INTERNAL_TOPICS, validateTopicName } from '../topic-name.js';
 import { activeBrokerIds, newPartitionLeadership } from './leadership.js';

@@ -4,7 +4,7 @@
  * sorted broker list round-robin (so leaders spread), followers are shifted by
  * an offset that grows each time the partition index wraps the broker list.
  */
-import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 
 export interface PlacementOptions {
   /** index of the broker that gets partition startPartitionId's first replica; random when omitted */
