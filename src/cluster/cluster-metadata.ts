@@ -35,8 +35,6 @@ import {
   brokerInfos,
   configResourceKey,
   MetadataLog,
-  registerBrokerRecord,
-  SecurityProtocol,
   topicRecords,
   topicState,
   ConfigResourceType as ImageConfigResourceType,
@@ -59,7 +57,8 @@ import {
   replaceTopicConfigRecords,
 } from './controller/index.js';
 import { randomUuid } from './ids.js';
-import { readLegacyMetadata, retireLegacyMetadata, type LegacyMetadata } from './legacy-metadata-file.js';
+import { legacyMetadataRecords, readLegacyMetadata, retireLegacyMetadata } from './legacy-metadata-file.js';
+import { toLogConfig } from './log-config.js';
 import { describeTopicConfigs as describeTopicConfigEntries, effectiveTopicConfig } from './topic-config.js';
 import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS, TRANSACTION_STATE_TOPIC, validateTopicName } from './topic-name.js';
 
@@ -207,7 +206,7 @@ export class ClusterMetadata implements MetadataService {
     const known = before.topicsByName.size > 0 || before.brokers.size > 0;
     const onDisk = this.logs.allLogs?.() ?? [];
     let initial: MetadataRecord[] = [];
-    if (!known && legacy !== undefined) initial = this.legacyRecords(legacy, metadataLog.endOffset);
+    if (!known && legacy !== undefined) initial = legacyMetadataRecords(legacy, metadataLog.endOffset);
     else if (!known) initial = this.adoptedLogRecords(onDisk);
     const self = this.selfBroker();
     const startup = brokerStartupRecords(applyRecords(before, initial), {
@@ -250,32 +249,6 @@ export class ClusterMetadata implements MetadataService {
     this.metadataLog?.close();
     this.metadataLog = null;
     this.loaded = false;
-  }
-
-  /**
-   * The old JSON file as records: its brokers registered (so the startup that follows
-   * fences the ones that are gone, moving their leadership as it would), then each
-   * topic with its id, configs, replicas, ISR, leader and leader epoch.
-   */
-  private legacyRecords(legacy: LegacyMetadata, nextOffset: number): MetadataRecord[] {
-    const out: MetadataRecord[] = [];
-    for (const b of legacy.brokers) {
-      out.push(
-        registerBrokerRecord({
-          id: b.nodeId,
-          epoch: BigInt(nextOffset + out.length),
-          incarnationId: randomUuid(),
-          endpoints: [{ name: 'PLAINTEXT', host: b.host, port: b.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
-          rack: b.rack ?? null,
-          fenced: false,
-          inControlledShutdown: false,
-        }),
-      );
-    }
-    for (const t of legacy.topics) {
-      out.push(...topicRecords({ name: t.name, topicId: t.topicId, configs: t.configs, partitions: t.partitions }));
-    }
-    return out;
   }
 
   /** Topics for partition logs found on disk without metadata (a lost metadata log). */
@@ -684,42 +657,4 @@ export class ClusterMetadata implements MetadataService {
     return { nodeId: this.config.brokerId, host, port: endpoint?.port ?? 9092, rack: this.config.brokerRack };
   }
 
-}
-
-/**
- * Effective topic config (string values, every key present) → storage's LogConfig.
- * Long.MAX_VALUE ("never") does not fit a double exactly, so it becomes
- * Number.MAX_SAFE_INTEGER.
- */
-export function toLogConfig(effective: Record<string, string | null>): LogConfig {
-  const num = (key: string): number => {
-    const n = Number(effective[key] ?? NaN);
-    if (!Number.isFinite(n)) throw new Error(`topic config ${key} has no numeric value`);
-    return Math.min(n, Number.MAX_SAFE_INTEGER);
-  };
-  const optionalNum = (key: string): number => (effective[key] == null ? Number.MAX_SAFE_INTEGER : num(key));
-  const timestampBound = (key: string): number => {
-    const own = optionalNum(key);
-    return own < Number.MAX_SAFE_INTEGER ? own : optionalNum('message.timestamp.difference.max.ms');
-  };
-  return {
-    segmentBytes: num('segment.bytes'),
-    segmentMs: num('segment.ms'),
-    retentionMs: num('retention.ms'),
-    retentionBytes: num('retention.bytes'),
-    indexIntervalBytes: num('index.interval.bytes'),
-    maxIndexSizeBytes: num('segment.index.bytes'),
-    flushIntervalMessages: num('flush.messages'),
-    flushIntervalMs: num('flush.ms'),
-    cleanupPolicy: (effective['cleanup.policy'] ?? 'delete') as LogConfig['cleanupPolicy'],
-    deleteRetentionMs: num('delete.retention.ms'),
-    minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
-    minCompactionLagMs: num('min.compaction.lag.ms'),
-    segmentJitterMs: num('segment.jitter.ms'),
-    messageTimestampType: (effective['message.timestamp.type'] ?? 'CreateTime') as LogConfig['messageTimestampType'],
-    // Kafka 3.6+: the deprecated difference.max.ms applies to a side left at its default
-    messageTimestampBeforeMaxMs: timestampBound('message.timestamp.before.max.ms'),
-    messageTimestampAfterMaxMs: timestampBound('message.timestamp.after.max.ms'),
-    maxMessageBytes: num('max.message.bytes'),
-  };
 }

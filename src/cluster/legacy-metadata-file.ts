@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerInfo, TopicState } from '../broker/services/metadata-service.js';
+import { registerBrokerRecord, SecurityProtocol, topicRecords, type MetadataRecord } from '../metadata/index.js';
+import { randomUuid } from './ids.js';
 
 export const LEGACY_METADATA_FILE = '__cluster_metadata.json';
 /** What the file is renamed to once imported (kept, not deleted, for a downgrade by hand). */
@@ -51,4 +53,31 @@ export function retireLegacyMetadata(logDir: string): string {
   const to = from + MIGRATED_SUFFIX;
   fs.renameSync(from, to);
   return to;
+}
+
+/**
+ * The old file as metadata records: its brokers registered (so the start-up that
+ * follows fences the ones that are gone, moving their leadership as it would), then
+ * each topic with its id, configs, replicas, ISR, leader and leader epoch.
+ * `nextOffset` is where the first record lands (a registration's broker epoch).
+ */
+export function legacyMetadataRecords(legacy: LegacyMetadata, nextOffset: number): MetadataRecord[] {
+  const out: MetadataRecord[] = [];
+  for (const b of legacy.brokers) {
+    out.push(
+      registerBrokerRecord({
+        id: b.nodeId,
+        epoch: BigInt(nextOffset + out.length),
+        incarnationId: randomUuid(),
+        endpoints: [{ name: 'PLAINTEXT', host: b.host, port: b.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
+        rack: b.rack ?? null,
+        fenced: false,
+        inControlledShutdown: false,
+      }),
+    );
+  }
+  for (const t of legacy.topics) {
+    out.push(...topicRecords({ name: t.name, topicId: t.topicId, configs: t.configs, partitions: t.partitions }));
+  }
+  return out;
 }
