@@ -138,22 +138,14 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   let logs: LogManager | undefined;
   let groups: GroupCoordinator | undefined;
   let replicas: ReplicaManager | undefined;
-  /** snapshotted on close, before the logs shut down */
-  let producerState: ProducerIdManager | undefined;
   let transactions: TransactionCoordinator | undefined;
   /** closed at shutdown, after everything that may still change metadata */
   let clusterMetadata: ClusterMetadata | undefined;
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
-    // producer state is rebuilt from each partition's .snapshot files and log on first use
-    const logsForProducerState = logs;
-    const producerIds = new ProducerIdManager({
-      dir: config.logDirs[0],
-      logFor: (topic, partition) => logsForProducerState.getLog(topic, partition),
-      logger: log,
-    });
-    producerState = producerIds;
+    // producer-id allocation only: each partition's producer state lives in its log
+    const producerIds = new ProducerIdManager({ dir: config.logDirs[0] });
     const logStore = logs;
     const metadata = new ClusterMetadata({
       config,
@@ -161,7 +153,6 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
         createLog: (topic, partition, logConfig) => logStore.createLog(topic, partition, logConfig),
         deleteLog: (topic, partition) => {
           logStore.deleteLog(topic, partition);
-          producerIds.dropProducerState(topic, partition);
         },
         getLog: (topic, partition) => logStore.getLog(topic, partition),
       },
@@ -176,7 +167,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       logger: log,
     });
     groups.load();
-    replicas = new ReplicaManager(config.brokerId, metadata, producerIds, log, config.minInsyncReplicas);
+    replicas = new ReplicaManager(config.brokerId, metadata, log, config.minInsyncReplicas);
     const replicaManager = replicas;
     const groupCoordinator = groups;
     transactions = new TransactionCoordinator({
@@ -236,7 +227,6 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
         groups?.shutdown();
         transactions?.shutdown();
         replicas?.close();
-        producerState?.shutdown();
         clusterMetadata?.close();
         logs?.shutdown();
       })();

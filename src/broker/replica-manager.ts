@@ -1,28 +1,34 @@
 /**
  * ReplicaManager: the broker's access path to partition logs for Produce,
- * Fetch, ListOffsets and DeleteRecords. It checks leadership, de-duplicates
- * idempotent batches, appends batch bytes as received (offsets assigned in
- * place by the log; records are never decoded here), advances the high
- * watermark and wakes long-polling fetches.
+ * Fetch, ListOffsets and DeleteRecords. It checks leadership, hands batch bytes to the
+ * partition log (which validates them, checks and updates its idempotent-producer state
+ * and assigns offsets in place), advances the high watermark and wakes long-polling
+ * fetches.
  *
- * In a cluster of one the ISR is this broker alone, so the high watermark
- * follows the log end offset as soon as an append lands.
+ * Replication (Kafka's Partition.maybeIncrementLeaderHW): the high watermark is the
+ * smallest log end offset over the ISR, the leader's own LEO included; a follower's LEO
+ * is the fetch offset of its last Fetch (replica id ≥ 0, or ReplicaState from v15). A
+ * single broker is an ISR of one, so there the high watermark follows each append.
+ * acks=all waits in the produce purgatory until the high watermark passes its batch, or
+ * answers REQUEST_TIMED_OUT after the request's timeout.ms.
  *
  * Transactions: transactional batches are checked with the transaction coordinator
  * (only partitions added to the producer's open transaction, current epoch); each
- * partition's producer-state tracker knows its open transactions (producer id → first
+ * partition log's producer state knows its open transactions (producer id → first
  * offset, kept in the producer snapshots, so a restart never scans the log for them) and
  * the last stable offset (LSO) is the first offset of the earliest open one, or the high
  * watermark; the coordinator's COMMIT/ABORT markers are written here, and aborted
  * transactions go to the segment's `.txnindex` for read_committed fetches.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { iterateBatches, type BatchHeader } from '../protocol/records/batch.js';
+import { iterateBatches } from '../protocol/records/batch.js';
 import { buildControlBatch, ControlRecordType } from '../protocol/records/record.js';
 import { RecordValidationError } from '../protocol/records/validate.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { AbortedTxn } from '../storage/transaction-index.js';
 import type {
+  AppendEntry,
+  AppendOptions,
   AppendOutcome,
   IsolationLevel,
   ListOffsetOutcome,
@@ -32,9 +38,9 @@ import type {
   TopicPartitionRef,
 } from './services/partition-data-service.js';
 import type { MetadataService } from './services/metadata-service.js';
-import type { ProducerIdService } from './services/group-service.js';
 import type { TransactionService } from './services/transaction-service.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
+import { ProducePurgatory, type PendingPartition } from './produce-purgatory.js';
 import { apiErrorOf } from './api-error.js';
 import { isDiskFailure } from '../storage/disk-errors.js';
 
@@ -46,12 +52,6 @@ const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const LATEST_TIERED = -5;
-
-/** Sequence numbers wrap at Int32.MAX (RecordBatch v2). */
-function lastSequenceOf(batch: BatchHeader): number {
-  const last = batch.baseSequence + batch.lastOffsetDelta;
-  return last > 0x7fffffff ? last - 0x80000000 : last;
-}
 
 /** Transaction bookkeeping of one partition log. */
 interface PartitionTxnState {
@@ -69,8 +69,18 @@ function errorCodeOf(err: unknown): number {
 /** A full or failing disk is reported once per partition per minute, not once per batch. */
 const STORAGE_WARNING_INTERVAL_MS = 60_000;
 
+/** What the leader knows of its followers (Kafka's Replica fetch state), per leader epoch. */
+interface FollowerStates {
+  leaderEpoch: number;
+  /** replica id → log end offset: the offset of its last Fetch */
+  logEndOffsets: Map<number, number>;
+}
+
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
+  private readonly producePurgatory = new ProducePurgatory((p) => this.checkDelayedProduce(p));
+  /** per log object (a deleted and recreated topic starts clean) */
+  private readonly followers = new WeakMap<PartitionLog, FollowerStates>();
   /** aborted transactions per log object (a deleted and recreated topic starts clean), oldest first */
   private readonly abortedTxns = new WeakMap<PartitionLog, AbortedTxn[]>();
   private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
@@ -80,7 +90,6 @@ export class ReplicaManager implements PartitionDataService {
   constructor(
     private readonly brokerId: number,
     private readonly metadata: MetadataService,
-    private readonly producers: ProducerIdService,
     private readonly log: (line: string) => void = () => {},
     /** broker default for topics without a min.insync.replicas override */
     private readonly defaultMinInsyncReplicas = 1,
@@ -103,7 +112,7 @@ export class ReplicaManager implements PartitionDataService {
    * the whole log), aborted ones from the `.txnindex` files, read once per log.
    */
   private txnState(topic: string, partition: number, log: PartitionLog): PartitionTxnState {
-    const ongoing = this.producers.producerState(topic, partition).ongoingTransactions();
+    const ongoing = log.producerState.ongoingTransactions();
     let aborted = this.abortedTxns.get(log);
     if (aborted) {
       // retention moved the log start: forget what can no longer be fetched
@@ -151,12 +160,40 @@ export class ReplicaManager implements PartitionDataService {
     }
   }
 
-  appendRecords(
-    topic: string,
-    partition: number,
-    records: Buffer | null,
-    options: { requiredAcks: number; allowZstd: boolean },
-  ): AppendOutcome {
+  /**
+   * Appends each entry's batches (handlers/00-produce.ts), then answers per acks: at once
+   * for acks=0/1, and for acks=all once the high watermark covers every partition's batch
+   * (or REQUEST_TIMED_OUT after timeoutMs). Appends happen before this returns, in entry
+   * order; what is complete at once is returned as is (no promise, no extra turn).
+   */
+  appendRecords(entries: readonly AppendEntry[], options: AppendOptions): AppendOutcome[] | Promise<AppendOutcome[]> {
+    const outcomes: AppendOutcome[] = new Array<AppendOutcome>(entries.length);
+    let pending: PendingPartition[] | null = null;
+    for (let i = 0; i < entries.length; i++) {
+      const { topic, partition, records } = entries[i]!;
+      const outcome = this.appendToLeader(topic, partition, records, options);
+      outcomes[i] = outcome;
+      if (options.requiredAcks === -1 && outcome.errorCode === ErrorCode.NONE && outcome.requiredOffset !== undefined) {
+        (pending ??= []).push({ topic, partition, requiredOffset: outcome.requiredOffset, outcome });
+      }
+    }
+    if (pending === null) return outcomes;
+    return this.producePurgatory.tryCompleteElseWatch(pending, outcomes, options.timeoutMs);
+  }
+
+  /**
+   * A partition of a delayed produce: done (NONE) once the high watermark reaches its
+   * batch, unless the ISR shrank below min.insync.replicas meanwhile; failed when this
+   * broker lost the leadership; else still waiting (Kafka's Partition.checkEnoughReplicasReachOffset).
+   */
+  private checkDelayedProduce(p: PendingPartition): number | null {
+    const found = this.metadata.getPartition(p.topic, p.partition);
+    if (!found?.log || found.state.leader !== this.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (found.log.highWatermark < p.requiredOffset) return null;
+    return found.state.isr.length < this.minInsyncReplicas(p.topic) ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
+  }
+
+  private appendToLeader(topic: string, partition: number, records: Buffer | null, options: AppendOptions): AppendOutcome {
     const outcome: AppendOutcome = { errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
     const log = this.leaderLog(topic, partition);
     if (typeof log === 'number') {
@@ -206,47 +243,15 @@ export class ReplicaManager implements PartitionDataService {
           }
         }
       }
-      // Kafka's order: the LogValidator checks first, then the idempotent producer state, then the append.
-      const validated = log.validateAsLeader(records);
-      for (const batch of validated.headers) {
-        if (batch.producerId >= 0 && batch.baseSequence >= 0) {
-          const check = this.producers
-            .producerState(topic, partition)
-            .check(batch.producerId, batch.producerEpoch, batch.baseSequence, lastSequenceOf(batch), batch.isTransactional);
-          if (check.kind === 'duplicate') {
-            outcome.baseOffset = check.firstOffset;
-            return outcome;
-          }
-          if (check.kind === 'error') {
-            outcome.errorCode = check.errorCode;
-            outcome.errorMessage = check.message;
-            return outcome;
-          }
-        }
-      }
-      const info = log.appendValidated(validated, state.leaderEpoch);
-      for (const batch of info.batches) {
-        // a transactional batch always has a producer id; the tracker opens its transaction
-        if (batch.producerId >= 0 && (batch.baseSequence >= 0 || batch.isTransactional)) {
-          this.producers
-            .producerState(topic, partition)
-            .update(
-              batch.producerId,
-              batch.producerEpoch,
-              batch.baseSequence,
-              lastSequenceOf(batch),
-              batch.baseOffset,
-              batch.baseOffset + batch.lastOffsetDelta,
-              batch.maxTimestamp,
-              batch.isTransactional && !batch.isControl,
-            );
-        }
-      }
-      // cluster of one: every replica in the ISR has the data
-      if (state.isr.length <= 1) log.highWatermark = log.logEndOffset;
+      // Kafka's order, all inside the log: validate, check the idempotent producer state, append, update it.
+      const info = log.appendAsLeader(records, state.leaderEpoch);
       outcome.baseOffset = info.baseOffset;
+      // a retried batch waits for the original's replication like a new one (Kafka's duplicate LogAppendInfo)
+      outcome.requiredOffset = info.lastOffset + 1;
+      if (info.duplicate) return outcome;
       outcome.logAppendTime = info.logAppendTime;
       outcome.logStartOffset = log.logStartOffset;
+      this.maybeIncrementHighWatermark(topic, partition, log);
       this.purgatory.notify(topic, partition);
       return outcome;
     } catch (err) {
@@ -263,6 +268,56 @@ export class ReplicaManager implements PartitionDataService {
       if (err instanceof RecordValidationError) outcome.recordErrors = err.recordErrors;
       return outcome;
     }
+  }
+
+  /**
+   * The high watermark becomes the smallest log end offset over the ISR (the leader's own
+   * included; a follower that never fetched holds it back), never moving backwards. When
+   * it moves, delayed produces it satisfies complete and long-polling fetches wake.
+   */
+  private maybeIncrementHighWatermark(topic: string, partition: number, log: PartitionLog): void {
+    const found = this.metadata.getPartition(topic, partition);
+    if (!found || found.state.leader !== this.brokerId) return;
+    let newHw = log.logEndOffset;
+    const isr = found.state.isr;
+    if (isr.length > 1 || (isr.length === 1 && isr[0] !== this.brokerId)) {
+      const followers = this.followerStates(log, found.state.leaderEpoch);
+      for (const replicaId of isr) {
+        if (replicaId === this.brokerId) continue;
+        const leo = followers.logEndOffsets.get(replicaId);
+        if (leo === undefined) return;
+        if (leo < newHw) newHw = leo;
+      }
+    }
+    if (newHw <= log.highWatermark) return;
+    log.highWatermark = newHw;
+    this.producePurgatory.checkAndComplete(topic, partition);
+    this.purgatory.notify(topic, partition);
+  }
+
+  /** The followers' fetch state of a log; forgotten when the leader epoch changes. */
+  private followerStates(log: PartitionLog, leaderEpoch: number): FollowerStates {
+    let states = this.followers.get(log);
+    if (!states || states.leaderEpoch !== leaderEpoch) {
+      states = { leaderEpoch, logEndOffsets: new Map() };
+      this.followers.set(log, states);
+    }
+    return states;
+  }
+
+  /**
+   * A follower fetched from `fetchOffset`: everything below is on its log (Kafka's
+   * Partition.updateFollowerFetchState), so the high watermark may move. False when the
+   * replica is not assigned to the partition.
+   */
+  private updateFollowerFetchState(topic: string, partition: number, log: PartitionLog, replicaId: number, fetchOffset: number): boolean {
+    const state = this.metadata.getPartition(topic, partition)!.state;
+    if (replicaId === this.brokerId || !state.replicas.includes(replicaId)) return false;
+    const followers = this.followerStates(log, state.leaderEpoch);
+    // as Kafka: the fetch offset is the follower's end, even lower than before (it truncated)
+    followers.logEndOffsets.set(replicaId, Math.min(fetchOffset, log.logEndOffset));
+    this.maybeIncrementHighWatermark(topic, partition, log);
+    return true;
   }
 
   private warnStorageFailure(topic: string, partition: number, err: unknown): void {
@@ -284,7 +339,7 @@ export class ReplicaManager implements PartitionDataService {
     partition: number,
     fetchOffset: number,
     maxBytes: number,
-    options: { isolation: IsolationLevel; minOneMessage: boolean },
+    options: { isolation: IsolationLevel; minOneMessage: boolean; replicaId?: number },
   ): ReadOutcome {
     const outcome: ReadOutcome = {
       errorCode: 0,
@@ -298,12 +353,24 @@ export class ReplicaManager implements PartitionDataService {
       outcome.errorCode = log;
       return outcome;
     }
+    // A follower's fetch: its fetch offset is its log end offset, and it reads up to ours.
+    const fromFollower = options.replicaId !== undefined && options.replicaId >= 0;
+    if (fromFollower && fetchOffset >= log.logStartOffset && fetchOffset <= log.logEndOffset) {
+      if (!this.updateFollowerFetchState(topic, partition, log, options.replicaId!, fetchOffset)) {
+        outcome.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        return outcome;
+      }
+    }
     outcome.highWatermark = log.highWatermark;
     const txn = this.txnState(topic, partition, log);
     outcome.lastStableOffset = this.lastStableOffset(log, txn.ongoing);
     if (options.isolation === 'read_committed') outcome.abortedTransactions = [];
     outcome.logStartOffset = log.logStartOffset;
-    const upper = options.isolation === 'read_committed' ? outcome.lastStableOffset : outcome.highWatermark;
+    const upper = fromFollower
+      ? log.logEndOffset
+      : options.isolation === 'read_committed'
+        ? outcome.lastStableOffset
+        : outcome.highWatermark;
     if (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) {
       outcome.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
       return outcome;
@@ -340,7 +407,7 @@ export class ReplicaManager implements PartitionDataService {
       return outcome;
     }
     outcome.leaderEpoch = this.metadata.getPartition(topic, partition)!.state.leaderEpoch;
-    const lastStable = this.lastStableOffset(log, this.producers.producerState(topic, partition).ongoingTransactions());
+    const lastStable = this.lastStableOffset(log, log.producerState.ongoingTransactions());
     switch (timestamp) {
       case LATEST:
         outcome.offset = isolation === 'read_committed' ? lastStable : log.highWatermark;
@@ -394,7 +461,7 @@ export class ReplicaManager implements PartitionDataService {
   describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] } {
     const log = this.leaderLog(topic, partition);
     if (typeof log === 'number') return { errorCode: log, producers: [] };
-    const tracker = this.producers.producerState(topic, partition);
+    const tracker = log.producerState;
     const ongoing = tracker.ongoingTransactions();
     const producers = tracker
       .activeProducers()
@@ -427,14 +494,13 @@ export class ReplicaManager implements PartitionDataService {
         producerEpoch,
         timestamp: now,
       });
+      // The log's producer state takes the marker's epoch as the producer's (writes of older
+      // epochs are fenced) and closes the transaction, as a snapshot or a header replay would.
       const info = log.appendAsLeader(batch, state.leaderEpoch, undefined, 'coordinator');
       const markerOffset = info.baseOffset;
-      // The marker's epoch becomes the producer's epoch here (writes of older epochs are
-      // fenced) and the tracker closes the transaction; the marker is in the log, so a
-      // snapshot or a header replay agrees.
-      const tracker = this.producers.producerState(topic, partition);
-      const firstOffset = tracker.completeTransaction(producerId, producerEpoch, markerOffset);
-      if (state.isr.length <= 1) log.highWatermark = log.logEndOffset;
+      const tracker = log.producerState;
+      const firstOffset = info.completedTxns?.find((t) => t.producerId === producerId)?.firstOffset ?? -1;
+      this.maybeIncrementHighWatermark(topic, partition, log);
       if (!marker.commit && firstOffset >= 0) {
         const entry: AbortedTxn = {
           producerId,
@@ -454,6 +520,7 @@ export class ReplicaManager implements PartitionDataService {
   }
 
   close(): void {
+    this.producePurgatory.cancelAll();
     this.purgatory.cancelAll();
   }
 }

@@ -1,4 +1,4 @@
-/** The coordinator layer: consumer groups, producer ids and producer state. */
+/** The coordinator layer: consumer groups, transactions and producer-id allocation. */
 export { GroupCoordinator, groupCoordinatorConfig } from './group-coordinator.js';
 export type { GroupCoordinatorConfig, GroupCoordinatorOptions } from './group-coordinator.js';
 export type { OffsetsLog } from './offsets-log.js';
@@ -13,4 +13,3 @@ export {
   TRANSACTION_STATE_TOPIC,
 } from './transaction-coordinator.js';
 export type { TransactionCoordinatorConfig, TransactionCoordinatorOptions } from './transaction-coordinator.js';
-export { ProducerStateTable, lastSequenceOf, NUM_BATCHES_TO_RETAIN } from './producer-state.js';

@@ -1,5 +1,6 @@
 /**
- * Producer ids for InitProducerId, and the per-partition producer-state tables.
+ * Producer ids for InitProducerId (Kafka's ProducerIdManager: allocation only; each
+ * partition's idempotent-producer state belongs to its log, storage/producer-state.ts).
  *
  * Ids are handed out from blocks of 1000 (as Kafka's controller allocates them); the
  * end of the last reserved block is persisted atomically in the first log dir before
@@ -7,23 +8,12 @@
  * most the rest of a block). Transactional ids map to a stable producer id whose
  * epoch is bumped on each InitProducerId; that mapping is in memory only for now (no
  * `__transaction_state` yet), so it does not survive a restart.
- *
- * Per-partition producer-state tables are created on first use; when the partition's
- * log is known (`logFor`) the table is rebuilt from its `.snapshot` files and the log,
- * so de-duplication survives restarts. `shutdown()` snapshots every table in use.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
-  InitProducerIdParams,
-  InitProducerIdResult,
-  ProducerIdService,
-  ProducerStateTracker,
-} from '../broker/services/group-service.js';
+import type { InitProducerIdParams, InitProducerIdResult, ProducerIdService } from '../broker/services/group-service.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { PartitionLog } from '../storage/partition-log.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
-import { ProducerStateTable } from './producer-state.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 export const PRODUCER_ID_BLOCK_FILE = 'producer-id-block';
@@ -36,10 +26,6 @@ export interface ProducerIdManagerOptions {
   /** transaction.max.timeout.ms */
   transactionMaxTimeoutMs?: number;
   blockSize?: number;
-  /** the local log of a partition, so producer state can be loaded from and snapshotted to it */
-  logFor?: (topic: string, partition: number) => PartitionLog | undefined;
-  /** warnings (unreadable snapshots) */
-  logger?: (line: string) => void;
 }
 
 export class ProducerIdManager implements ProducerIdService {
@@ -50,16 +36,11 @@ export class ProducerIdManager implements ProducerIdService {
   /** exclusive end of the block currently being handed out */
   private blockEnd = 0;
   private readonly transactional = new Map<string, { producerId: number; producerEpoch: number }>();
-  private readonly tables = new Map<string, ProducerStateTable>();
-  private readonly logFor: (topic: string, partition: number) => PartitionLog | undefined;
-  private readonly logger: (line: string) => void;
 
   constructor(opts: ProducerIdManagerOptions) {
     this.file = path.join(opts.dir, PRODUCER_ID_BLOCK_FILE);
     this.blockSize = opts.blockSize ?? PRODUCER_ID_BLOCK_SIZE;
     this.transactionMaxTimeoutMs = opts.transactionMaxTimeoutMs ?? 900_000;
-    this.logFor = opts.logFor ?? (() => undefined);
-    this.logger = opts.logger ?? (() => {});
     const persisted = this.readBlockEnd();
     this.nextId = persisted;
     this.blockEnd = persisted;
@@ -117,32 +98,5 @@ export class ProducerIdManager implements ProducerIdService {
         : { producerId: current.producerId, producerEpoch: current.producerEpoch + 1 };
     this.transactional.set(params.transactionalId, next);
     return { errorCode: ErrorCode.NONE, ...next };
-  }
-
-  producerState(topic: string, partition: number): ProducerStateTracker {
-    const key = `${topic}\u0000${partition}`;
-    let table = this.tables.get(key);
-    if (!table) {
-      table = new ProducerStateTable();
-      const log = this.logFor(topic, partition);
-      if (log) table.attachLog(log, this.logger);
-      this.tables.set(key, table);
-    }
-    return table;
-  }
-
-  /** Clean shutdown: every table in use writes a snapshot at its log end offset. */
-  shutdown(): void {
-    for (const table of this.tables.values()) {
-      try {
-        table.snapshotAtLogEnd();
-      } catch (err) {
-        this.logger(`Could not write a producer snapshot: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  dropProducerState(topic: string, partition: number): void {
-    this.tables.delete(`${topic}\u0000${partition}`);
   }
 }

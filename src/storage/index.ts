@@ -9,3 +9,4 @@ export * from './partition-metadata.js';
 export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE, type OffsetPosition } from './offset-index.js';
 export { TimeIndex, TIME_INDEX_ENTRY_SIZE, type TimestampOffset } from './time-index.js';
 export * from './transaction-index.js';
+export * from './producer-state.js';

@@ -350,7 +350,14 @@ export class LogManager {
     this.stopBackgroundTasks();
     for (const log of this.logs.values()) log.flush();
     this.checkpoint();
-    for (const log of this.logs.values()) log.close();
+    for (const log of this.logs.values()) {
+      try {
+        log.takeProducerSnapshot();
+      } catch (err) {
+        this.logger(`Could not write a producer snapshot of ${log.dir}: ${(err as Error).message}`);
+      }
+      log.close();
+    }
     for (const logDir of this.logDirs) writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
     this.logs.clear();
     this.dirOf.clear();

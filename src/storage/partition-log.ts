@@ -9,6 +9,12 @@
  * offset below which data is known to be fsynced; on open, segments at or above it are
  * re-validated and a torn tail is cut off.
  *
+ * Idempotent-producer state belongs to the log (Kafka's UnifiedLog + ProducerStateManager):
+ * appendAsLeader checks each batch against it after validation and updates it after the
+ * append, appendAsFollower updates it from the batches the leader assigned, truncation
+ * rebuilds it. It is loaded on first use from the newest `.snapshot` file and the batch
+ * headers after it.
+ *
  * Owned by the broker's single event loop: all calls are synchronous, one writer, no
  * locks, not concurrency-safe. Offsets and timestamps are JS numbers (safe below 2^53).
  */
@@ -26,6 +32,8 @@ import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { asDiskError } from './disk-errors.js';
 import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
+import { ProducerStateTable, lastSequenceOf, type CompletedTxn } from './producer-state.js';
+import { deleteProducerSnapshot, listProducerSnapshots } from './producer-snapshot-file.js';
 
 export interface LogConfig {
   /** segment.bytes */
@@ -95,6 +103,13 @@ export interface AppendInfo {
   logAppendTime: number;
   maxTimestamp: number;
   batches: BatchHeader[];
+  /**
+   * The batch retried a recent one of its idempotent producer: nothing was appended and
+   * baseOffset/lastOffset are the original batch's (Kafka's duplicate-sequence answer).
+   */
+  duplicate?: boolean;
+  /** transactions closed by the COMMIT/ABORT markers appended */
+  completedTxns?: readonly CompletedTxn[];
 }
 
 /** Batches that passed validateAsLeader, waiting for appendValidated. */
@@ -167,6 +182,8 @@ export class PartitionLog {
   private offline: string | null = null;
   /** leader-epoch-checkpoint: which leader epoch started at which offset. */
   private epochCache!: LeaderEpochCache;
+  /** idempotent-producer state, loaded on first use */
+  private producers: ProducerStateTable | null = null;
   private readonly logger: (msg: string) => void;
   private readonly clock: () => number;
 
@@ -306,6 +323,21 @@ export class PartitionLog {
     this.hw = this.clampHighWatermark(offset);
   }
 
+  /** This partition's producer state (loaded from the newest snapshot and the headers after it on first use). */
+  get producerState(): ProducerStateTable {
+    if (this.producers === null) {
+      const table = new ProducerStateTable();
+      table.attachLog(this, this.logger);
+      this.producers = table;
+    }
+    return this.producers;
+  }
+
+  /** Clean shutdown: a producer snapshot at the log end, so a restart replays nothing. */
+  takeProducerSnapshot(): void {
+    if (this.producers !== null && this.offline === null) this.producers.snapshotAtLogEnd();
+  }
+
   /** The leader-epoch-checkpoint entries, oldest first. */
   leaderEpochEntries(): { epoch: number; startOffset: number }[] {
     return this.epochCache.entries();
@@ -380,13 +412,34 @@ export class PartitionLog {
   }
 
   /**
-   * Produce path, second half: assigns offsets from logEndOffset and the leader epoch in
-   * place (both outside the CRC) and appends. `validated` must come from validateAsLeader
-   * on this log with nothing appended in between.
+   * Produce path, second half: the idempotent-producer check (a retried batch is answered
+   * with its original offsets, a gap or a fenced epoch throws), then offsets from
+   * logEndOffset and the leader epoch in place (both outside the CRC), the append, and the
+   * producer-state update. `validated` must come from validateAsLeader on this log with
+   * nothing appended in between. Coordinator appends skip the sequence check, as Kafka's.
    */
-  appendValidated(validated: ValidatedAppend, leaderEpoch: number): AppendInfo {
+  appendValidated(validated: ValidatedAppend, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendInfo {
     this.ensureOnline();
     const { records, headers } = validated;
+    let producers: ProducerStateTable | null = this.producers;
+    for (const header of headers) {
+      if (header.producerId < 0) continue;
+      producers ??= this.producerState;
+      if (origin !== 'client' || header.baseSequence < 0 || header.isControl) continue;
+      const lastSequence = lastSequenceOf(header.baseSequence, header.lastOffsetDelta);
+      const check = producers.check(header.producerId, header.producerEpoch, header.baseSequence, lastSequence, header.isTransactional);
+      if (check.kind === 'duplicate') {
+        return {
+          baseOffset: check.firstOffset,
+          lastOffset: check.lastOffset,
+          logAppendTime: -1,
+          maxTimestamp: check.timestamp,
+          batches: [],
+          duplicate: true,
+        };
+      }
+      if (check.kind === 'error') throw new KafkaError(check.errorCode, check.message);
+    }
     let offset = this.endOffset;
     let position = 0;
     for (const header of headers) {
@@ -398,12 +451,14 @@ export class PartitionLog {
       offset = header.lastOffset + 1;
       position += header.sizeInBytes;
     }
-    return this.append(records, headers, validated.logAppendTime, validated.now);
+    const info = this.append(records, headers, validated.logAppendTime, validated.now);
+    if (producers !== null) info.completedTxns = producers.onAppend(info.batches);
+    return info;
   }
 
   /** validateAsLeader then appendValidated (coordinators, tests, tools). */
   appendAsLeader(records: Buffer, leaderEpoch: number, now: number = this.clock(), origin: AppendOrigin = 'client'): AppendInfo {
-    return this.appendValidated(this.validateAsLeader(records, now, origin), leaderEpoch);
+    return this.appendValidated(this.validateAsLeader(records, now, origin), leaderEpoch, origin);
   }
 
   /**
@@ -423,7 +478,10 @@ export class PartitionLog {
       }
       expected = header.lastOffset + 1;
     }
-    return this.append(records, headers, -1, this.clock());
+    const info = this.append(records, headers, -1, this.clock());
+    // a follower rebuilds the leader's producer state from the batches themselves
+    if (this.producers !== null) info.completedTxns = this.producers.onAppend(info.batches);
+    return info;
   }
 
   private append(records: Buffer, headers: BatchHeader[], logAppendTime: number, now: number): AppendInfo {
@@ -645,6 +703,8 @@ export class PartitionLog {
     this.recoveredTo = Math.min(this.recoveredTo, this.endOffset);
     // fsyncs in flight covered data that is gone; offsets reused later are not theirs
     this.rollFlushes = [];
+    // producer state of the removed batches goes with them (snapshots above the end are deleted)
+    this.producers?.attachLog(this, this.logger);
   }
 
   /** Drops all data and restarts the log at `offset` (follower far behind the leader's log start). */
@@ -657,6 +717,10 @@ export class PartitionLog {
     this.recoveredTo = offset;
     this.rollFlushes = [];
     this.epochCache.clear();
+    if (this.producers !== null) {
+      for (const offset of listProducerSnapshots(this.dir)) deleteProducerSnapshot(this.dir, offset);
+      this.producers.attachLog(this, this.logger);
+    }
   }
 
   /**

@@ -20,23 +20,92 @@
  * currentTxnFirstOffset; after loading one, open transactions are recovered by a
  * header-only scan of the log below the snapshot.
  */
-import type {
-  ActiveProducerState,
-  ProducerBatchCheck,
-  ProducerBatchHeader,
-  ProducerStateTracker,
-} from '../broker/services/group-service.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { crc32c } from '../protocol/records/crc32c.js';
-import type { PartitionLog } from '../storage/partition-log.js';
-import { batchHeadersFrom } from '../storage/batch-headers.js';
+import type { PartitionLog } from './partition-log.js';
+import { batchHeadersFrom } from './batch-headers.js';
 import {
   deleteProducerSnapshot,
   listProducerSnapshots,
   pruneProducerSnapshots,
   readProducerSnapshot,
   writeProducerSnapshot,
-} from '../storage/producer-snapshot-file.js';
+} from './producer-snapshot-file.js';
+
+/** What a partition's producer-state table says about an incoming idempotent batch. */
+export type ProducerBatchCheck =
+  | { kind: 'append' }
+  /** a retry of one of the producer's last 5 batches: answer with its original offsets */
+  | { kind: 'duplicate'; firstOffset: number; lastOffset: number; timestamp: number }
+  | { kind: 'error'; errorCode: number; message: string };
+
+/** The batch-header fields producer state is rebuilt from (storage's BatchHeader fits). */
+export interface ProducerBatchHeader {
+  baseOffset: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  isControl: boolean;
+  /** transactional batches open the producer's transaction; absent means false */
+  isTransactional?: boolean;
+}
+
+/** One producer with state on a partition, as DescribeProducers (v0) reports it. */
+export interface ActiveProducerState {
+  producerId: number;
+  producerEpoch: number;
+  /** last sequence of the newest retained batch, -1 when none (markers carry no sequence) */
+  lastSequence: number;
+  /** max timestamp of the newest retained batch, -1 when none */
+  lastTimestamp: number;
+}
+
+/**
+ * Per-partition idempotent-producer bookkeeping, owned by the partition log (Kafka's
+ * UnifiedLog + ProducerStateManager): `check` before appending, `update` with the assigned
+ * offsets afterwards, both inside PartitionLog.appendAsLeader.
+ */
+export interface ProducerStateTracker {
+  /** `isTransactional`: a transactional data batch (others are refused while the producer's transaction is open) */
+  check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number, isTransactional?: boolean): ProducerBatchCheck;
+  update(
+    producerId: number,
+    producerEpoch: number,
+    baseSequence: number,
+    lastSequence: number,
+    firstOffset: number,
+    lastOffset: number,
+    timestamp: number,
+    /** a transactional data batch: opens the producer's transaction at firstOffset if none is open */
+    isTransactional?: boolean,
+  ): void;
+  /**
+   * A COMMIT/ABORT marker of the producer written at markerOffset: its epoch becomes
+   * current and its open transaction closes. Returns that transaction's first offset, or -1.
+   */
+  completeTransaction(producerId: number, producerEpoch: number, markerOffset: number): number;
+  /** Open transactions: producer id → first offset of the transaction here (kept in producer snapshots). */
+  ongoingTransactions(): ReadonlyMap<number, number>;
+  /** Rebuilds from the batches of a log being opened, so de-duplication survives restarts. */
+  rebuild(batches: Iterable<ProducerBatchHeader>): void;
+  /** Drops all state (partition deleted or truncated to empty). */
+  clear(): void;
+  /** Read-only view of every producer with state here (DescribeProducers). */
+  activeProducers(): ActiveProducerState[];
+}
+
+/** A transaction closed by a COMMIT/ABORT marker appended to the log. */
+export interface CompletedTxn {
+  producerId: number;
+  /** first offset of the transaction here, -1 when none was open */
+  firstOffset: number;
+  /** offset of the marker */
+  lastOffset: number;
+}
+
+const NO_COMPLETED_TXNS: readonly CompletedTxn[] = [];
 
 /** Kafka keeps the metadata of this many recent batches per producer. */
 export const NUM_BATCHES_TO_RETAIN = 5;
@@ -203,6 +272,36 @@ export class ProducerStateTable implements ProducerStateTracker {
       this.producers.set(producerId, entry);
     }
     return entry;
+  }
+
+  /**
+   * Batches just appended to the log, leader or follower alike (Kafka's
+   * ProducerStateManager.update after UnifiedLog.append): data batches of idempotent or
+   * transactional producers are recorded, markers close their producer's transaction.
+   * Returns the transactions the markers closed (first offset -1: none was open here).
+   */
+  onAppend(batches: readonly ProducerBatchHeader[]): readonly CompletedTxn[] {
+    let completed: CompletedTxn[] | null = null;
+    for (const b of batches) {
+      if (b.producerId < 0) continue;
+      if (b.isControl) {
+        const firstOffset = this.completeTransaction(b.producerId, b.producerEpoch, b.baseOffset);
+        (completed ??= []).push({ producerId: b.producerId, firstOffset, lastOffset: b.baseOffset });
+        continue;
+      }
+      if (b.baseSequence < 0 && b.isTransactional !== true) continue;
+      this.update(
+        b.producerId,
+        b.producerEpoch,
+        b.baseSequence,
+        lastSequenceOf(b.baseSequence, b.lastOffsetDelta),
+        b.baseOffset,
+        b.baseOffset + b.lastOffsetDelta,
+        b.maxTimestamp,
+        b.isTransactional === true,
+      );
+    }
+    return completed ?? NO_COMPLETED_TXNS;
   }
 
   rebuild(batches: Iterable<ProducerBatchHeader>): void {

@@ -1,6 +1,7 @@
 /**
  * Producer state survives restarts: `.snapshot` files (round trip, CRC, roll and
- * shutdown snapshots, fallback when one is unreadable, replay after the latest one),
+ * shutdown snapshots, fallback when one is unreadable, replay after the latest one) of the
+ * producer state each partition log owns,
  * and over the wire an idempotent batch retried after a broker restart is answered
  * with its original offset instead of being written twice.
  */
@@ -8,8 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProducerStateTable } from '../../src/coordinator/producer-state.js';
-import { ProducerIdManager } from '../../src/coordinator/producer-id-manager.js';
+import { ProducerStateTable } from '../../src/storage/producer-state.js';
 import { PartitionLog, defaultLogConfig } from '../../src/storage/partition-log.js';
 import { listProducerSnapshots, producerSnapshotFileName } from '../../src/storage/producer-snapshot-file.js';
 import { buildRecordBatch } from '../../src/protocol/records/record.js';
@@ -32,15 +32,9 @@ function idempotentBatch(producerId: number, baseSequence: number, count: number
   return buildRecordBatch(records, { producerId, producerEpoch: epoch, baseSequence });
 }
 
-/** What ReplicaManager does for one idempotent batch: check, append, update. Returns the base offset. */
-function produce(manager: ProducerIdManager, log: PartitionLog, batch: Buffer, producerId: number, baseSequence: number, count: number): number {
-  const table = manager.producerState('t', 0);
-  const check = table.check(producerId, 0, baseSequence, baseSequence + count - 1);
-  if (check.kind === 'duplicate') return check.firstOffset;
-  if (check.kind === 'error') throw new Error(`error ${check.errorCode}`);
-  const info = log.appendAsLeader(batch, 0);
-  table.update(producerId, 0, baseSequence, baseSequence + count - 1, info.baseOffset, info.lastOffset, info.maxTimestamp);
-  return info.baseOffset;
+/** One idempotent batch through the log, which checks and updates its producer state. Returns the base offset. */
+function produce(log: PartitionLog, batch: Buffer): number {
+  return log.appendAsLeader(batch, 0).baseOffset;
 }
 
 describe('ProducerStateTable snapshots', () => {
@@ -69,9 +63,8 @@ describe('ProducerStateTable snapshots', () => {
     const dir = path.join(freshDir(), 't-0');
     const config = { ...defaultLogConfig(), segmentBytes: 400 };
     let log = PartitionLog.open(dir, config);
-    let manager = new ProducerIdManager({ dir: path.dirname(dir), logFor: () => log });
     const offsets: number[] = [];
-    for (let seq = 0; seq < 30; seq += 3) offsets.push(produce(manager, log, idempotentBatch(42, seq, 3), 42, seq, 3));
+    for (let seq = 0; seq < 30; seq += 3) offsets.push(produce(log, idempotentBatch(42, seq, 3)));
     expect(log.numberOfSegments).toBeGreaterThan(2);
     // one snapshot per roll, at segment base offsets, the newest two kept
     const snapshots = listProducerSnapshots(dir);
@@ -83,15 +76,14 @@ describe('ProducerStateTable snapshots', () => {
     // "crash": no shutdown snapshot; reopen and rebuild from the roll snapshot + replay
     log.close();
     log = PartitionLog.open(dir, config);
-    manager = new ProducerIdManager({ dir: path.dirname(dir), logFor: () => log });
-    expect(produce(manager, log, idempotentBatch(42, 27, 3), 42, 27, 3)).toBe(offsets[9]);
-    expect(produce(manager, log, idempotentBatch(42, 24, 3), 42, 24, 3)).toBe(offsets[8]);
+    expect(produce(log, idempotentBatch(42, 27, 3))).toBe(offsets[9]);
+    expect(produce(log, idempotentBatch(42, 24, 3))).toBe(offsets[8]);
     expect(log.logEndOffset).toBe(leo);
-    expect(manager.producerState('t', 0).check(42, 0, 31, 33)).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
-    expect(produce(manager, log, idempotentBatch(42, 30, 3), 42, 30, 3)).toBe(leo);
+    expect(log.producerState.check(42, 0, 31, 33)).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+    expect(produce(log, idempotentBatch(42, 30, 3))).toBe(leo);
 
     // clean shutdown: a snapshot at the log end offset
-    manager.shutdown();
+    log.takeProducerSnapshot();
     expect(listProducerSnapshots(dir).at(-1)).toBe(log.logEndOffset);
     log.close();
   });
@@ -100,22 +92,20 @@ describe('ProducerStateTable snapshots', () => {
     const dir = path.join(freshDir(), 't-0');
     const config = defaultLogConfig();
     let log = PartitionLog.open(dir, config);
-    let manager = new ProducerIdManager({ dir: path.dirname(dir), logFor: () => log });
-    const first = produce(manager, log, idempotentBatch(7, 0, 2), 7, 0, 2);
-    manager.shutdown();
+    const first = produce(log, idempotentBatch(7, 0, 2));
+    log.takeProducerSnapshot();
     const good = log.logEndOffset;
-    produce(manager, log, idempotentBatch(7, 2, 2), 7, 2, 2);
-    manager.shutdown();
+    produce(log, idempotentBatch(7, 2, 2));
+    log.takeProducerSnapshot();
     // newest snapshot corrupted, plus a snapshot beyond the log end (data that is gone)
     fs.writeFileSync(path.join(dir, producerSnapshotFileName(log.logEndOffset)), Buffer.from('garbage'));
     fs.writeFileSync(path.join(dir, producerSnapshotFileName(10_000)), Buffer.from('future'));
     log.close();
 
-    log = PartitionLog.open(dir, config);
     const warnings: string[] = [];
-    manager = new ProducerIdManager({ dir: path.dirname(dir), logFor: () => log, logger: (l) => warnings.push(l) });
-    expect(produce(manager, log, idempotentBatch(7, 0, 2), 7, 0, 2)).toBe(first);
-    expect(produce(manager, log, idempotentBatch(7, 2, 2), 7, 2, 2)).toBe(good);
+    log = PartitionLog.open(dir, config, { logger: (l) => warnings.push(l) });
+    expect(produce(log, idempotentBatch(7, 0, 2))).toBe(first);
+    expect(produce(log, idempotentBatch(7, 2, 2))).toBe(good);
     expect(warnings.some((w) => w.includes('CRC') || w.includes('truncated'))).toBe(true);
     expect(listProducerSnapshots(dir)).toEqual([good]);
     log.close();
@@ -123,8 +113,7 @@ describe('ProducerStateTable snapshots', () => {
     // no snapshot at all: the whole log is replayed
     for (const s of listProducerSnapshots(dir)) fs.rmSync(path.join(dir, producerSnapshotFileName(s)));
     log = PartitionLog.open(dir, config);
-    manager = new ProducerIdManager({ dir: path.dirname(dir), logFor: () => log });
-    expect(produce(manager, log, idempotentBatch(7, 2, 2), 7, 2, 2)).toBe(good);
+    expect(produce(log, idempotentBatch(7, 2, 2))).toBe(good);
     log.close();
   });
 });

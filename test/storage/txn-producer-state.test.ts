@@ -10,10 +10,10 @@ import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProducerStateTable } from '../../src/coordinator/producer-state.js';
-import { ProducerIdManager } from '../../src/coordinator/producer-id-manager.js';
+import { ProducerStateTable } from '../../src/storage/producer-state.js';
 import { ReplicaManager } from '../../src/broker/replica-manager.js';
 import type { MetadataService, PartitionState } from '../../src/broker/services/metadata-service.js';
+import type { AppendOutcome } from '../../src/broker/services/partition-data-service.js';
 import { PartitionLog, defaultLogConfig, type LogConfig } from '../../src/storage/partition-log.js';
 import { listProducerSnapshots, producerSnapshotFileName } from '../../src/storage/producer-snapshot-file.js';
 import { buildRecordBatch } from '../../src/protocol/records/record.js';
@@ -50,8 +50,8 @@ function bytesReadDuring<T>(fn: () => T): { result: T; bytesRead: number } {
 const TOPIC = 't';
 const PID = 77;
 
-/** A ReplicaManager over one partition log led by broker 1, with a real ProducerIdManager. */
-function replicaManagerFor(log: PartitionLog, baseDir: string): { replicas: ReplicaManager; producerIds: ProducerIdManager } {
+/** A ReplicaManager over one partition log led by broker 1 (the log owns its producer state). */
+function replicaManagerFor(log: PartitionLog): { replicas: ReplicaManager } {
   const state: PartitionState = { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], offlineReplicas: [] };
   const topicState = { name: TOPIC, topicId: 'x', internal: false, partitions: [state], configs: {} };
   const metadata = {
@@ -60,8 +60,7 @@ function replicaManagerFor(log: PartitionLog, baseDir: string): { replicas: Repl
     topic: (name: string) => (name === TOPIC ? topicState : undefined),
     getPartition: (topic: string, partition: number) => (topic === TOPIC && partition === 0 ? { state, log } : undefined),
   } as unknown as MetadataService;
-  const producerIds = new ProducerIdManager({ dir: baseDir, logFor: (t, p) => (t === TOPIC && p === 0 ? log : undefined) });
-  return { replicas: new ReplicaManager(1, metadata, producerIds), producerIds };
+  return { replicas: new ReplicaManager(1, metadata) };
 }
 
 function txnBatch(baseSequence: number, count: number, epoch = 0): Buffer {
@@ -69,7 +68,12 @@ function txnBatch(baseSequence: number, count: number, epoch = 0): Buffer {
   return buildRecordBatch(records, { producerId: PID, producerEpoch: epoch, baseSequence, transactional: true });
 }
 
-const APPEND = { requiredAcks: -1, allowZstd: true };
+const APPEND = { requiredAcks: -1, allowZstd: true, timeoutMs: 30_000 };
+
+/** One Produce of one partition through the replica manager (acks=all: an ISR of one answers at once). */
+async function produce(replicas: ReplicaManager, records: Buffer): Promise<AppendOutcome> {
+  return (await replicas.appendRecords([{ topic: TOPIC, partition: 0, records }], APPEND))[0]!;
+}
 
 describe('ProducerStateTable open transactions', () => {
   it('opens on the first transactional batch, closes on the marker, keeps it across an epoch bump', () => {
@@ -147,20 +151,20 @@ describe('last stable offset after a restart', () => {
   const LOG_BYTES = 16 * 1024 * 1024;
 
   /** Writes the log through a ReplicaManager, then shuts down cleanly (snapshot at the log end) or "crashes". */
-  function buildLog(dir: string, cleanShutdown: boolean): { firstTxnOffset: number; logSize: number; logEndOffset: number } {
+  async function buildLog(dir: string, cleanShutdown: boolean): Promise<{ firstTxnOffset: number; logSize: number; logEndOffset: number }> {
     const log = PartitionLog.open(dir, config);
-    const { replicas, producerIds } = replicaManagerFor(log, path.dirname(dir));
+    const { replicas } = replicaManagerFor(log);
     let seq = 0;
     let firstTxnOffset = -1;
     let written = 0;
     // a second producer whose transaction is committed must not hold the LSO
-    expect(replicas.appendRecords(TOPIC, 0, buildRecordBatch([{ key: null, value: Buffer.from('c') }], { producerId: 88, producerEpoch: 0, baseSequence: 0, transactional: true }), APPEND).errorCode).toBe(0);
+    expect((await produce(replicas, buildRecordBatch([{ key: null, value: Buffer.from('c') }], { producerId: 88, producerEpoch: 0, baseSequence: 0, transactional: true }))).errorCode).toBe(0);
     while (written < LOG_BYTES) {
-      expect(replicas.appendRecords(TOPIC, 0, Buffer.from(plain), APPEND).errorCode).toBe(0);
+      expect((await produce(replicas, Buffer.from(plain))).errorCode).toBe(0);
       written += plain.length;
       if (written > LOG_BYTES / 4 && seq < 40) {
         // transactional batches now and then, across several segment rolls (roll snapshots)
-        const out = replicas.appendRecords(TOPIC, 0, txnBatch(seq, 1), APPEND);
+        const out = (await produce(replicas, txnBatch(seq, 1)));
         expect(out.errorCode).toBe(0);
         if (firstTxnOffset < 0) firstTxnOffset = out.baseOffset;
         seq++;
@@ -169,7 +173,7 @@ describe('last stable offset after a restart', () => {
     expect(replicas.writeTxnMarker({ topic: TOPIC, partition: 0, producerId: 88, producerEpoch: 0, commit: true, coordinatorEpoch: 0 })).toBe(0);
     expect(replicas.listOffset(TOPIC, 0, -1, 'read_committed').offset).toBe(firstTxnOffset);
     expect(listProducerSnapshots(dir).length).toBeGreaterThan(0);
-    if (cleanShutdown) producerIds.shutdown();
+    if (cleanShutdown) log.takeProducerSnapshot();
     const logSize = log.sizeInBytes();
     const logEndOffset = log.logEndOffset;
     log.close();
@@ -178,7 +182,7 @@ describe('last stable offset after a restart', () => {
 
   function reopenAndMeasure(dir: string, firstTxnOffset: number, logSize: number): void {
     const log = PartitionLog.open(dir, config, { hadCleanShutdown: true, recoveryPoint: Number.MAX_SAFE_INTEGER });
-    const { replicas } = replicaManagerFor(log, path.dirname(dir));
+    const { replicas } = replicaManagerFor(log);
     const { result, bytesRead } = bytesReadDuring(() => ({
       committed: replicas.listOffset(TOPIC, 0, -1, 'read_committed').offset,
       uncommitted: replicas.listOffset(TOPIC, 0, -1, 'read_uncommitted').offset,
@@ -200,16 +204,16 @@ describe('last stable offset after a restart', () => {
     log.close();
   }
 
-  it('comes from the shutdown snapshot without reading the log', () => {
+  it('comes from the shutdown snapshot without reading the log', async () => {
     const dir = path.join(freshDir(), 't-0');
-    const { firstTxnOffset, logSize, logEndOffset } = buildLog(dir, true);
+    const { firstTxnOffset, logSize, logEndOffset } = await buildLog(dir, true);
     expect(listProducerSnapshots(dir).at(-1)).toBe(logEndOffset);
     reopenAndMeasure(dir, firstTxnOffset, logSize);
   });
 
-  it('comes from the newest roll snapshot and the headers after it when there was no clean shutdown', () => {
+  it('comes from the newest roll snapshot and the headers after it when there was no clean shutdown', async () => {
     const dir = path.join(freshDir(), 't-0');
-    const { firstTxnOffset, logSize, logEndOffset } = buildLog(dir, false);
+    const { firstTxnOffset, logSize, logEndOffset } = await buildLog(dir, false);
     // no shutdown snapshot: only roll snapshots, the newest below the log end (headers after it are replayed)
     expect(listProducerSnapshots(dir).at(-1)!).toBeLessThan(logEndOffset);
     expect(listProducerSnapshots(dir).at(-1)!).toBeGreaterThan(firstTxnOffset);

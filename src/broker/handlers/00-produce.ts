@@ -5,12 +5,15 @@
  * A legacy (magic 0/1) message set is INVALID_RECORD, checked on the first entry's
  * magic byte (offset 16 in both formats) as Kafka's ProduceRequest.validateRecords does.
  */
-import { defineHandler, NO_RESPONSE } from '../handler.js';
+import { defineHandler, NO_RESPONSE, type NoResponse } from '../handler.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/generated/types.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import type { AppendEntry, AppendOutcome } from '../services/partition-data-service.js';
 
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_MAGIC = 2;
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
@@ -18,36 +21,63 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 11,
   advertisedMinVersion: 0,
   handle(request, ctx, services) {
+    // Every partition is appended before the response waits (acks=all); the connection
+    // keeps answering in request order meanwhile (connection.ts), as Kafka's muting does.
+    const entries: AppendEntry[] = [];
+    /** the response of each entry, filled in once its outcome is known */
+    const slots: PartitionResponse[] = [];
     const responses = request.topicData.map((topic) => ({
       name: topic.name,
-      partitionResponses: topic.partitionData.map((p) => {
+      partitionResponses: topic.partitionData.map((p): PartitionResponse => {
         if (p.records && p.records.length > MAGIC_OFFSET && p.records[MAGIC_OFFSET] !== RECORD_BATCH_MAGIC) {
-          return {
-            index: p.index,
-            errorCode: ErrorCode.INVALID_RECORD,
-            baseOffset: -1n,
-            logAppendTimeMs: -1n,
-            logStartOffset: -1n,
-            recordErrors: [],
-            errorMessage: `Produce requests with version ${ctx.apiVersion} are only allowed to contain record batches with magic version 2`,
-          };
+          return partitionResponse(
+            p.index,
+            ErrorCode.INVALID_RECORD,
+            `Produce requests with version ${ctx.apiVersion} are only allowed to contain record batches with magic version 2`,
+          );
         }
-        const outcome = services.data.appendRecords(topic.name, p.index, p.records, {
-          requiredAcks: request.acks,
-          allowZstd: ctx.apiVersion >= 7,
-        });
-        return {
-          index: p.index,
-          errorCode: outcome.errorCode,
-          baseOffset: BigInt(outcome.baseOffset),
-          logAppendTimeMs: BigInt(outcome.logAppendTime),
-          logStartOffset: BigInt(outcome.logStartOffset),
-          recordErrors: (outcome.recordErrors ?? []).map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
-          errorMessage: outcome.errorMessage,
-        };
+        entries.push({ topic: topic.name, partition: p.index, records: p.records });
+        const response = partitionResponse(p.index, ErrorCode.NONE, null);
+        slots.push(response);
+        return response;
       }),
     }));
-    if (request.acks === 0) return NO_RESPONSE;
-    return { responses, throttleTimeMs: 0 } as unknown as ProduceResponse;
+    const appended = services.data.appendRecords(entries, {
+      requiredAcks: request.acks,
+      allowZstd: ctx.apiVersion >= 7,
+      timeoutMs: request.timeoutMs,
+    });
+    const respond = (outcomes: AppendOutcome[]): ProduceResponse | NoResponse => {
+      if (request.acks === 0) return NO_RESPONSE;
+      fillResponses(slots, outcomes);
+      return { responses, throttleTimeMs: 0 } as unknown as ProduceResponse;
+    };
+    // acks=all waiting for followers answers later; anything else in this turn
+    return appended instanceof Promise ? appended.then(respond) : respond(appended);
   },
 });
+
+function fillResponses(slots: PartitionResponse[], outcomes: AppendOutcome[]): void {
+  for (let i = 0; i < outcomes.length; i++) {
+    const outcome = outcomes[i]!;
+    const response = slots[i]!;
+    response.errorCode = outcome.errorCode;
+    response.baseOffset = BigInt(outcome.baseOffset);
+    response.logAppendTimeMs = BigInt(outcome.logAppendTime);
+    response.logStartOffset = BigInt(outcome.logStartOffset);
+    response.recordErrors = (outcome.recordErrors ?? []).map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
+    response.errorMessage = outcome.errorMessage;
+  }
+}
+
+function partitionResponse(index: number, errorCode: number, errorMessage: string | null): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage,
+  } as unknown as PartitionResponse;
+}

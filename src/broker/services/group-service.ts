@@ -222,73 +222,13 @@ export interface InitProducerIdResult {
   producerEpoch: number;
 }
 
-/** What a partition's producer-state table says about an incoming idempotent batch. */
-export type ProducerBatchCheck =
-  | { kind: 'append' }
-  /** a retry of one of the producer's last 5 batches: answer with its original offsets */
-  | { kind: 'duplicate'; firstOffset: number; lastOffset: number; timestamp: number }
-  | { kind: 'error'; errorCode: number; message: string };
-
-/** The batch-header fields producer state is rebuilt from (storage's BatchHeader fits). */
-export interface ProducerBatchHeader {
-  baseOffset: number;
-  lastOffsetDelta: number;
-  maxTimestamp: number;
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-  isControl: boolean;
-  /** transactional batches open the producer's transaction; absent means false */
-  isTransactional?: boolean;
-}
-
-/** One producer with state on a partition, as DescribeProducers (v0) reports it. */
-export interface ActiveProducerState {
-  producerId: number;
-  producerEpoch: number;
-  /** last sequence of the newest retained batch, -1 when none (markers carry no sequence) */
-  lastSequence: number;
-  /** max timestamp of the newest retained batch, -1 when none */
-  lastTimestamp: number;
-}
-
-/**
- * Per-partition idempotent-producer bookkeeping used by the Produce path:
- * `check` before appending, `update` with the assigned offsets afterwards.
- */
-export interface ProducerStateTracker {
-  /** `isTransactional`: a transactional data batch (others are refused while the producer's transaction is open) */
-  check(producerId: number, producerEpoch: number, baseSequence: number, lastSequence: number, isTransactional?: boolean): ProducerBatchCheck;
-  update(
-    producerId: number,
-    producerEpoch: number,
-    baseSequence: number,
-    lastSequence: number,
-    firstOffset: number,
-    lastOffset: number,
-    timestamp: number,
-    /** a transactional data batch: opens the producer's transaction at firstOffset if none is open */
-    isTransactional?: boolean,
-  ): void;
-  /**
-   * A COMMIT/ABORT marker of the producer written at markerOffset: its epoch becomes
-   * current and its open transaction closes. Returns that transaction's first offset, or -1.
-   */
-  completeTransaction(producerId: number, producerEpoch: number, markerOffset: number): number;
-  /** Open transactions: producer id → first offset of the transaction here (kept in producer snapshots). */
-  ongoingTransactions(): ReadonlyMap<number, number>;
-  /** Rebuilds from the batches of a log being opened, so de-duplication survives restarts. */
-  rebuild(batches: Iterable<ProducerBatchHeader>): void;
-  /** Drops all state (partition deleted or truncated to empty). */
-  clear(): void;
-  /** Read-only view of every producer with state here (DescribeProducers). */
-  activeProducers(): ActiveProducerState[];
-}
+export type {
+  ActiveProducerState,
+  ProducerBatchCheck,
+  ProducerBatchHeader,
+  ProducerStateTracker,
+} from '../../storage/producer-state.js';
 
 export interface ProducerIdService {
   initProducerId(params: InitProducerIdParams): InitProducerIdResult;
-  /** The tracker for one partition, created on first use. */
-  producerState(topic: string, partition: number): ProducerStateTracker;
-  /** Forgets a partition's tracker (topic deleted). */
-  dropProducerState(topic: string, partition: number): void;
 }

@@ -15,6 +15,24 @@ export interface AppendOutcome {
   logStartOffset: number;
   /** Produce v8+ record_errors: the records that made the batch fail validation */
   recordErrors?: { batchIndex: number; message: string | null }[];
+  /** after a successful append: the high watermark acks=all waits for (last offset + 1) */
+  requiredOffset?: number;
+}
+
+/** One partition's batches of a Produce request. */
+export interface AppendEntry {
+  topic: string;
+  partition: number;
+  records: Buffer | null;
+}
+
+export interface AppendOptions {
+  /** 0, 1 or -1 (all); anything else is INVALID_REQUIRED_ACKS */
+  requiredAcks: number;
+  /** Produce v7+: zstd batches accepted */
+  allowZstd: boolean;
+  /** Produce timeout.ms: how long acks=all waits for the ISR before REQUEST_TIMED_OUT */
+  timeoutMs: number;
 }
 
 export interface ReadOutcome {
@@ -53,17 +71,19 @@ export interface ProducerDescription {
 }
 
 export interface PartitionDataService {
-  appendRecords(
-    topic: string,
-    partition: number,
-    records: Buffer | null,
-    options: { requiredAcks: number; allowZstd: boolean },
-  ): AppendOutcome;
+  /**
+   * Appends every entry now, in order, and answers one outcome per entry per acks: for
+   * 0/1 at once, for -1 once the high watermark covers each batch or timeoutMs passes (a
+   * promise then; outcomes complete at once come back directly, so the response is
+   * written in the same turn).
+   */
+  appendRecords(entries: readonly AppendEntry[], options: AppendOptions): AppendOutcome[] | Promise<AppendOutcome[]>;
   readRecords(
     topic: string,
     partition: number,
     fetchOffset: number,
     maxBytes: number,
+    /** replicaId ≥ 0: a follower's fetch (reads up to the log end; its fetch offset is its log end offset) */
     options: { isolation: IsolationLevel; minOneMessage: boolean; replicaId?: number },
   ): ReadOutcome;
   /** Resolves when any of the partitions gets new data, or after timeoutMs. */
