@@ -5,8 +5,7 @@
  */
 import net from 'node:net';
 import { ByteReader } from '../protocol/primitives.js';
-import { decodeRequest, encodeResponse, messageSpec } from '../protocol/codec.js';
-import { inVersionRange } from '../protocol/schema-types.js';
+import { decodeRequest, encodeResponse } from '../protocol/codec.js';
 import { readRequestHeader, encodeResponseFrame } from '../protocol/frame.js';
 import { apiName } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -14,9 +13,11 @@ import { Connection, CloseConnection, type DispatchResult } from './connection.j
 import { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';
 import type { BrokerServices } from './services/index.js';
 import type { Endpoint } from './config.js';
-import { apiErrorOf, type ApiError } from './api-error.js';
+import { apiErrorOf } from './api-error.js';
+import { errorResponseFor } from './error-response.js';
 
 const API_VERSIONS_KEY = 18;
+const PRODUCE_KEY = 0;
 
 export interface AdvertisedApi {
   apiKey: number;
@@ -141,7 +142,10 @@ export class BrokerServer {
     const failed = (err: unknown): DispatchResult => {
       if (err instanceof CloseConnection) throw err;
       const what = `${apiName(apiKey)} v${apiVersion} request (correlation id ${correlationId}) from ${connection.describe()}`;
-      const body = errorOnlyResponse(apiKey, apiVersion, apiErrorOf(err, services.log, what));
+      const error = apiErrorOf(err, services.log, what);
+      // Produce with acks=0 is never answered, failed or not
+      if (apiKey === PRODUCE_KEY && (request as { acks?: unknown }).acks === 0) return null;
+      const body = errorResponseFor(apiKey, apiVersion, request, error);
       if (body === null) throw new CloseConnection(`no error response for the failed ${apiName(apiKey)} request`);
       return encodeResponseFrame(apiKey, apiVersion, correlationId, body);
     };
@@ -153,19 +157,4 @@ export class BrokerServer {
       return failed(err);
     }
   }
-}
-
-/**
- * The whole-request error answer (Kafka's AbstractRequest.getErrorResponse) for responses
- * with a top-level ErrorCode at this version: that code, no message unless it is safe,
- * every other field at its default. Null when the response has no such field; the
- * connection is then closed, as Kafka does when it has no error response to send.
- */
-function errorOnlyResponse(apiKey: number, apiVersion: number, error: ApiError): Buffer[] | null {
-  const fields = messageSpec('response', apiKey)?.fields ?? [];
-  const has = (name: string) => fields.some((f) => f.name === name && f.tag === undefined && inVersionRange(f.versions, apiVersion));
-  if (!has('errorCode')) return null;
-  const response: Record<string, unknown> = { errorCode: error.errorCode };
-  if (has('errorMessage')) response.errorMessage = error.errorMessage;
-  return encodeResponse(apiKey, apiVersion, response);
 }

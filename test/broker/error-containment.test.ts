@@ -1,9 +1,11 @@
 /**
- * What a client hears when a handler fails unexpectedly (Kafka's ApiError.fromThrowable and
- * KafkaApis.handleError): UNKNOWN_SERVER_ERROR with no message where the response has a
- * top-level ErrorCode, the connection closed where it has none, the stack in the broker's
- * log only, and the broker serving the next request either way. Per-resource results
- * (errorResult) follow the same rule; disk errors are KAFKA_STORAGE_ERROR.
+ * What a client hears when a handler fails unexpectedly (Kafka's ApiError.fromThrowable,
+ * KafkaApis.handleError and getErrorResponse): UNKNOWN_SERVER_ERROR with no message, in the
+ * top-level ErrorCode and on every topic, partition or resource the request named; the
+ * connection closed when nothing in the response can carry it; Produce acks=0 never
+ * answered; the stack in the broker's log only; the broker serving the next request either
+ * way. Per-resource results (errorResult) follow the same rule; disk errors are
+ * KAFKA_STORAGE_ERROR.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,10 @@ import type { BrokerServices } from '../../src/broker/services/index.js';
 import { brokerConfig } from '../../src/broker/config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { WireClient } from './fetch-wire.js';
+import { errorResponseFor } from '../../src/broker/error-response.js';
+import { allHandlers } from '../../src/broker/handlers/index.js';
+import { ByteReader, decodeRequest, decodeResponse, readRequestHeader } from '../../src/protocol/index.js';
+import { Rng, validFrame } from '../helpers/protocol-fuzz.js';
 
 const lines: string[] = [];
 let server: BrokerServer;
@@ -39,7 +45,16 @@ const handlers: ApiHandler[] = [
       throw new RangeError('offset 99 is out of bounds');
     },
   }),
-  // Metadata has no top-level ErrorCode: the connection is closed
+  // Produce has no top-level ErrorCode: every partition named carries the error
+  defineHandler({
+    apiKey: 0,
+    minVersion: 3,
+    maxVersion: 11,
+    handle: () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'producerId')");
+    },
+  }),
+  // Metadata: per requested topic; with all topics requested nothing can carry it (closed)
   defineHandler({
     apiKey: 3,
     minVersion: 0,
@@ -87,7 +102,45 @@ describe('unexpected handler errors', () => {
     expect(logged).toContain('RangeError: offset 99 is out of bounds');
   });
 
-  it('closes the connection when the response has no top-level error code', async () => {
+  it('answers every partition or topic the request named when the response has no top-level error code', async () => {
+    const client = await WireClient.connect(port);
+    try {
+      const records = Buffer.alloc(0);
+      const produce = await client.send(0, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'a', partitionData: [{ index: 0, records }, { index: 2, records }] }, { name: 'b', partitionData: [{ index: 1, records }] }],
+      });
+      expect(
+        produce.responses.map((t: { name: string; partitionResponses: { index: number; errorCode: number; errorMessage: string | null }[] }) => [
+          t.name,
+          t.partitionResponses.map((p) => [p.index, p.errorCode, p.errorMessage]),
+        ]),
+      ).toEqual([
+        ['a', [[0, -1, null], [2, -1, null]]],
+        ['b', [[1, -1, null]]],
+      ]);
+      // acks=0: no answer even to a failure; the next request is answered on the same connection
+      const socketStays = client.send(0, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'a', partitionData: [{ index: 0, records }] }] });
+      let acksZeroAnswered = false;
+      socketStays.then(() => (acksZeroAnswered = true), () => {});
+      const versions = await client.send(18, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+      expect(versions.errorCode).toBe(0);
+      expect(acksZeroAnswered).toBe(false);
+      const metadata = await client.send(3, 12, {
+        topics: [{ name: 'x', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      expect(metadata.brokers).toEqual([]);
+      expect(metadata.topics.map((t: { name: string; errorCode: number }) => [t.name, t.errorCode])).toEqual([['x', -1]]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('closes the connection when nothing in the response can carry the error', async () => {
     const client = await WireClient.connect(port);
     await expect(client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).rejects.toThrow(
       'connection closed',
@@ -136,5 +189,28 @@ describe('apiErrorOf, the one place that decides', () => {
     expect(storage.errorMessage).not.toContain('write');
     expect(log.filter((l) => l.startsWith('ERROR '))).toHaveLength(2);
     expect(log.filter((l) => l.startsWith('WARN '))).toHaveLength(1);
+  });
+});
+
+describe('errorResponseFor, the whole-request error answer', () => {
+  it('answers every served API and version with an encodable response carrying the code, or nothing', () => {
+    const rng = new Rng(7);
+    const targets = { topics: ['t'], topicIds: ['AAAAAAAAAAAAAAAAAAAAAA'], groups: ['g'], transactionalIds: ['x'] };
+    let answered = 0;
+    for (const h of allHandlers()) {
+      for (let version = h.minVersion; version <= h.maxVersion; version++) {
+        for (let i = 0; i < 5; i++) {
+          const frame = validFrame(rng, [{ apiKey: h.apiKey, minVersion: version, maxVersion: version }], targets, 1).bytes.subarray(4);
+          const header = readRequestHeader(frame);
+          const request = decodeRequest(h.apiKey, version, new ByteReader(frame, header.bodyOffset));
+          const body = errorResponseFor(h.apiKey, version, request, { errorCode: -1, errorMessage: null });
+          if (body === null) continue;
+          answered++;
+          const decoded = decodeResponse(h.apiKey, version, new ByteReader(Buffer.concat(body)));
+          expect(JSON.stringify(decoded, (_k, v) => (typeof v === 'bigint' ? String(v) : v)), `api ${h.apiKey} v${version}`).toContain('"errorCode":-1');
+        }
+      }
+    }
+    expect(answered).toBeGreaterThan(100);
   });
 });
