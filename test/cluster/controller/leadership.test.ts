@@ -16,7 +16,7 @@ import {
   fenceBrokerRecords,
   reassignPartition,
 } from '../../../src/cluster/controller/index.js';
-import { brokers, fence, image, topic, TOPIC_IDS } from './helpers.js';
+import { brokers, image, topic, TOPIC_IDS } from './helpers.js';
 
 const active = (ids: number[]) => (id: number) => ids.includes(id);
 
