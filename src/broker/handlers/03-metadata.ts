@@ -89,7 +89,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
 
     const topics: MetadataResponseTopic[] = [];
     // v10-11 carry TopicId but Kafka serves topic ids only from v12 (KafkaApis.handleTopicMetadataRequest):
-    // a null name there is an invalid request (closed: the response cannot name the topic), an id is refused per topic.
+    // a null name there is an invalid request (answered per topic by the dispatcher), an id is refused per topic.
     if (version < 12 && !allTopics && request.topics) {
       if (request.topics.some((t) => t.name === null)) {
         throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic name can not be null for version ${version}`);
