@@ -349,7 +349,15 @@ export class LogManager {
     this.closed = true;
     this.stopBackgroundTasks();
     for (const log of this.logs.values()) log.flush();
-    this.checkpoint();
+    // A full disk must not stop the shutdown half way (files open, dir locks held): without
+    // its checkpoints the next start simply recovers the logs, as after a crash.
+    let checkpointed = true;
+    try {
+      this.checkpoint();
+    } catch (err) {
+      checkpointed = false;
+      this.logger(`WARN Could not write the checkpoints on shutdown (${(err as Error).message}); the next start recovers the logs`);
+    }
     for (const log of this.logs.values()) {
       try {
         log.takeProducerSnapshot();
@@ -358,7 +366,13 @@ export class LogManager {
       }
       log.close();
     }
-    for (const logDir of this.logDirs) writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
+    for (const logDir of checkpointed ? this.logDirs : []) {
+      try {
+        writeFileAtomically(join(logDir, CLEAN_SHUTDOWN_FILE), '');
+      } catch (err) {
+        this.logger(`WARN Could not mark ${logDir} cleanly shut down (${(err as Error).message}); the next start recovers its logs`);
+      }
+    }
     this.logs.clear();
     this.dirOf.clear();
     this.partitionsInDir.clear();

@@ -29,7 +29,7 @@ import {
 } from '../protocol/records/batch.js';
 import { validateRecordsAsLeader, type AppendOrigin } from '../protocol/records/validate.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { asDiskError } from './disk-errors.js';
+import { asDiskError, isDiskFailure } from './disk-errors.js';
 import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 import { ProducerStateTable, lastSequenceOf, type CompletedTxn } from './producer-state.js';
@@ -803,7 +803,13 @@ export class PartitionLog {
 
   close(): void {
     for (const segment of this.segments) {
-      segment.onBecomeInactive();
+      try {
+        segment.onBecomeInactive();
+      } catch (err) {
+        // a full disk must not leave files open: the last time-index entry is checked on the next open
+        if (!isDiskFailure(err)) throw err;
+        this.logger(`${segment.logPath}: could not write its last time index entry on close: ${(err as Error).message}`);
+      }
       segment.close();
     }
     this.segments = [];

@@ -133,6 +133,17 @@ describe('disk full (injected ENOSPC)', () => {
     // whole entries for the batches after the failure (b ends at 29, c at 39), none left from it
     const index = fs.readFileSync(indexFile);
     expect([index.readInt32BE(0), index.readInt32BE(8), index.length]).toEqual([29, 39, 16]);
+
+    // shutting down on a full disk: no checkpoints, but files closed and the dir lock
+    // released, so the next start recovers everything
+    setWriteFaultForTests(() => ({ bytesBeforeFailure: 0 }));
+    client.close();
+    await broker.close();
+    started.splice(started.findIndex((s) => s.broker === broker), 1);
+    expect(broker.lines.some((l) => l.startsWith('WARN Could not write the checkpoints on shutdown'))).toBe(true);
+    setWriteFaultForTests(null);
+    const again = await start(broker.logDir);
+    expect((await fetchAll(again.client, topic)).offsets).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
   it('a checkpoint write that fails keeps the old file and leaves no temp file', () => {
