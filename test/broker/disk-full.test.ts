@@ -186,11 +186,14 @@ if ('reason' in tmpfs) console.warn(`disk-full tmpfs test skipped: cannot mount 
 
 describe.skipIf('reason' in tmpfs)('disk full (a real 2 MB tmpfs)', () => {
   afterAll(async () => {
-    for (const s of started.splice(0)) {
-      s.client.close();
-      await s.broker.close();
+    try {
+      for (const s of started.splice(0)) {
+        s.client.close();
+        await s.broker.close();
+      }
+    } finally {
+      if (!('reason' in tmpfs)) tmpfs.unmount();
     }
-    if (!('reason' in tmpfs)) tmpfs.unmount();
   });
 
   it('fills the disk: KAFKA_STORAGE_ERROR, whole batches only, and appends resume once space is freed', async () => {
