@@ -10,17 +10,17 @@ import { ReplicaManager } from './broker/replica-manager.js';
 import { FetchSessionCache } from './broker/fetch-sessions.js';
 import { allHandlers } from './broker/handlers/index.js';
 import type { BrokerServices } from './broker/services/index.js';
-import { ErrorCode, KafkaError } from './protocol/errors.js';
+import { ErrorCode } from './protocol/errors.js';
 import { LogManager, writeMetaProperties } from './storage/log-manager.js';
 import { defaultLogConfig, type LogConfig } from './storage/partition-log.js';
 import {
   GroupCoordinator,
   groupCoordinatorConfig,
+  InternalTopicLog,
   ProducerIdManager,
   TRANSACTION_STATE_TOPIC,
   TransactionCoordinator,
   transactionCoordinatorConfig,
-  type OffsetsLog,
 } from './coordinator/index.js';
 import { ClusterMetadata } from './cluster/cluster-metadata.js';
 
@@ -40,6 +40,8 @@ export interface StartBrokerOptions {
 }
 
 const OFFSETS_TOPIC = '__consumer_offsets';
+/** Kafka's offsets.commit.timeout.ms default: how long a coordinator write waits for the ISR */
+const COORDINATOR_APPEND_TIMEOUT_MS = 5000;
 
 /** Broker-wide defaults for every partition log; topic overrides come from the cluster layer. */
 function logDefaults(config: BrokerConfig): LogConfig {
@@ -57,62 +59,6 @@ function logDefaults(config: BrokerConfig): LogConfig {
     messageTimestampType: config.logMessageTimestampType,
     maxMessageBytes: config.messageMaxBytes,
   };
-}
-
-/**
- * An internal topic (`__consumer_offsets`, `__transaction_state`) as its coordinator sees
- * it; created on first use, like Kafka.
- */
-class OffsetsTopicLog implements OffsetsLog {
-  private creating: Promise<unknown> | null = null;
-
-  constructor(
-    private readonly metadata: ClusterMetadata,
-    readonly numPartitions: number,
-    private readonly log: (line: string) => void,
-    private readonly topic: string = OFFSETS_TOPIC,
-  ) {}
-
-  ensureReady(): void {
-    if (this.metadata.topic(this.topic) || this.creating) return;
-    this.creating = this.metadata.ensureInternalTopic(this.topic).then(
-      () => {
-        this.creating = null;
-      },
-      (err: unknown) => {
-        this.creating = null;
-        this.log(`Could not create ${this.topic}: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
-  }
-
-  private partitionLog(partition: number) {
-    return this.metadata.getPartition(this.topic, partition);
-  }
-
-  append(partition: number, batch: Buffer): void {
-    const found = this.partitionLog(partition);
-    if (!found) {
-      this.ensureReady();
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic} is not ready yet`);
-    }
-    found.log.appendAsLeader(batch, found.state.leaderEpoch, undefined, 'coordinator');
-    found.log.highWatermark = found.log.logEndOffset;
-  }
-
-  read(partition: number, fromOffset: number, maxBytes: number): Buffer {
-    const found = this.partitionLog(partition);
-    if (!found || fromOffset >= found.log.logEndOffset) return Buffer.alloc(0);
-    return found.log.read(Math.max(fromOffset, found.log.logStartOffset), maxBytes).records;
-  }
-
-  logStartOffset(partition: number): number {
-    return this.partitionLog(partition)?.log.logStartOffset ?? 0;
-  }
-
-  logEndOffset(partition: number): number {
-    return this.partitionLog(partition)?.log.logEndOffset ?? 0;
-  }
 }
 
 /** A listener bound to all interfaces is advertised as localhost (a host clients can dial). */
@@ -161,20 +107,33 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     });
     clusterMetadata = metadata;
     await metadata.load();
+    replicas = new ReplicaManager(config.brokerId, metadata, log, config.minInsyncReplicas);
+    const replicaManager = replicas;
+    // Coordinators write their internal topics through the replica manager (acks=all) and
+    // load or unload a partition's state as its leadership comes and goes.
+    const internalTopicLog = (topic: string, numPartitions: number) =>
+      new InternalTopicLog({
+        topic,
+        numPartitions,
+        metadata,
+        replicas: replicaManager,
+        ensureTopic: () => ensureInternalTopic(topic),
+        appendTimeoutMs: COORDINATOR_APPEND_TIMEOUT_MS,
+        log,
+      });
+    const ensureInternalTopic = async (topic: string): Promise<void> => {
+      await metadata.ensureInternalTopic(topic);
+      replicaManager.applyLeadershipChanges();
+    };
     groups = new GroupCoordinator({
-      log: new OffsetsTopicLog(metadata, config.offsetsTopicNumPartitions, log),
+      log: internalTopicLog(OFFSETS_TOPIC, config.offsetsTopicNumPartitions),
       config: groupCoordinatorConfig(config),
       logger: log,
     });
-    groups.load();
-    replicas = new ReplicaManager(config.brokerId, metadata, log, config.minInsyncReplicas);
-    const replicaManager = replicas;
     const groupCoordinator = groups;
     transactions = new TransactionCoordinator({
-      log: new OffsetsTopicLog(metadata, config.transactionStateLogNumPartitions, log, TRANSACTION_STATE_TOPIC),
-      ensureTopic: async () => {
-        await metadata.ensureInternalTopic(TRANSACTION_STATE_TOPIC);
-      },
+      log: internalTopicLog(TRANSACTION_STATE_TOPIC, config.transactionStateLogNumPartitions),
+      ensureTopic: () => ensureInternalTopic(TRANSACTION_STATE_TOPIC),
       generateProducerId: () => producerIds.generateProducerId(),
       // Markers on __consumer_offsets also settle the group coordinator's pending TxnOffsetCommits.
       writeMarker: (marker) => {
@@ -189,8 +148,11 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       logger: log,
     });
     replicas.setTransactionVerifier(transactions);
-    transactions.load();
     replicas.advanceSoleLeaderHighWatermarks();
+    groups.startup();
+    replicas.addLeadershipListener(OFFSETS_TOPIC, groups);
+    transactions.startup();
+    replicas.addLeadershipListener(TRANSACTION_STATE_TOPIC, transactions);
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,

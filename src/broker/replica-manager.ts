@@ -43,6 +43,7 @@ import { FetchPurgatory } from './fetch-purgatory.js';
 import { ProducePurgatory, type PendingPartition } from './produce-purgatory.js';
 import { apiErrorOf } from './api-error.js';
 import { isDiskFailure } from '../storage/disk-errors.js';
+import type { AppendOrigin } from '../protocol/records/validate.js';
 
 const ZSTD = 4;
 
@@ -69,6 +70,17 @@ function errorCodeOf(err: unknown): number {
 /** A full or failing disk is reported once per partition per minute, not once per batch. */
 const STORAGE_WARNING_INTERVAL_MS = 60_000;
 
+/**
+ * A coordinator that owns the partitions of an internal topic this broker leads (Kafka's
+ * onLeadershipChange callbacks to the group and transaction coordinators).
+ */
+export interface PartitionLeadershipListener {
+  /** This broker became the partition's leader: load its state from the log. */
+  onLeaderElected(partition: number, leaderEpoch: number): void;
+  /** This broker no longer leads the partition: unload its state. */
+  onResigned(partition: number): void;
+}
+
 /** What the leader knows of its followers (Kafka's Replica fetch state), per leader epoch. */
 interface FollowerStates {
   leaderEpoch: number;
@@ -81,6 +93,8 @@ export class ReplicaManager implements PartitionDataService {
   private readonly producePurgatory = new ProducePurgatory((p) => this.checkDelayedProduce(p));
   /** per log object (a deleted and recreated topic starts clean) */
   private readonly followers = new WeakMap<PartitionLog, FollowerStates>();
+  /** per listened topic: the listener and the partitions it was told this broker leads */
+  private readonly leadershipListeners = new Map<string, { listener: PartitionLeadershipListener; led: Set<number> }>();
   /** aborted transactions per log object (a deleted and recreated topic starts clean), oldest first */
   private readonly abortedTxns = new WeakMap<PartitionLog, AbortedTxn[]>();
   private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
@@ -171,7 +185,7 @@ export class ReplicaManager implements PartitionDataService {
     let pending: PendingPartition[] | null = null;
     for (let i = 0; i < entries.length; i++) {
       const { topic, partition, records } = entries[i]!;
-      const outcome = this.appendToLeader(topic, partition, records, options);
+      const outcome = this.appendToLeader(topic, partition, records, options, 'client');
       outcomes[i] = outcome;
       if (options.requiredAcks === -1 && outcome.errorCode === ErrorCode.NONE && outcome.requiredOffset !== undefined) {
         (pending ??= []).push({ topic, partition, requiredOffset: outcome.requiredOffset, outcome });
@@ -193,7 +207,63 @@ export class ReplicaManager implements PartitionDataService {
     return found.state.isr.length < this.minInsyncReplicas(p.topic) ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
   }
 
-  private appendToLeader(topic: string, partition: number, records: Buffer | null, options: AppendOptions): AppendOutcome {
+  /**
+   * A coordinator's write to an internal topic (`__consumer_offsets`, `__transaction_state`):
+   * acks=all through the same path as Produce, without the client-only checks (Kafka's
+   * AppendOrigin.COORDINATOR). The outcome directly when complete at once.
+   */
+  appendAsCoordinator(topic: string, partition: number, batch: Buffer, timeoutMs: number): AppendOutcome | Promise<AppendOutcome> {
+    const options: AppendOptions = { requiredAcks: -1, allowZstd: true, timeoutMs };
+    const outcome = this.appendToLeader(topic, partition, batch, options, 'coordinator');
+    if (outcome.errorCode !== ErrorCode.NONE || outcome.requiredOffset === undefined) return outcome;
+    const done = this.producePurgatory.tryCompleteElseWatch(
+      [{ topic, partition, requiredOffset: outcome.requiredOffset, outcome }],
+      [outcome],
+      timeoutMs,
+    );
+    return done instanceof Promise ? done.then((o) => o[0]!) : outcome;
+  }
+
+  /** Tells `listener` whenever this broker gains or loses the leadership of a partition of `topic`. */
+  addLeadershipListener(topic: string, listener: PartitionLeadershipListener): void {
+    this.leadershipListeners.set(topic, { listener, led: new Set() });
+    this.applyLeadershipChanges();
+  }
+
+  /**
+   * Compares the metadata's leaders of the listened topics with what their listeners were
+   * told and reports the differences (resignations first). Call after every metadata change
+   * (Kafka's ReplicaManager.applyDelta); delayed produces of resigned partitions fail.
+   */
+  applyLeadershipChanges(): void {
+    for (const [topic, entry] of this.leadershipListeners) {
+      const leading = new Map<number, number>();
+      for (const state of this.metadata.topic(topic)?.partitions ?? []) {
+        if (state.leader === this.brokerId && this.metadata.getPartition(topic, state.partition)?.log) {
+          leading.set(state.partition, state.leaderEpoch);
+        }
+      }
+      for (const partition of [...entry.led]) {
+        if (leading.has(partition)) continue;
+        entry.led.delete(partition);
+        this.producePurgatory.checkAndComplete(topic, partition);
+        entry.listener.onResigned(partition);
+      }
+      for (const [partition, leaderEpoch] of leading) {
+        if (entry.led.has(partition)) continue;
+        entry.led.add(partition);
+        entry.listener.onLeaderElected(partition, leaderEpoch);
+      }
+    }
+  }
+
+  private appendToLeader(
+    topic: string,
+    partition: number,
+    records: Buffer | null,
+    options: AppendOptions,
+    origin: AppendOrigin,
+  ): AppendOutcome {
     const outcome: AppendOutcome = { errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
     const log = this.leaderLog(topic, partition);
     if (typeof log === 'number') {
@@ -222,7 +292,7 @@ export class ReplicaManager implements PartitionDataService {
     }
     try {
       // Header-only pass: codec gate and transaction verification. Produce requests carry one batch per partition.
-      for (const { header: batch } of iterateBatches(records)) {
+      if (origin === 'client') for (const { header: batch } of iterateBatches(records)) {
         if (batch.compression === ZSTD && !options.allowZstd) {
           outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
           outcome.errorMessage = 'zstd compression needs Produce v7 or later';
@@ -244,7 +314,7 @@ export class ReplicaManager implements PartitionDataService {
         }
       }
       // Kafka's order, all inside the log: validate, check the idempotent producer state, append, update it.
-      const info = log.appendAsLeader(records, state.leaderEpoch);
+      const info = log.appendAsLeader(records, state.leaderEpoch, undefined, origin);
       outcome.baseOffset = info.baseOffset;
       // a retried batch waits for the original's replication like a new one (Kafka's duplicate LogAppendInfo)
       outcome.requiredOffset = info.lastOffset + 1;

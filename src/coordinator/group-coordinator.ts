@@ -120,6 +120,12 @@ export class GroupCoordinator implements GroupService {
   private expirationTimer: { cancel(): void } | null = null;
   /** TxnOffsetCommit offsets waiting for their transaction's marker */
   private readonly pendingTxnOffsets = new PendingTxnOffsets();
+  /**
+   * `__consumer_offsets` partitions this coordinator owns (loaded, their leader is this
+   * broker); null until leadership is first reported, when every partition is served (a
+   * broker whose offsets topic does not exist yet, unit tests over an in-memory log)
+   */
+  private owned: Set<number> | null = null;
 
   constructor(opts: GroupCoordinatorOptions) {
     this.log = opts.log;
@@ -131,26 +137,65 @@ export class GroupCoordinator implements GroupService {
   // -------------------------------------------------------------------------
   // lifecycle
 
-  /** Replays every `__consumer_offsets` partition and starts the offset-expiration check. */
+  /** Replays every `__consumer_offsets` partition and starts the offset-expiration check (a coordinator owning them all). */
   load(): void {
     for (let partition = 0; partition < this.log.numPartitions; partition++) this.loadPartition(partition);
+    this.startup();
+  }
+
+  /** Starts the offset-expiration check; partitions then come with onLeaderElected. */
+  startup(): void {
     this.scheduleExpirationCheck();
+  }
+
+  /**
+   * This broker now leads `__consumer_offsets` partition `partition` (Kafka's
+   * GroupCoordinator.onElection): its groups and offsets are loaded from the log.
+   */
+  onLeaderElected(partition: number): void {
+    this.owned ??= new Set();
+    if (this.owned.has(partition)) return;
+    this.loadPartition(partition);
+    this.owned.add(partition);
+  }
+
+  /**
+   * The partition moved away (Kafka's onResignation): its groups are unloaded, members
+   * parked in JoinGroup/SyncGroup answered NOT_COORDINATOR, and requests for them answer
+   * NOT_COORDINATOR until it comes back.
+   */
+  onResigned(partition: number): void {
+    this.owned ??= new Set(Array.from({ length: this.log.numPartitions }, (_, p) => p));
+    this.owned.delete(partition);
+    for (const group of [...this.groups.values()]) {
+      if (this.partitionFor(group.groupId) !== partition) continue;
+      this.cancelGroupTimers(group, ErrorCode.NOT_COORDINATOR);
+      this.groups.delete(group.groupId);
+    }
+    this.pendingTxnOffsets.dropGroups((groupId) => this.partitionFor(groupId) === partition);
+  }
+
+  /** Whether a request for the group must go to another broker (its offsets partition is not ours). */
+  private notCoordinatorFor(groupId: string): boolean {
+    return this.owned !== null && !this.owned.has(this.partitionFor(groupId));
   }
 
   /** Cancels every timer; parked JoinGroup/SyncGroup calls get NOT_COORDINATOR so clients look again. */
   shutdown(): void {
     this.expirationTimer?.cancel();
     this.expirationTimer = null;
-    for (const group of this.groups.values()) {
-      group.joinTimer?.cancel();
-      group.joinTimer = null;
-      for (const timer of group.pendingMembers.values()) timer.cancel();
-      for (const member of group.members.values()) {
-        member.sessionTimer?.cancel();
-        member.sessionTimer = null;
-        this.respondJoin(member, joinError(member.memberId, ErrorCode.NOT_COORDINATOR));
-        this.respondSync(member, syncError(ErrorCode.NOT_COORDINATOR));
-      }
+    for (const group of this.groups.values()) this.cancelGroupTimers(group, ErrorCode.NOT_COORDINATOR);
+  }
+
+  private cancelGroupTimers(group: ClassicGroup, errorCode: number): void {
+    group.joinTimer?.cancel();
+    group.joinTimer = null;
+    for (const timer of group.pendingMembers.values()) timer.cancel();
+    for (const member of group.members.values()) {
+      member.sessionTimer?.cancel();
+      member.sessionTimer = null;
+      this.respondJoin(member, joinError(member.memberId, errorCode));
+      this.respondSync(member, syncError(errorCode));
     }
   }
 
@@ -262,6 +307,7 @@ export class GroupCoordinator implements GroupService {
 
   private handleJoin(p: JoinGroupParams, respond: (r: JoinGroupResult) => void): void {
     if (!p.groupId) return respond(joinError(p.memberId, ErrorCode.INVALID_GROUP_ID));
+    if (this.notCoordinatorFor(p.groupId)) return respond(joinError(p.memberId, ErrorCode.NOT_COORDINATOR));
     if (p.sessionTimeoutMs < this.config.minSessionTimeoutMs || p.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return respond(joinError(p.memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
     }
@@ -621,6 +667,7 @@ export class GroupCoordinator implements GroupService {
 
   private handleSync(p: SyncGroupParams, respond: (r: SyncGroupResult) => void): void {
     if (!p.groupId) return respond(syncError(ErrorCode.INVALID_GROUP_ID));
+    if (this.notCoordinatorFor(p.groupId)) return respond(syncError(ErrorCode.NOT_COORDINATOR));
     const group = this.groups.get(p.groupId);
     if (!group) return respond(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.state === 'Dead') return respond(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
@@ -686,6 +733,7 @@ export class GroupCoordinator implements GroupService {
 
   heartbeat(p: HeartbeatParams): number {
     if (!p.groupId) return ErrorCode.INVALID_GROUP_ID;
+    if (this.notCoordinatorFor(p.groupId)) return ErrorCode.NOT_COORDINATOR;
     const group = this.groups.get(p.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -699,6 +747,7 @@ export class GroupCoordinator implements GroupService {
 
   leaveGroup(groupId: string, members: LeavingMember[]): LeaveGroupResult {
     if (!groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    if (this.notCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
     const group = this.groups.get(groupId);
     const results: LeaveGroupResult['members'] = [];
     if (!group) {
@@ -776,9 +825,10 @@ export class GroupCoordinator implements GroupService {
     return { records, accepted, results };
   }
 
-  commitOffsets(p: OffsetCommitParams): TopicPartitionResults[] {
+  commitOffsets(p: OffsetCommitParams): TopicPartitionResults[] | Promise<TopicPartitionResults[]> {
     const all = (code: number): TopicPartitionResults[] =>
       p.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((x) => ({ partition: x.partition, errorCode: code })) }));
+    if (this.notCoordinatorFor(p.groupId)) return all(ErrorCode.NOT_COORDINATOR);
     let group = this.groups.get(p.groupId);
     if (!group) {
       // Only a commit outside group management (generation -1) may create a group.
@@ -799,14 +849,40 @@ export class GroupCoordinator implements GroupService {
     const now = this.scheduler.now();
     const { records, accepted, results } = this.offsetCommitRecords(p.groupId, p.topics, now);
     if (records.length === 0) return results;
-    try {
-      this.appendRecords(group.groupId, records);
-    } catch (err) {
+    const committed = group;
+    // Kafka's order: the offsets become visible once the ISR has the records
+    return this.afterAppend(() => this.appendRecords(committed.groupId, records), results, () => {
+      for (const a of accepted) this.offsetsOf(committed, a.topic).set(a.partition, a.value);
+    });
+  }
+
+  /**
+   * Runs `append`, then `apply` once it is replicated; a failure marks every partition
+   * still NONE in `results` with the store error. Synchronous when the append completes at once.
+   */
+  private afterAppend(
+    append: () => void | Promise<void>,
+    results: TopicPartitionResults[],
+    apply: () => void,
+  ): TopicPartitionResults[] | Promise<TopicPartitionResults[]> {
+    const fail = (err: unknown): TopicPartitionResults[] => {
       const code = storeErrorCode(err);
       for (const t of results) for (const x of t.partitions) if (x.errorCode === ErrorCode.NONE) x.errorCode = code;
       return results;
+    };
+    let done: void | Promise<void>;
+    try {
+      done = append();
+    } catch (err) {
+      return fail(err);
     }
-    for (const a of accepted) this.offsetsOf(group, a.topic).set(a.partition, a.value);
+    if (done instanceof Promise) {
+      return done.then(() => {
+        apply();
+        return results;
+      }, fail);
+    }
+    apply();
     return results;
   }
 
@@ -815,9 +891,10 @@ export class GroupCoordinator implements GroupService {
    * member id / generation, when given (v3+), must match the group. The records go to
    * the group's offsets partition as a transactional batch of the producer.
    */
-  commitTransactionalOffsets(p: TxnOffsetCommitParams): TopicPartitionResults[] {
+  commitTransactionalOffsets(p: TxnOffsetCommitParams): TopicPartitionResults[] | Promise<TopicPartitionResults[]> {
     const all = (code: number): TopicPartitionResults[] =>
       p.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((x) => ({ partition: x.partition, errorCode: code })) }));
+    if (this.notCoordinatorFor(p.groupId)) return all(ErrorCode.NOT_COORDINATOR);
     const group = this.getOrCreateGroup(p.groupId);
     if (group.state === 'Dead') return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) return all(ErrorCode.FENCED_INSTANCE_ID);
@@ -827,7 +904,7 @@ export class GroupCoordinator implements GroupService {
     const now = this.scheduler.now();
     const { records, accepted, results } = this.offsetCommitRecords(p.groupId, p.topics, now);
     if (records.length === 0) return results;
-    try {
+    const append = (): void | Promise<void> => {
       this.ensureReady();
       const batch = buildRecordBatch(records, {
         timestamp: now,
@@ -835,16 +912,13 @@ export class GroupCoordinator implements GroupService {
         producerEpoch: p.producerEpoch,
         transactional: true,
       });
-      this.log.append(this.partitionFor(p.groupId), batch);
-    } catch (err) {
-      const code = storeErrorCode(err);
-      for (const t of results) for (const x of t.partitions) if (x.errorCode === ErrorCode.NONE) x.errorCode = code;
-      return results;
-    }
-    for (const a of accepted) {
-      this.pendingTxnOffsets.add(p.producerId, { groupId: p.groupId, topic: a.topic, partition: a.partition, value: a.value });
-    }
-    return results;
+      return this.log.append(this.partitionFor(p.groupId), batch);
+    };
+    return this.afterAppend(append, results, () => {
+      for (const a of accepted) {
+        this.pendingTxnOffsets.add(p.producerId, { groupId: p.groupId, topic: a.topic, partition: a.partition, value: a.value });
+      }
+    });
   }
 
   completeTransaction(offsetsPartition: number, producerId: number, commit: boolean): void {
@@ -860,6 +934,7 @@ export class GroupCoordinator implements GroupService {
     topics: { name: string; partitions: number[] }[] | null,
     requireStable = false,
   ): OffsetFetchResult {
+    if (this.notCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
     if (requireStable) return this.stableOffsets(groupId, this.fetchOffsets(groupId, topics));
     const group = this.groups.get(groupId);
     if (topics === null) {
@@ -911,6 +986,7 @@ export class GroupCoordinator implements GroupService {
     topics: { name: string; partitions: number[] }[],
   ): { errorCode: number; topics: TopicPartitionResults[] } {
     if (!groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    if (this.notCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     // A non-empty group that is not a consumer group: we cannot tell what it uses.
@@ -935,7 +1011,7 @@ export class GroupCoordinator implements GroupService {
     });
     if (records.length > 0) {
       try {
-        this.appendRecords(groupId, records);
+        this.inBackground(this.appendRecords(groupId, records), `deleting offsets of group ${groupId}`);
       } catch (err) {
         return { errorCode: storeErrorCode(err), topics: [] };
       }
@@ -948,6 +1024,9 @@ export class GroupCoordinator implements GroupService {
   // admin: describe / list / delete
 
   describeGroup(groupId: string): GroupDescription {
+    if (this.notCoordinatorFor(groupId)) {
+      return { errorCode: ErrorCode.NOT_COORDINATOR, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    }
     const group = this.groups.get(groupId);
     if (!group) {
       return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
@@ -989,6 +1068,7 @@ export class GroupCoordinator implements GroupService {
 
   private deleteGroup(groupId: string): number {
     if (!groupId) return ErrorCode.INVALID_GROUP_ID;
+    if (this.notCoordinatorFor(groupId)) return ErrorCode.NOT_COORDINATOR;
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -1000,7 +1080,7 @@ export class GroupCoordinator implements GroupService {
     }
     records.push({ key: encodeGroupMetadataKey(groupId), value: null });
     try {
-      this.appendRecords(groupId, records);
+      this.inBackground(this.appendRecords(groupId, records), `deleting group ${groupId}`);
     } catch (err) {
       return storeErrorCode(err);
     }
@@ -1060,7 +1140,7 @@ export class GroupCoordinator implements GroupService {
       const dropGroup = group.state === 'Empty' && group.pendingMembers.size === 0 && this.countOffsets(group) === removed.length;
       if (dropGroup) records.push({ key: encodeGroupMetadataKey(group.groupId), value: null });
       if (records.length === 0) continue;
-      this.appendRecords(group.groupId, records);
+      this.inBackground(this.appendRecords(group.groupId, records), `expiring offsets of group ${group.groupId}`);
       for (const r of removed) this.removeOffset(group, r.topic, r.partition);
       expired += removed.length;
       if (dropGroup) this.markDead(group);
@@ -1103,10 +1183,16 @@ export class GroupCoordinator implements GroupService {
     if (partitions.size === 0) group.offsets.delete(topic);
   }
 
-  private appendRecords(groupId: string, records: RecordInput[]): void {
+  /** Appends to the group's offsets partition; a promise while the ISR catches up (see OffsetsLog.append). */
+  private appendRecords(groupId: string, records: RecordInput[]): void | Promise<void> {
     this.ensureReady();
     const batch = buildRecordBatch(records, { timestamp: this.scheduler.now() });
-    this.log.append(this.partitionFor(groupId), batch);
+    return this.log.append(this.partitionFor(groupId), batch);
+  }
+
+  /** A write whose caller does not wait for its replication: a late failure is logged. */
+  private inBackground(done: void | Promise<void>, what: string): void {
+    if (done instanceof Promise) done.catch((err: unknown) => this.logger(`[GroupCoordinator] ${what} failed: ${(err as Error).message}`));
   }
 
   /** Writes the group's GroupMetadataValue (after a rebalance completes). */
@@ -1128,7 +1214,7 @@ export class GroupCoordinator implements GroupService {
         assignment: m.assignment,
       })),
     });
-    this.appendRecords(group.groupId, [{ key: encodeGroupMetadataKey(group.groupId), value }]);
+    this.inBackground(this.appendRecords(group.groupId, [{ key: encodeGroupMetadataKey(group.groupId), value }]), `storing group ${group.groupId}`);
   }
 
   private storeGroupSafely(group: ClassicGroup): void {

@@ -2,6 +2,8 @@
 export { GroupCoordinator, groupCoordinatorConfig } from './group-coordinator.js';
 export type { GroupCoordinatorConfig, GroupCoordinatorOptions } from './group-coordinator.js';
 export type { OffsetsLog } from './offsets-log.js';
+export { InternalTopicLog } from './internal-topic-log.js';
+export type { CoordinatorAppender, InternalTopicLogOptions } from './internal-topic-log.js';
 export { ManualScheduler, systemScheduler } from './clock.js';
 export type { Scheduler, TimerHandle } from './clock.js';
 export { offsetsPartitionFor, javaStringHashCode } from './group-records.js';

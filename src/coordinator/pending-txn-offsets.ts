@@ -48,6 +48,11 @@ export class PendingTxnOffsets {
     return taken;
   }
 
+  /** Forgets every producer's pending offsets of the groups `inPartition` accepts (partition unloaded). */
+  dropGroups(inPartition: (groupId: string) => boolean): void {
+    for (const producerId of [...this.byProducer.keys()]) this.take(producerId, inPartition);
+  }
+
   /** Whether some open transaction holds an offset for the group's partition (OffsetFetch RequireStable). */
   has(groupId: string, topic: string, partition: number): boolean {
     const key = `${topic}\u0000${partition}`;

@@ -102,6 +102,11 @@ export class TransactionCoordinator implements TransactionService {
   private readonly scheduler: Scheduler;
   private readonly logger: (line: string) => void;
   private timeoutTimer: TimerHandle | null = null;
+  /**
+   * `__transaction_state` partitions this coordinator owns (loaded, led by this broker);
+   * null until leadership is first reported, when every partition is served
+   */
+  private owned: Set<number> | null = null;
 
   constructor(opts: TransactionCoordinatorOptions) {
     this.opts = opts;
@@ -121,6 +126,44 @@ export class TransactionCoordinator implements TransactionService {
   load(): void {
     const loaded = new Map<string, TransactionLogValue | null>();
     for (let partition = 0; partition < this.log.numPartitions; partition++) this.loadPartition(partition, loaded);
+    this.adopt(loaded);
+    this.startup();
+  }
+
+  /** Starts the timed-out-transaction check; partitions then come with onLeaderElected. */
+  startup(): void {
+    this.scheduleTimeoutCheck();
+  }
+
+  /** This broker now leads a `__transaction_state` partition: load its transactions (Kafka's onElection). */
+  onLeaderElected(partition: number): void {
+    this.owned ??= new Set();
+    if (this.owned.has(partition)) return;
+    const loaded = new Map<string, TransactionLogValue | null>();
+    this.loadPartition(partition, loaded);
+    this.owned.add(partition);
+    this.adopt(loaded);
+  }
+
+  /** The partition moved away: forget its transactions; their requests answer NOT_COORDINATOR (Kafka's onResignation). */
+  onResigned(partition: number): void {
+    this.owned ??= new Set(Array.from({ length: this.log.numPartitions }, (_, p) => p));
+    this.owned.delete(partition);
+    for (const meta of [...this.transactions.values()]) {
+      if (transactionPartitionFor(meta.transactionalId, this.log.numPartitions) !== partition) continue;
+      this.transactions.delete(meta.transactionalId);
+      if (this.byProducerId.get(meta.producerId) === meta) this.byProducerId.delete(meta.producerId);
+    }
+  }
+
+  /** Whether requests for the transactional id belong to another broker's coordinator. */
+  private notCoordinatorFor(transactionalId: string): boolean {
+    return this.owned !== null && !this.owned.has(transactionPartitionFor(transactionalId, this.log.numPartitions));
+  }
+
+  /** Indexes loaded transactions and completes those a crash left in PrepareCommit/PrepareAbort. */
+  private adopt(loaded: Map<string, TransactionLogValue | null>): void {
+    const adopted: TxnMetadata[] = [];
     for (const [transactionalId, value] of loaded) {
       if (value === null || value.state === 'Dead') continue;
       const meta: TxnMetadata = {
@@ -134,14 +177,14 @@ export class TransactionCoordinator implements TransactionService {
         lastUpdateTimestamp: value.lastUpdateTimestamp,
       };
       this.index(meta);
+      adopted.push(meta);
     }
-    for (const meta of this.transactions.values()) {
+    for (const meta of adopted) {
       if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
         this.logger(`[TransactionCoordinator] completing ${meta.state} of ${meta.transactionalId} after restart`);
         this.completeTransaction(meta);
       }
     }
-    this.scheduleTimeoutCheck();
   }
 
   shutdown(): void {
@@ -206,7 +249,12 @@ export class TransactionCoordinator implements TransactionService {
       timestamp: this.scheduler.now(),
     });
     this.log.ensureReady();
-    this.log.append(transactionPartitionFor(next.transactionalId, this.log.numPartitions), batch);
+    const done = this.log.append(transactionPartitionFor(next.transactionalId, this.log.numPartitions), batch);
+    // The state takes effect now; with followers in the ISR a write that then fails to
+    // replicate is only logged (the coordinator's responses do not wait for the ISR yet).
+    if (done instanceof Promise) {
+      done.catch((err: unknown) => this.logger(`[TransactionCoordinator] replicating ${next.transactionalId} ${next.state} failed: ${(err as Error).message}`));
+    }
     this.index(next);
   }
 
@@ -221,6 +269,7 @@ export class TransactionCoordinator implements TransactionService {
     const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
     const transactionalId = params.transactionalId;
     if (transactionalId === null || transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
+    if (this.notCoordinatorFor(transactionalId)) return fail(ErrorCode.NOT_COORDINATOR);
     if (params.transactionTimeoutMs <= 0 || params.transactionTimeoutMs > this.opts.config.transactionMaxTimeoutMs) {
       return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
@@ -280,6 +329,7 @@ export class TransactionCoordinator implements TransactionService {
 
   /** The transaction of an id, or the error Kafka answers for a producer that does not own it. */
   private ownedTransaction(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata | number {
+    if (this.notCoordinatorFor(transactionalId)) return ErrorCode.NOT_COORDINATOR;
     const meta = this.transactions.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (meta.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;

@@ -294,7 +294,7 @@ describe('GroupCoordinator offsets', () => {
   it('commits and fetches offsets with generation checks', async () => {
     const s = setup();
     const { leader, follower, gen } = await stableGroupOfTwo(s);
-    const res = s.coordinator.commitOffsets({
+    const res = await s.coordinator.commitOffsets({
       groupId: 'g1', generationId: gen, memberId: follower, groupInstanceId: null,
       topics: [{ name: 't1', partitions: [
         { partition: 0, offset: 42, leaderEpoch: 3, metadata: 'meta' },
@@ -305,12 +305,12 @@ describe('GroupCoordinator offsets', () => {
       { partition: 0, errorCode: ErrorCode.NONE },
       { partition: 1, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE },
     ]);
-    const stale = s.coordinator.commitOffsets({ groupId: 'g1', generationId: gen + 1, memberId: leader, groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
+    const stale = await s.coordinator.commitOffsets({ groupId: 'g1', generationId: gen + 1, memberId: leader, groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
     expect(stale[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
     // an admin commit (generation -1) is refused while the group has members
-    const admin = s.coordinator.commitOffsets({ groupId: 'g1', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
+    const admin = await s.coordinator.commitOffsets({ groupId: 'g1', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
     expect(admin[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    const unknownGroup = s.coordinator.commitOffsets({ groupId: 'other', generationId: 3, memberId: 'm', groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
+    const unknownGroup = await s.coordinator.commitOffsets({ groupId: 'other', generationId: 3, memberId: 'm', groupInstanceId: null, topics: [{ name: 't1', partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }] }] });
     expect(unknownGroup[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
 
     const fetched = s.coordinator.fetchOffsets('g1', [{ name: 't1', partitions: [0, 1] }]);

@@ -30,19 +30,21 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
       }
       if (partitions.length > 0) known.push({ name: topic.name, partitions });
     }
-    const committed: TopicPartitionResults[] =
-      known.length > 0
-        ? services.groups.commitOffsets({
-            groupId: request.groupId,
-            generationId: request.generationIdOrMemberEpoch,
-            memberId: request.memberId,
-            groupInstanceId: ctx.apiVersion >= 7 ? request.groupInstanceId : null,
-            topics: known,
-          })
-        : [];
-    const errors = new PartitionErrors();
-    errors.setAll(committed);
-    // Answer in request order, whatever path each partition took.
-    return { throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) };
+    const respond = (committed: TopicPartitionResults[]): OffsetCommitResponse => {
+      const errors = new PartitionErrors();
+      errors.setAll(committed);
+      // Answer in request order, whatever path each partition took.
+      return { throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) };
+    };
+    if (known.length === 0) return respond([]);
+    const committed = services.groups.commitOffsets({
+      groupId: request.groupId,
+      generationId: request.generationIdOrMemberEpoch,
+      memberId: request.memberId,
+      groupInstanceId: ctx.apiVersion >= 7 ? request.groupInstanceId : null,
+      topics: known,
+    });
+    // a promise while the commit waits for the ISR of its __consumer_offsets partition
+    return committed instanceof Promise ? committed.then(respond) : respond(committed);
   },
 });

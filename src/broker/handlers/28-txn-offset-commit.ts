@@ -47,6 +47,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       }
       if (partitions.length > 0) known.push({ name: topic.name, partitions });
     }
+    const respond = (): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) });
     if (known.length > 0) {
       const results = services.groups.commitTransactionalOffsets({
         transactionalId: request.transactionalId,
@@ -58,8 +59,15 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         groupInstanceId: ctx.apiVersion >= 3 ? request.groupInstanceId : null,
         topics: known,
       });
+      // a promise while the commit waits for the ISR of its __consumer_offsets partition
+      if (results instanceof Promise) {
+        return results.then((r) => {
+          errors.setAll(r);
+          return respond();
+        });
+      }
       errors.setAll(results);
     }
-    return { throttleTimeMs: 0, topics: errors.inRequestOrder(request.topics) };
+    return respond();
   },
 });

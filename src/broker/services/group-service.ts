@@ -180,7 +180,8 @@ export interface GroupService {
   syncGroup(params: SyncGroupParams): Promise<SyncGroupResult>;
   heartbeat(params: HeartbeatParams): number;
   leaveGroup(groupId: string, members: LeavingMember[]): LeaveGroupResult;
-  commitOffsets(params: OffsetCommitParams): TopicPartitionResults[];
+  /** a promise while the commit waits for the ISR (acks=all on __consumer_offsets) */
+  commitOffsets(params: OffsetCommitParams): TopicPartitionResults[] | Promise<TopicPartitionResults[]>;
   /** topics null = every committed partition of the group */
   /**
    * topics null = every committed partition of the group. requireStable (OffsetFetch v7+):
@@ -195,7 +196,7 @@ export interface GroupService {
    * TxnOffsetCommit: writes the offsets as a transactional batch of the producer; they
    * become the group's committed offsets when the transaction commits.
    */
-  commitTransactionalOffsets(params: TxnOffsetCommitParams): TopicPartitionResults[];
+  commitTransactionalOffsets(params: TxnOffsetCommitParams): TopicPartitionResults[] | Promise<TopicPartitionResults[]>;
   /** A COMMIT/ABORT marker landed on `__consumer_offsets` partition `offsetsPartition` for the producer. */
   completeTransaction(offsetsPartition: number, producerId: number, commit: boolean): void;
   describeGroup(groupId: string): GroupDescription;
