@@ -291,8 +291,11 @@ export class ReplicaManager implements PartitionDataService {
       }
     }
     try {
-      // Header-only pass: codec gate and transaction verification. Produce requests carry one batch per partition.
-      if (origin === 'client') for (const { header: batch } of iterateBatches(records)) {
+      // Header-only pass: codec gate and transaction verification (client batches only; a
+      // coordinator's own writes are trusted, as Kafka's AppendOrigin.COORDINATOR).
+      // Produce requests carry one batch per partition.
+      const headers = origin === 'client' ? iterateBatches(records) : [];
+      for (const { header: batch } of headers) {
         if (batch.compression === ZSTD && !options.allowZstd) {
           outcome.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
           outcome.errorMessage = 'zstd compression needs Produce v7 or later';

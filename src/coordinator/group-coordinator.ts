@@ -1,8 +1,11 @@
 /**
  * The classic consumer-group coordinator (Kafka's GroupCoordinator): JoinGroup /
  * SyncGroup / Heartbeat / LeaveGroup state machine with delayed joins and session
- * timeouts, committed offsets, and persistence of both in `__consumer_offsets`
- * (replayed by `load()` on start-up, so offsets survive restarts).
+ * timeouts, committed offsets, and persistence of both in `__consumer_offsets`. A
+ * partition's groups are replayed from its log when this broker becomes its leader
+ * (onLeaderElected) and dropped when it stops being (onResigned), as Kafka's
+ * GroupCoordinator.onElection / onResignation; `load()` takes every partition at once
+ * (tests over an in-memory log).
  */
 import { randomUUID } from 'node:crypto';
 import type { BrokerConfig } from '../broker/config.js';

@@ -8,7 +8,10 @@
  * InitProducerId, and aborts of transactions that outlive their timeout.
  *
  * Markers are written synchronously through the injected writer (every partition is
- * local), so Prepare* states only persist across a crash; `load()` completes them.
+ * local), so Prepare* states only persist across a crash; loading a partition
+ * (onLeaderElected when this broker becomes its leader, or `load()` for all) completes
+ * them. A partition this broker stops leading is forgotten (onResigned) and its
+ * transactional ids answer NOT_COORDINATOR.
  */
 import type { BrokerConfig } from '../broker/config.js';
 import type { InitProducerIdParams, InitProducerIdResult } from '../broker/services/group-service.js';
