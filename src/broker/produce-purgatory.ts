@@ -32,16 +32,21 @@ interface DelayedProduce {
 
 const keyOf = (topic: string, partition: number): string => `${partition}:${topic}`;
 
+/** The delayed produces watching one partition. */
+interface Watchers {
+  topic: string;
+  partition: number;
+  delayed: Set<DelayedProduce>;
+}
+
 export class ProducePurgatory {
-  private readonly waiting = new Map<string, Set<DelayedProduce>>();
+  private readonly waiting = new Map<string, Watchers>();
 
   constructor(private readonly check: PartitionCheck) {}
 
   /** Number of delayed produces (tests, metrics). */
   get size(): number {
-    const all = new Set<DelayedProduce>();
-    for (const set of this.waiting.values()) for (const d of set) all.add(d);
-    return all.size;
+    return this.all().size;
   }
 
   /**
@@ -56,29 +61,39 @@ export class ProducePurgatory {
       const keys = stillWaiting.map((p) => keyOf(p.topic, p.partition));
       const delayed: DelayedProduce = { pending: stillWaiting, outcomes, keys, timer: null, resolve };
       delayed.timer = setTimeout(() => this.expire(delayed), Math.max(0, timeoutMs));
-      for (const key of keys) {
-        let set = this.waiting.get(key);
-        if (!set) this.waiting.set(key, (set = new Set()));
-        set.add(delayed);
+      for (const p of stillWaiting) {
+        const key = keyOf(p.topic, p.partition);
+        let watchers = this.waiting.get(key);
+        if (!watchers) this.waiting.set(key, (watchers = { topic: p.topic, partition: p.partition, delayed: new Set() }));
+        watchers.delayed.add(delayed);
       }
     });
   }
 
   /** The partition's high watermark moved (or its leadership changed): complete what it satisfies. */
   checkAndComplete(topic: string, partition: number): void {
-    const set = this.waiting.get(keyOf(topic, partition));
-    if (!set) return;
-    for (const delayed of [...set]) {
+    const watchers = this.waiting.get(keyOf(topic, partition));
+    if (!watchers) return;
+    for (const delayed of [...watchers.delayed]) {
       delayed.pending = delayed.pending.filter((p) => !(p.topic === topic && p.partition === partition && this.settle(p)));
       if (delayed.pending.length === 0) this.complete(delayed);
     }
   }
 
+  /** Re-checks every watched partition (leadership changed somewhere). */
+  checkAll(): void {
+    for (const { topic, partition } of [...this.waiting.values()]) this.checkAndComplete(topic, partition);
+  }
+
   /** Shutdown: every waiting request answers now (unsatisfied partitions time out). */
   cancelAll(): void {
+    for (const delayed of this.all()) this.expire(delayed);
+  }
+
+  private all(): Set<DelayedProduce> {
     const all = new Set<DelayedProduce>();
-    for (const set of this.waiting.values()) for (const d of set) all.add(d);
-    for (const delayed of all) this.expire(delayed);
+    for (const watchers of this.waiting.values()) for (const d of watchers.delayed) all.add(d);
+    return all;
   }
 
   /** Applies the check; true when the partition is settled (outcome.errorCode set). */
@@ -103,8 +118,8 @@ export class ProducePurgatory {
     if (delayed.timer !== null) clearTimeout(delayed.timer);
     delayed.timer = null;
     for (const key of delayed.keys) {
-      const set = this.waiting.get(key);
-      if (set?.delete(delayed) && set.size === 0) this.waiting.delete(key);
+      const watchers = this.waiting.get(key);
+      if (watchers?.delayed.delete(delayed) && watchers.delayed.size === 0) this.waiting.delete(key);
     }
     delayed.resolve(delayed.outcomes);
   }

@@ -236,6 +236,8 @@ export class ReplicaManager implements PartitionDataService {
    * (Kafka's ReplicaManager.applyDelta); delayed produces of resigned partitions fail.
    */
   applyLeadershipChanges(): void {
+    // acks=all produces waiting on a partition this broker no longer leads fail now
+    this.producePurgatory.checkAll();
     for (const [topic, entry] of this.leadershipListeners) {
       const leading = new Map<number, number>();
       for (const state of this.metadata.topic(topic)?.partitions ?? []) {
@@ -246,7 +248,6 @@ export class ReplicaManager implements PartitionDataService {
       for (const partition of [...entry.led]) {
         if (leading.has(partition)) continue;
         entry.led.delete(partition);
-        this.producePurgatory.checkAndComplete(topic, partition);
         entry.listener.onResigned(partition);
       }
       for (const [partition, leaderEpoch] of leading) {
@@ -319,13 +320,15 @@ export class ReplicaManager implements PartitionDataService {
       // Kafka's order, all inside the log: validate, check the idempotent producer state, append, update it.
       const info = log.appendAsLeader(records, state.leaderEpoch, undefined, origin);
       outcome.baseOffset = info.baseOffset;
-      // a retried batch waits for the original's replication like a new one (Kafka's duplicate LogAppendInfo)
-      outcome.requiredOffset = info.lastOffset + 1;
-      if (info.duplicate) return outcome;
-      outcome.logAppendTime = info.logAppendTime;
-      outcome.logStartOffset = log.logStartOffset;
-      this.maybeIncrementHighWatermark(topic, partition, log);
-      this.purgatory.notify(topic, partition);
+      if (!info.duplicate) {
+        outcome.logAppendTime = info.logAppendTime;
+        outcome.logStartOffset = log.logStartOffset;
+        this.maybeIncrementHighWatermark(topic, partition, log);
+        this.purgatory.notify(topic, partition);
+      }
+      // acks=all waits only while the high watermark is below the batch (a retried batch: below
+      // the original, as Kafka's duplicate LogAppendInfo); an ISR of one never waits
+      if (options.requiredAcks === -1 && log.highWatermark <= info.lastOffset) outcome.requiredOffset = info.lastOffset + 1;
       return outcome;
     } catch (err) {
       if (errorCodeOf(err) === ErrorCode.KAFKA_STORAGE_ERROR) {

@@ -158,6 +158,19 @@ describe('replica manager with a follower', () => {
     log.close();
   });
 
+  it('answers NOT_LEADER_OR_FOLLOWER to a waiting acks=all when this broker loses the leadership', async () => {
+    const { log, state, replicas } = setUp([1, 2], [1, 2]);
+    const produced = produce(replicas, batch(2), -1);
+    await settle();
+    expect(produced.done).toBe(false);
+    state.leader = 2;
+    state.leaderEpoch++;
+    replicas.applyLeadershipChanges();
+    expect((await produced.promise).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    replicas.close();
+    log.close();
+  });
+
   it('is an ISR of one on a single broker: acks=all completes at once with the high watermark at the log end', async () => {
     const { log, replicas } = setUp([1], [1]);
     const produced = produce(replicas, batch(2), -1);

@@ -15,7 +15,7 @@ export interface AppendOutcome {
   logStartOffset: number;
   /** Produce v8+ record_errors: the records that made the batch fail validation */
   recordErrors?: { batchIndex: number; message: string | null }[];
-  /** after a successful append: the high watermark acks=all waits for (last offset + 1) */
+  /** acks=all only, when the high watermark is still below the batch: the one it waits for (last offset + 1) */
   requiredOffset?: number;
 }
 
