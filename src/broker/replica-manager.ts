@@ -41,6 +41,7 @@ import type { MetadataService } from './services/metadata-service.js';
 import type { TransactionService } from './services/transaction-service.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
 import { ProducePurgatory, type PendingPartition } from './produce-purgatory.js';
+import { FollowerStates } from './follower-states.js';
 import { apiErrorOf } from './api-error.js';
 import { isDiskFailure } from '../storage/disk-errors.js';
 import type { AppendOrigin } from '../protocol/records/validate.js';
@@ -56,7 +57,7 @@ const LATEST_TIERED = -5;
 
 /** Transaction bookkeeping of one partition log. */
 interface PartitionTxnState {
-  /** open transactions: producer id → offset of its first record here (from the producer-state tracker) */
+  /** open transactions: producer id → offset of its first record here (from the log's producer state) */
   ongoing: ReadonlyMap<number, number>;
   /** aborted transactions, oldest first (mirrors the `.txnindex` files) */
   aborted: AbortedTxn[];
@@ -81,18 +82,10 @@ export interface PartitionLeadershipListener {
   onResigned(partition: number): void;
 }
 
-/** What the leader knows of its followers (Kafka's Replica fetch state), per leader epoch. */
-interface FollowerStates {
-  leaderEpoch: number;
-  /** replica id → log end offset: the offset of its last Fetch */
-  logEndOffsets: Map<number, number>;
-}
-
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
   private readonly producePurgatory = new ProducePurgatory((p) => this.checkDelayedProduce(p));
-  /** per log object (a deleted and recreated topic starts clean) */
-  private readonly followers = new WeakMap<PartitionLog, FollowerStates>();
+  private readonly followers: FollowerStates;
   /** per listened topic: the listener and the partitions it was told this broker leads */
   private readonly leadershipListeners = new Map<string, { listener: PartitionLeadershipListener; led: Set<number> }>();
   /** aborted transactions per log object (a deleted and recreated topic starts clean), oldest first */
@@ -107,7 +100,9 @@ export class ReplicaManager implements PartitionDataService {
     private readonly log: (line: string) => void = () => {},
     /** broker default for topics without a min.insync.replicas override */
     private readonly defaultMinInsyncReplicas = 1,
-  ) {}
+  ) {
+    this.followers = new FollowerStates(brokerId);
+  }
 
   /** min.insync.replicas of a topic: its override, else the broker default. */
   private minInsyncReplicas(topic: string): number {
@@ -354,46 +349,11 @@ export class ReplicaManager implements PartitionDataService {
   private maybeIncrementHighWatermark(topic: string, partition: number, log: PartitionLog): void {
     const found = this.metadata.getPartition(topic, partition);
     if (!found || found.state.leader !== this.brokerId) return;
-    let newHw = log.logEndOffset;
-    const isr = found.state.isr;
-    if (isr.length > 1 || (isr.length === 1 && isr[0] !== this.brokerId)) {
-      const followers = this.followerStates(log, found.state.leaderEpoch);
-      for (const replicaId of isr) {
-        if (replicaId === this.brokerId) continue;
-        const leo = followers.logEndOffsets.get(replicaId);
-        if (leo === undefined) return;
-        if (leo < newHw) newHw = leo;
-      }
-    }
-    if (newHw <= log.highWatermark) return;
+    const newHw = this.followers.highWatermarkOf(log, found.state);
+    if (newHw === null || newHw <= log.highWatermark) return;
     log.highWatermark = newHw;
     this.producePurgatory.checkAndComplete(topic, partition);
     this.purgatory.notify(topic, partition);
-  }
-
-  /** The followers' fetch state of a log; forgotten when the leader epoch changes. */
-  private followerStates(log: PartitionLog, leaderEpoch: number): FollowerStates {
-    let states = this.followers.get(log);
-    if (!states || states.leaderEpoch !== leaderEpoch) {
-      states = { leaderEpoch, logEndOffsets: new Map() };
-      this.followers.set(log, states);
-    }
-    return states;
-  }
-
-  /**
-   * A follower fetched from `fetchOffset`: everything below is on its log (Kafka's
-   * Partition.updateFollowerFetchState), so the high watermark may move. False when the
-   * replica is not assigned to the partition.
-   */
-  private updateFollowerFetchState(topic: string, partition: number, log: PartitionLog, replicaId: number, fetchOffset: number): boolean {
-    const state = this.metadata.getPartition(topic, partition)!.state;
-    if (replicaId === this.brokerId || !state.replicas.includes(replicaId)) return false;
-    const followers = this.followerStates(log, state.leaderEpoch);
-    // as Kafka: the fetch offset is the follower's end, even lower than before (it truncated)
-    followers.logEndOffsets.set(replicaId, Math.min(fetchOffset, log.logEndOffset));
-    this.maybeIncrementHighWatermark(topic, partition, log);
-    return true;
   }
 
   private warnStorageFailure(topic: string, partition: number, err: unknown): void {
@@ -432,10 +392,12 @@ export class ReplicaManager implements PartitionDataService {
     // A follower's fetch: its fetch offset is its log end offset, and it reads up to ours.
     const fromFollower = options.replicaId !== undefined && options.replicaId >= 0;
     if (fromFollower && fetchOffset >= log.logStartOffset && fetchOffset <= log.logEndOffset) {
-      if (!this.updateFollowerFetchState(topic, partition, log, options.replicaId!, fetchOffset)) {
+      const state = this.metadata.getPartition(topic, partition)!.state;
+      if (!this.followers.update(log, state, options.replicaId!, fetchOffset)) {
         outcome.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         return outcome;
       }
+      this.maybeIncrementHighWatermark(topic, partition, log);
     }
     outcome.highWatermark = log.highWatermark;
     const txn = this.txnState(topic, partition, log);
