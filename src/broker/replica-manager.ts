@@ -535,20 +535,9 @@ export class ReplicaManager implements PartitionDataService {
       // The log's producer state takes the marker's epoch as the producer's (writes of older
       // epochs are fenced) and closes the transaction, as a snapshot or a header replay would.
       const info = log.appendAsLeader(batch, state.leaderEpoch, undefined, 'coordinator');
-      const markerOffset = info.baseOffset;
-      const tracker = log.producerState;
-      const firstOffset = info.completedTxns?.find((t) => t.producerId === producerId)?.firstOffset ?? -1;
       this.maybeIncrementHighWatermark(topic, partition, log);
-      if (!marker.commit && firstOffset >= 0) {
-        const entry: AbortedTxn = {
-          producerId,
-          firstOffset,
-          lastOffset: markerOffset,
-          lastStableOffset: this.lastStableOffset(log, tracker.ongoingTransactions()),
-        };
-        log.appendAbortedTxn(entry);
-        txn.aborted.push(entry);
-      }
+      // an ABORT that closed an open transaction is in the log's `.txnindex` now; keep the cache in step
+      for (const entry of info.abortedTxns ?? []) txn.aborted.push(entry);
       this.purgatory.notify(topic, partition);
       return ErrorCode.NONE;
     } catch (err) {

@@ -33,6 +33,7 @@ import { asDiskError, isDiskFailure } from './disk-errors.js';
 import { CorruptSegmentError, LogSegment, type LogSegmentOptions } from './log-segment.js';
 import { appendAbortedTxn, readAbortedTxns, type AbortedTxn } from './transaction-index.js';
 import { ProducerStateTable, lastSequenceOf, type CompletedTxn } from './producer-state.js';
+import { ControlRecordType, controlRecordType, decodeRecordBatch } from '../protocol/records/record.js';
 import { deleteProducerSnapshot, listProducerSnapshots } from './producer-snapshot-file.js';
 
 export interface LogConfig {
@@ -110,6 +111,8 @@ export interface AppendInfo {
   duplicate?: boolean;
   /** transactions closed by the COMMIT/ABORT markers appended */
   completedTxns?: readonly CompletedTxn[];
+  /** the aborted transactions among them, as written to the `.txnindex` */
+  abortedTxns?: AbortedTxn[];
 }
 
 /** Batches that passed validateAsLeader, waiting for appendValidated. */
@@ -452,7 +455,7 @@ export class PartitionLog {
       position += header.sizeInBytes;
     }
     const info = this.append(records, headers, validated.logAppendTime, validated.now);
-    if (producers !== null) info.completedTxns = producers.onAppend(info.batches);
+    if (producers !== null) this.updateProducers(producers, records, info);
     return info;
   }
 
@@ -478,10 +481,38 @@ export class PartitionLog {
       }
       expected = header.lastOffset + 1;
     }
+    // a follower rebuilds the leader's producer state (and `.txnindex`) from the batches themselves
+    const producers = this.producers ?? (headers.some((h) => h.producerId >= 0) ? this.producerState : null);
     const info = this.append(records, headers, -1, this.clock());
-    // a follower rebuilds the leader's producer state from the batches themselves
-    if (this.producers !== null) info.completedTxns = this.producers.onAppend(info.batches);
+    if (producers !== null) this.updateProducers(producers, records, info);
     return info;
+  }
+
+  /**
+   * After an append, leader or follower (Kafka's UnifiedLog.append → ProducerStateManager
+   * update, then the transaction index): producer state takes the batches, and each ABORT
+   * marker that closed an open transaction goes to the `.txnindex` with the last stable
+   * offset after it (the first offset of another open transaction, else the marker + 1).
+   */
+  private updateProducers(producers: ProducerStateTable, records: Buffer, info: AppendInfo): void {
+    const completed = producers.onAppend(info.batches);
+    if (completed.length === 0) return;
+    info.completedTxns = completed;
+    let position = 0;
+    for (const header of info.batches) {
+      const at = position;
+      position += header.sizeInBytes;
+      if (!header.isControl || header.producerId < 0) continue;
+      const txn = completed.find((t) => t.lastOffset === header.baseOffset && t.producerId === header.producerId);
+      if (!txn || txn.firstOffset < 0) continue;
+      const marker = decodeRecordBatch(records.subarray(at, at + header.sizeInBytes)).records[0];
+      if (!marker || controlRecordType(marker.key) !== ControlRecordType.ABORT) continue;
+      let lastStableOffset = txn.lastOffset + 1;
+      for (const firstOffset of producers.ongoingTransactions().values()) if (firstOffset < lastStableOffset) lastStableOffset = firstOffset;
+      const entry: AbortedTxn = { producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset };
+      this.appendAbortedTxn(entry);
+      (info.abortedTxns ??= []).push(entry);
+    }
   }
 
   private append(records: Buffer, headers: BatchHeader[], logAppendTime: number, now: number): AppendInfo {

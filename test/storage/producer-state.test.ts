@@ -71,6 +71,25 @@ describe('the partition log owns its producer state', () => {
     log.close();
   });
 
+  it('a follower replicating a transaction and its ABORT marker closes it and indexes the abort as the leader did', () => {
+    const leader = PartitionLog.open(partitionDir(), defaultLogConfig());
+    const follower = PartitionLog.open(partitionDir(), defaultLogConfig());
+    leader.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('plain') }]), 0);
+    const opened = leader.appendAsLeader(idempotentBatch(9, 0, 2, { transactional: true }), 0).baseOffset;
+    const abort = buildControlBatch(ControlRecordType.ABORT, 0, { producerId: 9, producerEpoch: 0, timestamp: Date.now() });
+    const leaderInfo = leader.appendAsLeader(abort, 0, undefined, 'coordinator');
+    expect(leaderInfo.abortedTxns).toEqual([{ producerId: 9, firstOffset: opened, lastOffset: leaderInfo.baseOffset, lastStableOffset: leaderInfo.baseOffset + 1 }]);
+
+    // the follower has not touched its producer state before the batches arrive
+    const info = follower.appendAsFollower(Buffer.from(leader.read(0, 1 << 20).records));
+    expect(info.completedTxns).toEqual([{ producerId: 9, firstOffset: opened, lastOffset: leaderInfo.baseOffset }]);
+    expect(follower.producerState.ongoingTransactions().size).toBe(0);
+    expect(follower.abortedTxns()).toEqual(leader.abortedTxns());
+    expect(follower.producerState.check(9, 0, 0, 1)).toMatchObject({ kind: 'duplicate', firstOffset: opened });
+    leader.close();
+    follower.close();
+  });
+
   it('a follower rebuilds the leader state from the batches it appends, and truncation rebuilds it', () => {
     const leader = PartitionLog.open(partitionDir(), defaultLogConfig());
     const follower = PartitionLog.open(partitionDir(), defaultLogConfig());
