@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { BROKER_KEYS, brokerKeyDef, effectiveDefault, parseBrokerValue, type BrokerKeyDef } from './config-keys.js';
+import { BROKER_KEYS, brokerKeyDef, effectiveDefault, isKeySet, parseBrokerValue, type BrokerKeyDef } from './config-keys.js';
 
 export interface Endpoint {
   /** listener name, e.g. PLAINTEXT */
@@ -174,6 +174,11 @@ export function brokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfi
   const merged: BrokerConfig = { ...base, ...overrides };
   if (overrides.listeners && !overrides.advertisedListeners) {
     merged.advertisedListeners = overrides.listeners;
+  }
+  // An embedder giving logDirs has set log.dirs, as a file would: DescribeConfigs reports
+  // it as a static broker config rather than null (Kafka reports null only when unset).
+  if (overrides.logDirs && !isKeySet(merged, 'log.dirs') && !isKeySet(merged, 'log.dir')) {
+    merged.raw = { ...merged.raw, 'log.dirs': overrides.logDirs.join(',') };
   }
   return merged;
 }
