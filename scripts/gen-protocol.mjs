@@ -132,7 +132,7 @@ const files = readdirSync(specDir).filter((f) => f.endsWith('.json')).sort();
 const specs = files.map((f) => ({ file: f, spec: readSpec(f) }));
 const brokerApiKeys = new Set(
   specs
-    .filter(({ spec }) => spec.type === 'request' && (spec.listeners ?? []).includes('broker'))
+    .filter(({ spec }) => spec.type === 'request' && (spec.listeners ?? []).some((l) => l === 'broker' || l === 'controller'))
     .map(({ spec }) => spec.apiKey),
 );
 const selected = specs

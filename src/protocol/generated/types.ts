@@ -426,6 +426,27 @@ export interface MetadataResponseTopic {
   topicAuthorizedOperations: number;
 }
 
+export interface ControlledShutdownRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 2+ */
+  brokerEpoch: bigint;
+}
+
+export interface ControlledShutdownResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  remainingPartitions: ControlledShutdownResponseRemainingPartition[];
+}
+
+export interface ControlledShutdownResponseRemainingPartition {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitionIndex: number;
+}
+
 export interface OffsetCommitRequest {
   /** versions 0+ */
   groupId: string;
@@ -2285,6 +2306,232 @@ export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResul
   errorMessage: string | null;
 }
 
+export interface VoteRequest {
+  /** versions 0+ */
+  clusterId: string | null;
+  /** versions 1+ */
+  voterId: number;
+  /** versions 0+ */
+  topics: VoteRequestTopicData[];
+}
+
+export interface VoteRequestPartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  candidateEpoch: number;
+  /** versions 0+ */
+  candidateId: number;
+  /** versions 1+ */
+  candidateDirectoryId: string;
+  /** versions 1+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  lastOffsetEpoch: number;
+  /** versions 0+ */
+  lastOffset: bigint;
+}
+
+export interface VoteRequestTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: VoteRequestPartitionData[];
+}
+
+export interface VoteResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: VoteResponseTopicData[];
+  /** versions 1+, tag 0 */
+  nodeEndpoints: VoteResponseNodeEndpoint[];
+}
+
+export interface VoteResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  voteGranted: boolean;
+}
+
+export interface VoteResponseTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: VoteResponsePartitionData[];
+}
+
+export interface VoteResponseNodeEndpoint {
+  /** versions 1+ */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+}
+
+export interface BeginQuorumEpochRequest {
+  /** versions 0+ */
+  clusterId: string | null;
+  /** versions 1+ */
+  voterId: number;
+  /** versions 0+ */
+  topics: BeginQuorumEpochRequestTopicData[];
+  /** versions 1+ */
+  leaderEndpoints: BeginQuorumEpochRequestLeaderEndpoint[];
+}
+
+export interface BeginQuorumEpochRequestPartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 1+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+}
+
+export interface BeginQuorumEpochRequestTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: BeginQuorumEpochRequestPartitionData[];
+}
+
+export interface BeginQuorumEpochRequestLeaderEndpoint {
+  /** versions 1+ */
+  name: string;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+}
+
+export interface BeginQuorumEpochResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: BeginQuorumEpochResponseTopicData[];
+  /** versions 1+, tag 0 */
+  nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[];
+}
+
+export interface BeginQuorumEpochResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+}
+
+export interface BeginQuorumEpochResponseTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: BeginQuorumEpochResponsePartitionData[];
+}
+
+export interface BeginQuorumEpochResponseNodeEndpoint {
+  /** versions 1+ */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+}
+
+export interface EndQuorumEpochRequest {
+  /** versions 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  topics: EndQuorumEpochRequestTopicData[];
+  /** versions 1+ */
+  leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[];
+}
+
+export interface EndQuorumEpochRequestReplicaInfo {
+  /** versions 1+ */
+  candidateId: number;
+  /** versions 1+ */
+  candidateDirectoryId: string;
+}
+
+export interface EndQuorumEpochRequestPartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0 */
+  preferredSuccessors: number[];
+  /** versions 1+ */
+  preferredCandidates: EndQuorumEpochRequestReplicaInfo[];
+}
+
+export interface EndQuorumEpochRequestTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: EndQuorumEpochRequestPartitionData[];
+}
+
+export interface EndQuorumEpochRequestLeaderEndpoint {
+  /** versions 1+ */
+  name: string;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+}
+
+export interface EndQuorumEpochResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: EndQuorumEpochResponseTopicData[];
+  /** versions 1+, tag 0 */
+  nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[];
+}
+
+export interface EndQuorumEpochResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+}
+
+export interface EndQuorumEpochResponseTopicData {
+  /** versions 0+ */
+  topicName: string;
+  /** versions 0+ */
+  partitions: EndQuorumEpochResponsePartitionData[];
+}
+
+export interface EndQuorumEpochResponseNodeEndpoint {
+  /** versions 1+ */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+}
+
 export interface DescribeQuorumRequest {
   /** versions 0+ */
   topics: DescribeQuorumRequestTopicData[];
@@ -2368,6 +2615,81 @@ export interface DescribeQuorumResponseNode {
   listeners: DescribeQuorumResponseListener[];
 }
 
+export interface AlterPartitionRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  topics: AlterPartitionRequestTopicData[];
+}
+
+export interface AlterPartitionRequestBrokerState {
+  /** versions 3+ */
+  brokerId: number;
+  /** versions 3+ */
+  brokerEpoch: bigint;
+}
+
+export interface AlterPartitionRequestPartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0-2 */
+  newIsr: number[];
+  /** versions 3+ */
+  newIsrWithEpochs: AlterPartitionRequestBrokerState[];
+  /** versions 1+ */
+  leaderRecoveryState: number;
+  /** versions 0+ */
+  partitionEpoch: number;
+}
+
+export interface AlterPartitionRequestTopicData {
+  /** versions 0-1 */
+  topicName: string;
+  /** versions 2+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AlterPartitionRequestPartitionData[];
+}
+
+export interface AlterPartitionResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: AlterPartitionResponseTopicData[];
+}
+
+export interface AlterPartitionResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  isr: number[];
+  /** versions 1+ */
+  leaderRecoveryState: number;
+  /** versions 0+ */
+  partitionEpoch: number;
+}
+
+export interface AlterPartitionResponseTopicData {
+  /** versions 0-1 */
+  topicName: string;
+  /** versions 2+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AlterPartitionResponsePartitionData[];
+}
+
 export interface UpdateFeaturesRequest {
   /** versions 0+ */
   timeoutMs: number;
@@ -2406,6 +2728,118 @@ export interface UpdateFeaturesResponseUpdatableFeatureResult {
   errorCode: number;
   /** versions 0+ */
   errorMessage: string | null;
+}
+
+export interface EnvelopeRequest {
+  /** versions 0+ */
+  requestData: Buffer;
+  /** versions 0+ */
+  requestPrincipal: Buffer | null;
+  /** versions 0+ */
+  clientHostAddress: Buffer;
+}
+
+export interface EnvelopeResponse {
+  /** versions 0+ */
+  responseData: Buffer | null;
+  /** versions 0+ */
+  errorCode: number;
+}
+
+export interface FetchSnapshotRequest {
+  /** versions 0+, tag 0 */
+  clusterId: string | null;
+  /** versions 0+ */
+  replicaId: number;
+  /** versions 0+ */
+  maxBytes: number;
+  /** versions 0+ */
+  topics: FetchSnapshotRequestTopicSnapshot[];
+}
+
+export interface FetchSnapshotRequestSnapshotId {
+  /** versions 0+ */
+  endOffset: bigint;
+  /** versions 0+ */
+  epoch: number;
+}
+
+export interface FetchSnapshotRequestPartitionSnapshot {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  snapshotId: FetchSnapshotRequestSnapshotId;
+  /** versions 0+ */
+  position: bigint;
+  /** versions 1+, tag 0 */
+  replicaDirectoryId: string;
+}
+
+export interface FetchSnapshotRequestTopicSnapshot {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  partitions: FetchSnapshotRequestPartitionSnapshot[];
+}
+
+export interface FetchSnapshotResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: FetchSnapshotResponseTopicSnapshot[];
+  /** versions 1+, tag 0 */
+  nodeEndpoints: FetchSnapshotResponseNodeEndpoint[];
+}
+
+export interface FetchSnapshotResponseSnapshotId {
+  /** versions 0+ */
+  endOffset: bigint;
+  /** versions 0+ */
+  epoch: number;
+}
+
+export interface FetchSnapshotResponseLeaderIdAndEpoch {
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+}
+
+export interface FetchSnapshotResponsePartitionSnapshot {
+  /** versions 0+ */
+  index: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  snapshotId: FetchSnapshotResponseSnapshotId;
+  /** versions 0+, tag 0 */
+  currentLeader: FetchSnapshotResponseLeaderIdAndEpoch;
+  /** versions 0+ */
+  size: bigint;
+  /** versions 0+ */
+  position: bigint;
+  /** versions 0+ */
+  unalignedRecords: Buffer | null;
+}
+
+export interface FetchSnapshotResponseTopicSnapshot {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  partitions: FetchSnapshotResponsePartitionSnapshot[];
+}
+
+export interface FetchSnapshotResponseNodeEndpoint {
+  /** versions 1+ */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
 }
 
 export interface DescribeClusterRequest {
@@ -2497,6 +2931,84 @@ export interface DescribeProducersResponseTopicResponse {
   partitions: DescribeProducersResponsePartitionResponse[];
 }
 
+export interface BrokerRegistrationRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 0+ */
+  clusterId: string;
+  /** versions 0+ */
+  incarnationId: string;
+  /** versions 0+ */
+  listeners: BrokerRegistrationRequestListener[];
+  /** versions 0+ */
+  features: BrokerRegistrationRequestFeature[];
+  /** versions 0+ */
+  rack: string | null;
+  /** versions 1+ */
+  isMigratingZkBroker: boolean;
+  /** versions 2+ */
+  logDirs: string[];
+  /** versions 3+ */
+  previousBrokerEpoch: bigint;
+}
+
+export interface BrokerRegistrationRequestListener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+ */
+  securityProtocol: number;
+}
+
+export interface BrokerRegistrationRequestFeature {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+}
+
+export interface BrokerRegistrationResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+}
+
+export interface BrokerHeartbeatRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  currentMetadataOffset: bigint;
+  /** versions 0+ */
+  wantFence: boolean;
+  /** versions 0+ */
+  wantShutDown: boolean;
+  /** versions 1+, tag 0 */
+  offlineLogDirs: string[];
+}
+
+export interface BrokerHeartbeatResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  isCaughtUp: boolean;
+  /** versions 0+ */
+  isFenced: boolean;
+  /** versions 0+ */
+  shouldShutDown: boolean;
+}
+
 export interface UnregisterBrokerRequest {
   /** versions 0+ */
   brokerId: number;
@@ -2576,6 +3088,24 @@ export interface ListTransactionsResponseTransactionState {
   producerId: bigint;
   /** versions 0+ */
   transactionState: string;
+}
+
+export interface AllocateProducerIdsRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+}
+
+export interface AllocateProducerIdsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  producerIdStart: bigint;
+  /** versions 0+ */
+  producerIdLen: number;
 }
 
 export interface ConsumerGroupHeartbeatRequest {
@@ -2709,6 +3239,48 @@ export interface ConsumerGroupDescribeResponseDescribedGroup {
   authorizedOperations: number;
 }
 
+export interface ControllerRegistrationRequest {
+  /** versions 0+ */
+  controllerId: number;
+  /** versions 0+ */
+  incarnationId: string;
+  /** versions 0+ */
+  zkMigrationReady: boolean;
+  /** versions 0+ */
+  listeners: ControllerRegistrationRequestListener[];
+  /** versions 0+ */
+  features: ControllerRegistrationRequestFeature[];
+}
+
+export interface ControllerRegistrationRequestListener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+ */
+  securityProtocol: number;
+}
+
+export interface ControllerRegistrationRequestFeature {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+}
+
+export interface ControllerRegistrationResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  errorMessage: string | null;
+}
+
 export interface GetTelemetrySubscriptionsRequest {
   /** versions 0+ */
   clientInstanceId: string;
@@ -2753,6 +3325,64 @@ export interface PushTelemetryResponse {
   throttleTimeMs: number;
   /** versions 0+ */
   errorCode: number;
+}
+
+export interface AssignReplicasToDirsRequest {
+  /** versions 0+ */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  directories: AssignReplicasToDirsRequestDirectoryData[];
+}
+
+export interface AssignReplicasToDirsRequestPartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+}
+
+export interface AssignReplicasToDirsRequestTopicData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AssignReplicasToDirsRequestPartitionData[];
+}
+
+export interface AssignReplicasToDirsRequestDirectoryData {
+  /** versions 0+ */
+  id: string;
+  /** versions 0+ */
+  topics: AssignReplicasToDirsRequestTopicData[];
+}
+
+export interface AssignReplicasToDirsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  directories: AssignReplicasToDirsResponseDirectoryData[];
+}
+
+export interface AssignReplicasToDirsResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+}
+
+export interface AssignReplicasToDirsResponseTopicData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AssignReplicasToDirsResponsePartitionData[];
+}
+
+export interface AssignReplicasToDirsResponseDirectoryData {
+  /** versions 0+ */
+  id: string;
+  /** versions 0+ */
+  topics: AssignReplicasToDirsResponseTopicData[];
 }
 
 export interface ListClientMetricsResourcesRequest {
@@ -3200,6 +3830,57 @@ export interface RemoveRaftVoterResponse {
   errorCode: number;
   /** versions 0+ */
   errorMessage: string | null;
+}
+
+export interface UpdateRaftVoterRequest {
+  /** versions 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  voterId: number;
+  /** versions 0+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  listeners: UpdateRaftVoterRequestListener[];
+  /** versions 0+ */
+  kRaftVersionFeature: UpdateRaftVoterRequestKRaftVersionFeature;
+}
+
+export interface UpdateRaftVoterRequestListener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+}
+
+export interface UpdateRaftVoterRequestKRaftVersionFeature {
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+}
+
+export interface UpdateRaftVoterResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+, tag 0 */
+  currentLeader: UpdateRaftVoterResponseCurrentLeader;
+}
+
+export interface UpdateRaftVoterResponseCurrentLeader {
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
 }
 
 export interface InitializeShareGroupStateRequest {
