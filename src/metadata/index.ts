@@ -9,6 +9,7 @@ export * from './records.js';
 export * from './snapshot-file.js';
 export * from './metadata-log.js';
 export * from './views.js';
+export * from './quorum.js';
 export {
   decodeMetadataRecord,
   encodeMetadataRecord,
