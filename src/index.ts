@@ -91,7 +91,7 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
     // producer-id allocation only: each partition's producer state lives in its log
-    const producerIds = new ProducerIdManager({ dir: config.logDirs[0] });
+    const producerIds = new ProducerIdManager({ dir: config.logDirs[0], transactionMaxTimeoutMs: config.transactionMaxTimeoutMs });
     const logStore = logs;
     const metadata = new ClusterMetadata({
       config,

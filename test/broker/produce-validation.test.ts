@@ -255,3 +255,13 @@ describe('Produce: idempotent producers without state here', () => {
     expect(res.errorCode).toBe(ErrorCode.INVALID_RECORD);
   });
 });
+
+describe('Produce: internal topics', () => {
+  it('a client cannot append to __consumer_offsets: INVALID_TOPIC_EXCEPTION with Kafka\'s message', async () => {
+    // the first OffsetCommit-free way to make the topic exist: FindCoordinator creates it
+    await client.send(10, 1, { key: 'g', keyType: 0 });
+    const response = await produce('__consumer_offsets', buildRecordBatch(twoRecords()));
+    expect(response.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(response.errorMessage).toBe('Cannot append to internal topic __consumer_offsets');
+  });
+});

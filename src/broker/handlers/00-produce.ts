@@ -12,6 +12,10 @@ import type { AppendEntry, AppendOutcome } from '../services/partition-data-serv
 
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_MAGIC = 2;
+/** Kafka's Topic.isInternal topics: only their coordinators (and the admin client id) may append. */
+const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+/** the client id Kafka lets append to internal topics (ReplicaManager internalTopicsAllowed) */
+const ADMIN_CLIENT_ID = '__admin_client';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -29,6 +33,9 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const responses = request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((p): PartitionResponse => {
+        if (INTERNAL_TOPICS.has(topic.name) && ctx.clientId !== ADMIN_CLIENT_ID) {
+          return partitionResponse(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`);
+        }
         if (p.records && p.records.length > MAGIC_OFFSET && p.records[MAGIC_OFFSET] !== RECORD_BATCH_MAGIC) {
           return partitionResponse(
             p.index,
