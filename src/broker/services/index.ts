@@ -9,11 +9,16 @@ import type { MetadataService } from './metadata-service.js';
 import type { GroupService, ProducerIdService } from './group-service.js';
 import type { PartitionDataService } from './partition-data-service.js';
 import type { TransactionService } from './transaction-service.js';
+import type { SecurityStore } from './security-service.js';
+import type { Authorizer } from '../security/authorizer.js';
+import type { ControllerService } from './controller-service.js';
 
 export type { MetadataService } from './metadata-service.js';
 export type { GroupService, ProducerIdService } from './group-service.js';
 export type { PartitionDataService } from './partition-data-service.js';
 export type { TransactionService } from './transaction-service.js';
+export type { SecurityStore } from './security-service.js';
+export type { ControllerService } from './controller-service.js';
 
 export interface BrokerServices {
   config: BrokerConfig;
@@ -27,4 +32,6 @@ export interface BrokerServices {
   /** ranges advertised by ApiVersions, derived from the handler registry */
   apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[];
   log: (line: string) => void;
+  /** the KRaft controller on this node (AlterPartition, BrokerRegistration, BrokerHeartbeat); absent on broker-only nodes */
+  controller?: ControllerService;
 }

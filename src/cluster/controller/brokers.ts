@@ -3,9 +3,19 @@
  * records that register this broker when it starts, fence the brokers that cannot
  * be heard from, and give leaderless partitions back to a broker that returns.
  */
-import { brokerInfo, registerBrokerRecord, SecurityProtocol, applyRecords, type BrokerInfo, type MetadataImage, type MetadataRecord } from '../../metadata/index.js';
+import {
+  applyRecords,
+  brokerInfo,
+  metadataRecord,
+  partitionsOf,
+  registerBrokerRecord,
+  SecurityProtocol,
+  type BrokerInfo,
+  type MetadataImage,
+  type MetadataRecord,
+} from '../../metadata/index.js';
 import { randomUuid } from '../ids.js';
-import { brokerUnfencedRecords, fenceBrokerRecords } from './leadership.js';
+import { brokerUnfencedRecords, fenceBrokerRecords, partitionChange } from './leadership.js';
 
 export interface BrokerStartup {
   /** this broker as clients reach it */
@@ -61,5 +71,110 @@ export function brokerStartupRecords(image: MetadataImage, startup: BrokerStartu
     ]);
   }
   add(brokerUnfencedRecords(next, self.nodeId));
+  return out;
+}
+
+/** BrokerRegistrationChangeRecord.Fenced (BrokerRegistrationFencingChange) and InControlledShutdown values. */
+const FencingChange = { UNFENCE: -1, NONE: 0, FENCE: 1 } as const;
+const IN_CONTROLLED_SHUTDOWN = 1;
+
+/** What a BrokerRegistration request carries that the record keeps. */
+export interface BrokerRegistrationInput {
+  brokerId: number;
+  incarnationId: string;
+  listeners: readonly { name: string; host: string; port: number; securityProtocol: number }[];
+  features: readonly { name: string; minSupportedVersion: number; maxSupportedVersion: number }[];
+  rack: string | null;
+}
+
+/**
+ * The records of a (re-)registration (ClusterControlManager.registerBroker): a new
+ * incarnation of a broker still registered unfenced is first fenced (its partitions'
+ * leaders and ISRs move, as after a lost session), then the RegisterBrokerRecord —
+ * fenced, as in Kafka: the broker is unfenced by a heartbeat once it has caught up with
+ * the metadata log. The caller has already refused a live duplicate.
+ */
+export function registerBrokerRecords(image: MetadataImage, input: BrokerRegistrationInput, brokerEpoch: bigint): MetadataRecord[] {
+  const out: MetadataRecord[] = [];
+  const existing = image.brokers.get(input.brokerId);
+  if (existing !== undefined && !existing.fenced) out.push(...fenceBrokerRecords(image, existing));
+  const supportedFeatures: Record<string, readonly [number, number]> = {};
+  for (const f of input.features) supportedFeatures[f.name] = [f.minSupportedVersion, f.maxSupportedVersion];
+  out.push(
+    registerBrokerRecord({
+      id: input.brokerId,
+      epoch: brokerEpoch,
+      incarnationId: input.incarnationId,
+      endpoints: input.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
+      supportedFeatures,
+      rack: input.rack,
+      fenced: true,
+      inControlledShutdown: false,
+    }),
+  );
+  return out;
+}
+
+/** Unfences a caught-up broker and gives it the leaderless partitions whose ISR names it. */
+export function unfenceBrokerRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
+  const broker = image.brokers.get(brokerId);
+  if (broker === undefined || !broker.fenced) return [];
+  const change = metadataRecord('BrokerRegistrationChangeRecord', {
+    brokerId,
+    brokerEpoch: broker.epoch,
+    fenced: FencingChange.UNFENCE,
+    inControlledShutdown: 0,
+  });
+  return [change, ...brokerUnfencedRecords(applyRecords(image, [change]), brokerId)];
+}
+
+/**
+ * A broker asked to shut down (BrokerHeartbeat WantShutDown, Kafka's controlled
+ * shutdown): it is marked in controlled shutdown, leaves every ISR it is in (never
+ * emptying one, KIP-841) and the partitions it leads get a new leader from their ISR,
+ * so clients move before it stops.
+ */
+export function controlledShutdownRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
+  const broker = image.brokers.get(brokerId);
+  if (broker === undefined || broker.fenced) return [];
+  const out: MetadataRecord[] = [];
+  if (!broker.inControlledShutdown) {
+    out.push(
+      metadataRecord('BrokerRegistrationChangeRecord', {
+        brokerId,
+        brokerEpoch: broker.epoch,
+        fenced: FencingChange.NONE,
+        inControlledShutdown: IN_CONTROLLED_SHUTDOWN,
+      }),
+    );
+  }
+  const shuttingDown = applyRecords(image, out);
+  out.push(...leaveIsrRecords(shuttingDown, brokerId));
+  return out;
+}
+
+/** Partitions `brokerId` still leads (a controlled shutdown completes when there are none). */
+export function partitionsLedBy(image: MetadataImage, brokerId: number): number {
+  let n = 0;
+  for (const topic of image.topicsById.values()) for (const p of topic.partitions.values()) if (p.leader === brokerId) n++;
+  return n;
+}
+
+/** The broker stopped heartbeating (or shut down): fenced, out of the ISRs, its partitions led elsewhere. */
+export function fenceBrokerById(image: MetadataImage, brokerId: number): MetadataRecord[] {
+  const broker = image.brokers.get(brokerId);
+  return broker === undefined ? [] : fenceBrokerRecords(image, broker);
+}
+
+function leaveIsrRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
+  const out: MetadataRecord[] = [];
+  for (const topic of image.topicsById.values()) {
+    for (const p of partitionsOf(topic)) {
+      if (!p.isr.includes(brokerId) && p.leader !== brokerId) continue;
+      const without = p.isr.filter((id) => id !== brokerId);
+      const change = partitionChange(image, topic.topicId, p, { targetIsr: without.length > 0 ? without : p.isr, election: 'online' });
+      if (change !== null) out.push(change);
+    }
+  }
   return out;
 }
