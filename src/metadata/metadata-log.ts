@@ -19,8 +19,15 @@
  * the last snapshot a new one is written, and log segments wholly behind it are
  * deleted.
  *
- * Owned by one event loop: synchronous, single writer. The cluster issue will
- * replicate the same log to followers; this class is its leader side.
+ * Two ways to run it. As a quorum of one (the default) every record is committed
+ * as soon as it is fsynced and the log elects its own node at the next epoch on
+ * open. With `raft: true` the raft (src/cluster/raft) owns epochs and the
+ * quorum-state file: the leader appends (appendAsLeader), followers append what they
+ * fetched (appendAsFollower) and truncate a divergent tail (truncateTo), and the
+ * image moves only when the quorum's high watermark does (commitTo) — records past
+ * it are pending, never in image().
+ *
+ * Owned by one event loop: synchronous, single writer.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +37,7 @@ import {
   encodeRaftControlRecord,
   type MetadataRecord,
 } from '../protocol/metadata-records.js';
+import { validateBatches } from '../protocol/records/batch.js';
 import { buildRecordBatch, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import { METADATA_TOPIC, readMetaProperties } from '../storage/log-manager.js';
@@ -37,7 +45,15 @@ import { defaultLogConfig, PartitionLog } from '../storage/partition-log.js';
 import { applyRecords, IMAGE_RECORD_TYPES, MetadataReplayError } from './apply.js';
 import { emptyImage, type MetadataImage } from './image.js';
 import { imageRecords } from './records.js';
-import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot, type SnapshotId } from './snapshot-file.js';
+import {
+  deleteSnapshot,
+  listSnapshots,
+  readSnapshot,
+  snapshotFileName,
+  writeSnapshot,
+  writeSnapshotFile,
+  type SnapshotId,
+} from './snapshot-file.js';
 
 /** Kafka's metadata topic (KafkaRaftServer.MetadataTopic); its only partition is 0. */
 export { METADATA_TOPIC };
@@ -68,6 +84,11 @@ export interface MetadataLogOptions {
   segmentBytes?: number;
   logger?: (line: string) => void;
   clock?: () => number;
+  /**
+   * true: the log is one replica of a raft quorum (RaftQuorum): no self-election on open,
+   * records after the snapshot are uncommitted until commitTo(). Default: a quorum of one.
+   */
+  raft?: boolean;
 }
 
 /** What changed between two images: the records applied and where they sit in the log. */
@@ -87,11 +108,67 @@ export interface MetadataPublisher {
   onChange(listener: MetadataListener): () => void;
 }
 
+/** A batch in the log past the high watermark: written, not yet committed. */
+interface PendingBatch {
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+  readonly epoch: number;
+  readonly control: boolean;
+  /** the metadata records (none for a control batch), as a reader of the log decodes them */
+  readonly records: readonly MetadataRecord[];
+  readonly maxTimestamp: number;
+  readonly sizeInBytes: number;
+}
+
+/** Where an epoch ends in this log (Kafka's OffsetAndEpoch from endOffsetForEpoch). */
+export interface EpochEndOffset {
+  readonly epoch: number;
+  readonly endOffset: number;
+}
+
+/** Decodes the batches of `bytes` (whole batches, CRC already checked) into pending batches. */
+function decodeBatches(bytes: Buffer, dir: string, fromOffset = 0): PendingBatch[] {
+  const out: PendingBatch[] = [];
+  let pos = 0;
+  while (pos + 12 <= bytes.length) {
+    const size = bytes.readInt32BE(pos + 8) + 12;
+    if (pos + size > bytes.length) break;
+    const batch = decodeRecordBatch(bytes.subarray(pos, pos + size));
+    pos += size;
+    if (batch.header.lastOffset < fromOffset) continue;
+    const records: MetadataRecord[] = [];
+    if (!batch.header.isControl) {
+      for (const r of batch.records) {
+        if (r.value === null) throw new Error(`${dir}: record at offset ${r.offset} has no value`);
+        records.push(decodeMetadataRecord(r.value));
+      }
+    }
+    out.push({
+      baseOffset: batch.header.baseOffset,
+      lastOffset: batch.header.lastOffset,
+      epoch: batch.header.partitionLeaderEpoch,
+      control: batch.header.isControl,
+      records,
+      maxTimestamp: batch.header.maxTimestamp,
+      sizeInBytes: size,
+    });
+  }
+  return out;
+}
+
 export class MetadataLog implements MetadataPublisher {
   readonly dir: string;
   private readonly log: PartitionLog;
+  /** the image of every committed record */
   private current: MetadataImage;
+  /** the committed image plus every pending batch (what a leader validates against); null until needed */
+  private latest: MetadataImage | null = null;
+  /** batches past the high watermark, in log order */
+  private pending: PendingBatch[] = [];
+  /** first offset not committed (Kafka's high watermark) */
+  private hw = 0;
   private raftEpoch = 0;
+  private readonly raftMode: boolean;
   private readonly listeners = new Set<MetadataListener>();
   private snapshots: SnapshotId[];
   /** end offset of the snapshot the image was loaded from (0: none) */
@@ -110,6 +187,7 @@ export class MetadataLog implements MetadataPublisher {
     clusterId: string,
   ) {
     this.dir = join(options.logDir, METADATA_LOG_DIR_NAME);
+    this.raftMode = options.raft === true;
     this.logLine = options.logger ?? (() => {});
     this.clock = options.clock ?? Date.now;
     this.maxBytesBetweenSnapshots = options.maxBytesBetweenSnapshots ?? DEFAULT_MAX_BYTES_BETWEEN_SNAPSHOTS;
@@ -133,6 +211,7 @@ export class MetadataLog implements MetadataPublisher {
         this.snapshots = this.snapshots.filter((s) => s !== id);
       }
     }
+    this.hw = this.snapshotEnd;
     this.log = PartitionLog.open(
       this.dir,
       {
@@ -149,7 +228,12 @@ export class MetadataLog implements MetadataPublisher {
     );
   }
 
-  /** Opens (creating if needed) the metadata log and rebuilds the image from its snapshot and records. */
+  /**
+   * Opens (creating if needed) the metadata log and rebuilds the image from its snapshot and
+   * records. As a quorum of one (the default) every record is committed and this node leads
+   * at the next epoch; with `raft`, records after the snapshot stay uncommitted until the
+   * raft commits them (commitTo).
+   */
   static open(options: MetadataLogOptions): MetadataLog {
     const clusterId = options.clusterId ?? readMetaProperties(options.logDir)?.clusterId;
     if (clusterId === undefined || clusterId === '') {
@@ -169,9 +253,7 @@ export class MetadataLog implements MetadataPublisher {
     if (this.log.offlineReason !== null) {
       throw new Error(`The metadata log ${this.dir} is corrupt: ${this.log.offlineReason}`);
     }
-    const image = this.current;
     const snapshotEnd = this.snapshotEnd;
-    let lastEpoch = image.provenance.lastContainedEpoch;
     if (this.log.logStartOffset > snapshotEnd) {
       throw new Error(
         `The metadata log ${this.dir} starts at offset ${this.log.logStartOffset} but no readable snapshot reaches it ` +
@@ -183,54 +265,41 @@ export class MetadataLog implements MetadataPublisher {
       this.logLine(`${this.dir}: log ends at ${this.log.logEndOffset}, before snapshot ${snapshotEnd}; restarting the log there`);
       this.log.truncateFullyAndStartAt(snapshotEnd);
     }
+    this.log.highWatermark = snapshotEnd;
 
-    // Replay everything after the snapshot in one pass (one copy of each image part, not one per batch).
-    const replayed: MetadataRecord[] = [];
-    let provenance = image.provenance;
+    // Everything after the snapshot is pending until committed.
     let offset = snapshotEnd;
     const end = this.log.logEndOffset;
     while (offset < end) {
       const { records: bytes } = this.log.read(offset, MAX_BATCH_BYTES);
       if (bytes.length === 0) break;
-      let pos = 0;
-      while (pos < bytes.length) {
-        const size = bytes.readInt32BE(pos + 8) + 12;
-        const batch = decodeRecordBatch(bytes.subarray(pos, pos + size));
-        pos += size;
-        lastEpoch = Math.max(lastEpoch, batch.header.partitionLeaderEpoch);
-        if (!batch.header.isControl) {
-          const records = batch.records.filter((r) => r.offset >= offset);
-          if (records.length > 0) {
-            for (const r of records) {
-              if (r.value === null) throw new Error(`${this.dir}: record at offset ${r.offset} has no value`);
-              replayed.push(decodeMetadataRecord(r.value));
-            }
-            provenance = {
-              lastContainedOffset: records[records.length - 1]!.offset,
-              lastContainedEpoch: batch.header.partitionLeaderEpoch,
-              lastContainedLogTimeMs: batch.header.maxTimestamp,
-            };
-            this.bytesSinceSnapshot += size;
-            this.oldestUnsnapshottedMs ??= batch.header.maxTimestamp;
-          }
-        }
-        offset = batch.header.lastOffset + 1;
-      }
+      const batches = decodeBatches(bytes, this.dir, offset);
+      if (batches.length === 0) break;
+      this.pending.push(...batches);
+      offset = batches[batches.length - 1]!.lastOffset + 1;
     }
-    this.current = applyRecords(image, replayed, provenance);
+    this.raftEpoch = this.lastFetchedEpoch;
+    if (this.raftMode) {
+      this.logLine(
+        `Loaded the metadata log ${this.dir}: snapshot ${snapshotEnd}, log end ${this.log.logEndOffset}, ` +
+          `last epoch ${this.raftEpoch}; records after the snapshot wait for the quorum's high watermark`,
+      );
+      return;
+    }
 
-    // A quorum of one elects itself at the next epoch, and says so in the log (LeaderChangeMessage).
-    this.raftEpoch = Math.max(lastEpoch, this.readQuorumEpoch()) + 1;
+    // A quorum of one: everything written is committed; this node elects itself at the next
+    // epoch and says so in the log (LeaderChangeMessage).
+    this.commitTo(this.log.logEndOffset);
+    this.raftEpoch = Math.max(this.raftEpoch, this.readQuorumEpoch()) + 1;
     this.writeQuorumState();
     const nodeId = this.options.nodeId;
     const voters = [{ voterId: nodeId, voterDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA' }];
-    const leaderChange = encodeRaftControlRecord('LeaderChangeMessage', { leaderId: nodeId, voters, grantingVoters: voters });
-    this.appendBatch([leaderChange], true, this.clock());
+    this.appendControl(encodeRaftControlRecord('LeaderChangeMessage', { leaderId: nodeId, voters, grantingVoters: voters }), this.raftEpoch);
+    this.commitTo(this.log.logEndOffset);
     this.logLine(
       `Loaded the metadata log ${this.dir}: ${this.current.topicsByName.size} topics, ` +
         `up to offset ${this.current.provenance.lastContainedOffset}, snapshot ${snapshotEnd}, epoch ${this.raftEpoch}`,
     );
-    this.maybeSnapshot();
   }
 
   private readQuorumEpoch(): number {
@@ -260,17 +329,30 @@ export class MetadataLog implements MetadataPublisher {
     writeFileAtomically(join(this.dir, QUORUM_STATE_FILE), JSON.stringify(state));
   }
 
-  /**
-   * Appends one batch at the current epoch and fsyncs it. Offsets and epoch are
-   * assigned here, as Kafka's raft leader does, and the batch goes in with them
-   * (the log's replication path): client Produce checks do not apply to it.
-   * After an I/O failure the log refuses further appends.
-   */
-  private appendBatch(records: RecordInput[], control: boolean, now: number): { baseOffset: number; lastOffset: number; size: number } {
+  private ensureHealthy(): void {
     if (this.failure !== null) throw new Error(`The metadata log ${this.dir} failed earlier: ${this.failure.message}`);
+  }
+
+  /** fsync; after a failure the log refuses further appends (the batch is in the file but not known durable). */
+  private flush(): void {
+    try {
+      this.log.flush();
+    } catch (err) {
+      this.failure = err as Error;
+      throw err;
+    }
+  }
+
+  /**
+   * Appends one batch at `epoch` and fsyncs it. Offsets and epoch are assigned here, as
+   * Kafka's raft leader does, and the batch goes in with them (the log's replication path):
+   * client Produce checks do not apply to it. The batch is pending until committed.
+   */
+  private appendBatch(records: RecordInput[], control: boolean, now: number, epoch: number, decoded: readonly MetadataRecord[]): PendingBatch {
+    this.ensureHealthy();
     const batch = buildRecordBatch(records, {
       baseOffset: this.log.logEndOffset,
-      partitionLeaderEpoch: this.raftEpoch,
+      partitionLeaderEpoch: epoch,
       timestamp: now,
       control,
     });
@@ -278,29 +360,51 @@ export class MetadataLog implements MetadataPublisher {
       throw new Error(`${records.length} metadata records take ${batch.length} bytes, more than a metadata batch may (${MAX_BATCH_BYTES})`);
     }
     const info = this.log.appendAsFollower(batch);
-    try {
-      this.log.flush();
-    } catch (err) {
-      // The batch is in the file but not known durable: the image must not move past it, nor later appends.
-      this.failure = err as Error;
-      throw err;
-    }
-    this.log.highWatermark = this.log.logEndOffset;
-    return { baseOffset: info.baseOffset, lastOffset: info.lastOffset, size: batch.length };
+    this.flush();
+    const pending: PendingBatch = {
+      baseOffset: info.baseOffset,
+      lastOffset: info.lastOffset,
+      epoch,
+      control,
+      records: decoded,
+      maxTimestamp: now,
+      sizeInBytes: batch.length,
+    };
+    this.pending.push(pending);
+    this.raftEpoch = Math.max(this.raftEpoch, epoch);
+    return pending;
   }
 
   // ---- the API -------------------------------------------------------------
 
+  /** The image of every committed record. */
   image(): MetadataImage {
     return this.current;
   }
 
-  /** The raft epoch this node leads in (bumped on every open). */
+  /** The committed image plus every batch written after it (what a new batch must apply to). */
+  latestImage(): MetadataImage {
+    if (this.latest === null) {
+      let image = this.current;
+      for (const batch of this.pending) {
+        if (batch.control || batch.records.length === 0) continue;
+        image = applyRecords(image, batch.records, {
+          lastContainedOffset: batch.lastOffset,
+          lastContainedEpoch: batch.epoch,
+          lastContainedLogTimeMs: batch.maxTimestamp,
+        });
+      }
+      this.latest = image;
+    }
+    return this.latest;
+  }
+
+  /** The raft epoch: as a quorum of one, the epoch this node leads in (bumped on every open); else the last batch's. */
   get epoch(): number {
     return this.raftEpoch;
   }
 
-  /** The offset the next record gets. */
+  /** The offset the next record gets (the log end offset). */
   get endOffset(): number {
     return this.log.logEndOffset;
   }
@@ -309,9 +413,52 @@ export class MetadataLog implements MetadataPublisher {
     return this.log.logStartOffset;
   }
 
+  /** The first offset not committed. */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Epoch of the last batch in the log, else of the newest snapshot, else 0 (KafkaRaftClient's lastFetchedEpoch). */
+  get lastFetchedEpoch(): number {
+    const lastPending = this.pending[this.pending.length - 1];
+    if (lastPending !== undefined) return lastPending.epoch;
+    const entries = this.log.leaderEpochEntries();
+    const lastEntry = entries[entries.length - 1];
+    if (lastEntry !== undefined && this.log.logEndOffset > this.log.logStartOffset) return lastEntry.epoch;
+    return Math.max(0, this.latestSnapshotId()?.epoch ?? this.current.provenance.lastContainedEpoch);
+  }
+
+  /**
+   * Where `epoch` ends in this log: the largest epoch not above it and the offset the
+   * next epoch starts at (the log end for the latest), as Kafka's LeaderEpochFileCache
+   * endOffsetFor plus the snapshot for epochs no longer in the log.
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    const entries = this.log.leaderEpochEntries();
+    const snapshot = this.latestSnapshotId();
+    const latestEntry = entries[entries.length - 1];
+    if (latestEntry === undefined) {
+      return { epoch: this.lastFetchedEpoch, endOffset: this.log.logEndOffset };
+    }
+    if (epoch === latestEntry.epoch) return { epoch, endOffset: this.log.logEndOffset };
+    const higher = entries.find((e) => e.epoch > epoch);
+    if (higher === undefined) return { epoch: latestEntry.epoch, endOffset: this.log.logEndOffset };
+    const floor = [...entries].reverse().find((e) => e.epoch <= epoch);
+    if (floor === undefined) {
+      // older than anything in the log: the snapshot (if any) is the best answer
+      if (snapshot !== undefined && snapshot.endOffset === higher.startOffset) return { epoch: snapshot.epoch, endOffset: snapshot.endOffset };
+      return { epoch, endOffset: higher.startOffset };
+    }
+    return { epoch: floor.epoch, endOffset: higher.startOffset };
+  }
+
   /** Snapshot ids on disk, oldest first. */
   snapshotIds(): SnapshotId[] {
     return [...this.snapshots];
+  }
+
+  latestSnapshotId(): SnapshotId | undefined {
+    return this.snapshots[this.snapshots.length - 1];
   }
 
   onChange(listener: MetadataListener): () => void {
@@ -323,10 +470,23 @@ export class MetadataLog implements MetadataPublisher {
    * Appends `records` as one batch: checks they apply to the current image (a
    * record that does not — a partition of an unknown topic, or a type the image
    * does not keep — throws MetadataReplayError and nothing is written), writes and fsyncs them, then
-   * publishes the new image. Returns the offset of the last record.
+   * publishes the new image. Returns the offset of the last record. A quorum of one only.
    */
   append(records: readonly MetadataRecord[]): number {
+    if (this.raftMode) throw new Error('append() commits at once and serves a quorum of one; a raft leader uses appendAsLeader');
     if (records.length === 0) return this.current.provenance.lastContainedOffset;
+    const batch = this.appendAsLeader(records, this.raftEpoch);
+    this.commitTo(this.log.logEndOffset);
+    return batch.lastOffset;
+  }
+
+  /**
+   * Leader: appends `records` as one batch at `epoch`, fsynced but not committed. They
+   * must apply to the latest image (committed plus pending): otherwise MetadataReplayError
+   * and nothing is written.
+   */
+  appendAsLeader(records: readonly MetadataRecord[], epoch: number): { baseOffset: number; lastOffset: number } {
+    this.ensureHealthy();
     for (const r of records) {
       if (!IMAGE_RECORD_TYPES.has(r.type)) {
         throw new MetadataReplayError(`${r.type} is not kept by the metadata image (a snapshot would lose it); not appended`);
@@ -337,31 +497,185 @@ export class MetadataLog implements MetadataPublisher {
     const lastOffset = baseOffset + records.length - 1;
     const values = records.map((r) => encodeMetadataRecord(r));
     // Applied as a reader of the log will see them (defaults filled in, fields of other versions dropped).
-    const next = applyRecords(this.current, values.map(decodeMetadataRecord), {
-      lastContainedOffset: lastOffset,
-      lastContainedEpoch: this.raftEpoch,
-      lastContainedLogTimeMs: now,
-    });
-    const written = this.appendBatch(
-      values.map((value) => ({ key: null, value })),
-      false,
-      now,
-    );
-    this.bytesSinceSnapshot += written.size;
-    this.oldestUnsnapshottedMs ??= now;
-    const previous = this.current;
-    this.current = next;
-    const change: MetadataChange = { previous, records, baseOffset, lastOffset };
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(next, change);
-      } catch (err) {
-        // The change is durable whatever a listener does with it.
-        this.logLine(`metadata listener failed at offset ${lastOffset}: ${(err as Error).message}`);
+    const decoded = values.map(decodeMetadataRecord);
+    const next = applyRecords(this.latestImage(), decoded, { lastContainedOffset: lastOffset, lastContainedEpoch: epoch, lastContainedLogTimeMs: now });
+    this.appendBatch(values.map((value) => ({ key: null, value })), false, now, epoch, decoded);
+    this.latest = next;
+    return { baseOffset, lastOffset };
+  }
+
+  /** Leader: appends one raft control record (LeaderChangeMessage) as its own batch at `epoch`. */
+  appendControl(record: RecordInput, epoch: number): { baseOffset: number; lastOffset: number } {
+    const batch = this.appendBatch([record], true, this.clock(), epoch, []);
+    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
+  }
+
+  /**
+   * Follower: appends batches fetched from the leader (offsets and epochs as the leader
+   * wrote them), fsynced, uncommitted. They must start at the log end. Returns the new log end.
+   */
+  appendAsFollower(bytes: Buffer): number {
+    this.ensureHealthy();
+    if (bytes.length === 0) return this.log.logEndOffset;
+    validateBatches(bytes);
+    const batches = decodeBatches(bytes, this.dir);
+    const first = batches[0];
+    if (first === undefined) return this.log.logEndOffset;
+    if (first.baseOffset !== this.log.logEndOffset) {
+      throw new Error(`${this.dir}: fetched batch at offset ${first.baseOffset} does not continue the log ending at ${this.log.logEndOffset}`);
+    }
+    this.log.appendAsFollower(bytes);
+    this.flush();
+    this.pending.push(...batches);
+    this.latest = null;
+    for (const b of batches) this.raftEpoch = Math.max(this.raftEpoch, b.epoch);
+    return this.log.logEndOffset;
+  }
+
+  /**
+   * Follower: removes every record at or after `offset` (a tail the leader does not have,
+   * KIP-595 diverging epoch). Committed records are never removed: below the high
+   * watermark this throws.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.log.logEndOffset) return;
+    if (offset < this.hw) {
+      throw new Error(`${this.dir}: cannot truncate to ${offset}, below the high watermark ${this.hw} (committed records)`);
+    }
+    this.log.truncateTo(offset);
+    this.flush();
+    this.pending = this.pending.filter((b) => b.baseOffset < offset);
+    const last = this.pending[this.pending.length - 1];
+    if (last !== undefined && last.lastOffset >= offset) {
+      // a batch cut in the middle cannot be replayed; the log dropped it whole (batches are atomic)
+      this.pending.pop();
+    }
+    this.latest = null;
+    this.raftEpoch = this.lastFetchedEpoch;
+  }
+
+  /**
+   * Commits every batch below `offset` (the quorum's high watermark): applies them to the
+   * image and tells listeners, batch by batch in log order. Offsets beyond the log end
+   * are clamped to it; a lower offset than before is ignored.
+   */
+  commitTo(offset: number): void {
+    const target = Math.min(offset, this.log.logEndOffset);
+    if (target <= this.hw) return;
+    const committing: PendingBatch[] = [];
+    while (this.pending.length > 0 && this.pending[0]!.lastOffset < target) committing.push(this.pending.shift()!);
+    const last = committing[committing.length - 1];
+    if (last === undefined) return;
+    this.hw = last.lastOffset + 1;
+    this.log.highWatermark = this.hw;
+    try {
+      if (this.listeners.size === 0) {
+        // one pass, one copy of each image part (replay at start-up)
+        const records: MetadataRecord[] = [];
+        let provenance = this.current.provenance;
+        for (const b of committing) {
+          if (b.control || b.records.length === 0) continue;
+          records.push(...b.records);
+          provenance = { lastContainedOffset: b.lastOffset, lastContainedEpoch: b.epoch, lastContainedLogTimeMs: b.maxTimestamp };
+        }
+        if (records.length > 0) this.current = applyRecords(this.current, records, provenance);
+      } else {
+        for (const b of committing) {
+          if (b.control || b.records.length === 0) continue;
+          const previous = this.current;
+          this.current = applyRecords(previous, b.records, {
+            lastContainedOffset: b.lastOffset,
+            lastContainedEpoch: b.epoch,
+            lastContainedLogTimeMs: b.maxTimestamp,
+          });
+          this.publish(previous, b);
+        }
       }
+    } catch (err) {
+      // A committed record that does not apply: the image can no longer follow the log.
+      this.failure = err as Error;
+      throw err;
+    }
+    if (this.pending.length === 0) this.latest = this.current;
+    for (const b of committing) {
+      if (b.control) continue;
+      this.bytesSinceSnapshot += b.sizeInBytes;
+      this.oldestUnsnapshottedMs ??= b.maxTimestamp;
     }
     this.maybeSnapshot();
-    return lastOffset;
+  }
+
+  private publish(previous: MetadataImage, batch: { records: readonly MetadataRecord[]; baseOffset: number; lastOffset: number }): void {
+    const change: MetadataChange = { previous, records: batch.records, baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.current, change);
+      } catch (err) {
+        // The change is durable whatever a listener does with it.
+        this.logLine(`metadata listener failed at offset ${batch.lastOffset}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Record batches from `offset` (whole batches, at least one when any), for a raft
+   * Fetch: committed or not, as KIP-595 leaders send them. OFFSET_OUT_OF_RANGE (KafkaError)
+   * outside [logStartOffset, logEndOffset].
+   */
+  readBatches(offset: number, maxBytes: number): Buffer {
+    return this.log.read(offset, maxBytes, { minOneMessage: true }).records;
+  }
+
+  /** `maxBytes` of a snapshot file from `position` (FetchSnapshot), with its total size; null when there is no such snapshot. */
+  readSnapshotChunk(id: SnapshotId, position: number, maxBytes: number): { size: number; bytes: Buffer } | null {
+    if (!this.snapshots.some((s) => s.endOffset === id.endOffset && s.epoch === id.epoch)) return null;
+    let file: Buffer;
+    try {
+      file = readFileSync(join(this.dir, snapshotFileName(id)));
+    } catch {
+      return null;
+    }
+    const start = Math.min(Math.max(0, position), file.length);
+    return { size: file.length, bytes: file.subarray(start, start + Math.max(0, maxBytes)) };
+  }
+
+  /**
+   * Follower far behind the leader's log start: installs the snapshot fetched from the
+   * leader (its bytes as written), replaces the image with it and restarts the log at its
+   * end offset. Listeners get one change whose records are the whole snapshot.
+   */
+  installSnapshot(id: SnapshotId, bytes: Buffer): void {
+    this.ensureHealthy();
+    writeSnapshotFile(this.dir, id, bytes);
+    let image: MetadataImage;
+    try {
+      const snapshot = readSnapshot(this.dir, id);
+      image = applyRecords(emptyImage(this.current.clusterId), snapshot.records, {
+        lastContainedOffset: id.endOffset - 1,
+        lastContainedEpoch: id.epoch,
+        lastContainedLogTimeMs: snapshot.lastContainedLogTimestamp,
+      });
+    } catch (err) {
+      deleteSnapshot(this.dir, id);
+      throw err;
+    }
+    for (const old of this.snapshots) {
+      if (old.endOffset !== id.endOffset || old.epoch !== id.epoch) deleteSnapshot(this.dir, old);
+    }
+    this.snapshots = [id];
+    this.snapshotEnd = id.endOffset;
+    this.log.truncateFullyAndStartAt(id.endOffset);
+    this.pending = [];
+    this.hw = id.endOffset;
+    this.log.highWatermark = this.hw;
+    this.bytesSinceSnapshot = 0;
+    this.oldestUnsnapshottedMs = null;
+    this.raftEpoch = Math.max(this.raftEpoch, id.epoch);
+    const previous = this.current;
+    this.current = image;
+    this.latest = image;
+    this.logLine(`Installed metadata snapshot ${id.endOffset}-${id.epoch} fetched from the leader`);
+    this.publish(previous, { records: imageRecords(image), baseOffset: 0, lastOffset: id.endOffset - 1 });
   }
 
   private maybeSnapshot(): void {
@@ -373,7 +687,7 @@ export class MetadataLog implements MetadataPublisher {
   }
 
   /**
-   * Writes a snapshot of the current image (unless one at the same offset exists),
+   * Writes a snapshot of the committed image (unless one at the same offset exists),
    * deletes older snapshots and the log segments wholly behind it. Returns its id,
    * or null when the log holds no metadata record yet.
    */
@@ -395,7 +709,7 @@ export class MetadataLog implements MetadataPublisher {
     return id;
   }
 
-  /** Base offsets of the log's segments (tests, tools). */
+  /** Base offsets of the segments, oldest first (tests, tools). */
   segmentBaseOffsets(): number[] {
     return this.log.segmentBaseOffsets();
   }

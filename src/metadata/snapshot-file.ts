@@ -90,7 +90,16 @@ export function writeSnapshot(
   }
   push([encodeRaftControlRecord('SnapshotFooterRecord', {})], true);
   const bytes = Buffer.concat(batches);
+  writeSnapshotFile(dir, id, bytes);
+  return bytes.length;
+}
 
+/**
+ * Writes a snapshot's bytes as they are (a follower installing one fetched from the
+ * leader with FetchSnapshot): into `.checkpoint.part`, fsynced, then renamed, so a
+ * crash never leaves a partial file under the final name.
+ */
+export function writeSnapshotFile(dir: string, id: SnapshotId, bytes: Buffer): void {
   const path = join(dir, snapshotFileName(id));
   const part = path.replace(/\.checkpoint$/, PARTIAL_SNAPSHOT_SUFFIX);
   const fd = openSync(part, 'w');
@@ -102,7 +111,6 @@ export function writeSnapshot(
   }
   renameSync(part, path);
   fsyncDir(dir);
-  return bytes.length;
 }
 
 export function fsyncDir(dir: string): void {
