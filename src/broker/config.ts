@@ -14,6 +14,11 @@ export interface Endpoint {
   /** host to bind; '' or 0.0.0.0 means all interfaces */
   host: string;
   port: number;
+  /**
+   * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, from listener.security.protocol.map; absent:
+   * the map's entry for `name` (Kafka's default map names each protocol after itself).
+   */
+  securityProtocol?: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 }
 
 export interface BrokerConfig {
@@ -109,6 +114,42 @@ export interface BrokerConfig {
   metadataLogMaxSnapshotIntervalMs: number;
   /** metadata.log.segment.bytes */
   metadataLogSegmentBytes: number;
+  /** broker.session.timeout.ms: heartbeat silence after which the controller fences a broker */
+  brokerSessionTimeoutMs: number;
+  /** broker.heartbeat.interval.ms */
+  brokerHeartbeatIntervalMs: number;
+  /** controller.quorum.election.timeout.ms */
+  controllerQuorumElectionTimeoutMs: number;
+  /** controller.quorum.election.backoff.max.ms */
+  controllerQuorumElectionBackoffMaxMs: number;
+  /** controller.quorum.fetch.timeout.ms */
+  controllerQuorumFetchTimeoutMs: number;
+  /** controller.quorum.request.timeout.ms */
+  controllerQuorumRequestTimeoutMs: number;
+  /** controller.quorum.retry.backoff.ms */
+  controllerQuorumRetryBackoffMs: number;
+  /** replica.lag.time.max.ms: a follower silent this long leaves the ISR */
+  replicaLagTimeMaxMs: number;
+  /** replica.fetch.wait.max.ms */
+  replicaFetchWaitMaxMs: number;
+  /** replica.fetch.min.bytes */
+  replicaFetchMinBytes: number;
+  /** replica.fetch.max.bytes (per partition) */
+  replicaFetchMaxBytes: number;
+  /** replica.fetch.response.max.bytes */
+  replicaFetchResponseMaxBytes: number;
+  /** replica.fetch.backoff.ms */
+  replicaFetchBackoffMs: number;
+  /** unclean.leader.election.enable */
+  uncleanLeaderElectionEnable: boolean;
+  /** auto.leader.rebalance.enable */
+  autoLeaderRebalanceEnable: boolean;
+  /** leader.imbalance.check.interval.seconds */
+  leaderImbalanceCheckIntervalSeconds: number;
+  /** leader.imbalance.per.broker.percentage */
+  leaderImbalancePerBrokerPercentage: number;
+  /** zookeeper.connection.timeout.ms: how long a ZooKeeper-style broker tries its controllers */
+  zookeeperConnectionTimeoutMs: number;
   /** every key/value as read, including keys we accept but do not act on */
   raw: Record<string, string>;
 }

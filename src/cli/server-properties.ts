@@ -61,7 +61,11 @@ class PropertyReader {
     return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   }
 
-  listeners(key: string, securityMap: Record<string, string>, controllerNames: ReadonlySet<string>): Endpoint[] | undefined {
+  /**
+   * `controllerOnly` (process.roles=controller): the node serves only its controller
+   * listeners, so those are its listeners; otherwise they are left to the quorum (node-config).
+   */
+  listeners(key: string, securityMap: Record<string, string>, controllerNames: ReadonlySet<string>, controllerOnly = false): Endpoint[] | undefined {
     const items = this.list(key);
     if (items === undefined) return undefined;
     const endpoints: Endpoint[] = [];
@@ -71,14 +75,15 @@ class PropertyReader {
       const name = match[1].toUpperCase();
       const port = Number(match[3]);
       if (port > 65535) this.fail(key, `port ${port} of ${item} is out of range`);
-      // KRaft controller listeners belong to a quorum this single-process broker does not run.
-      if (controllerNames.has(name)) continue;
-      const protocol = securityMap[name] ?? name;
+      // KRaft controller listeners are bound by the quorum (cluster/node-config.ts), not as broker listeners.
+      if (controllerNames.has(name) !== controllerOnly) continue;
+      // Kafka maps a controller listener missing from the map to PLAINTEXT (effectiveListenerSecurityProtocolMap)
+      const protocol = securityMap[name] ?? (controllerNames.has(name) ? 'PLAINTEXT' : name);
       if (protocol !== 'PLAINTEXT') this.fail(key, `listener ${item} uses ${protocol}; only PLAINTEXT listeners are supported`);
       const host = match[2].startsWith('[') ? match[2].slice(1, -1) : match[2];
       endpoints.push({ name, host, port });
     }
-    if (endpoints.length === 0) this.fail(key, 'no PLAINTEXT listener given');
+    if (endpoints.length === 0) this.fail(key, controllerOnly ? 'no listener named in controller.listener.names given (process.roles=controller)' : 'no PLAINTEXT listener given');
     return endpoints;
   }
 }
@@ -149,14 +154,15 @@ export function parseServerProperties(source: ServerPropertiesSource | undefined
 
   const controllerNames = new Set((reader.list('controller.listener.names') ?? []).map((n) => n.toUpperCase()));
   const securityMap = securityProtocolMap(reader);
-  const listeners = reader.listeners('listeners', securityMap, controllerNames);
+  const controllerOnly = (reader.list('process.roles') ?? []).join(',') === 'controller' && controllerNames.size > 0;
+  const listeners = reader.listeners('listeners', securityMap, controllerNames, controllerOnly);
   if (listeners) {
     config.listeners = listeners;
   } else if (reader.has('port') || reader.has('host.name')) {
     // Pre-1.0 tutorials configure `port` / `host.name` instead of `listeners`.
     config.listeners = [{ name: 'PLAINTEXT', host: reader.string('host.name') ?? '', port: reader.number('port') ?? 9092 }];
   }
-  const advertised = reader.listeners('advertised.listeners', securityMap, controllerNames);
+  const advertised = reader.listeners('advertised.listeners', securityMap, controllerNames, controllerOnly);
   const toLocalhost = (l: Endpoint): Endpoint => ({ ...l, host: l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host });
   if (advertised) {
     config.advertisedListeners = advertised;
