@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerConfig, brokerKeyDefault, type BrokerConfig } from '../../src/broker/config.js';
 import {
   controllerEndpoints, NodeConfigError, parseQuorumVoters, parseZooKeeperConnect, quorumTopology, zookeeperNodeConfig,
 } from '../../src/cluster/node-config.js';
+import { parseProperties } from '../../src/cli/config-files.js';
 import { parseServerProperties } from '../../src/cli/server-properties.js';
 
 function fromText(text: string): BrokerConfig {
@@ -190,5 +193,26 @@ describe('cluster keys in the broker config table', () => {
     const config = fromText('replica.lag.time.max.ms=10000\nbroker.session.timeout.ms=3000\n');
     expect(config.replicaLagTimeMaxMs).toBe(10000);
     expect(config.brokerSessionTimeoutMs).toBe(3000);
+  });
+});
+
+describe('the shipped config files', () => {
+  const root = path.resolve(__dirname, '..', '..', 'config');
+  it('config/kraft/{server,broker,controller}.properties parse into a combined node, a broker and a controller of one quorum', () => {
+    const topology = (name: string) => quorumTopology(parseServerProperties({ file: path.join(root, 'kraft', name) }));
+    const combined = topology('server.properties');
+    expect([...combined.roles].sort()).toEqual(['broker', 'controller']);
+    const broker = topology('broker.properties');
+    const controller = topology('controller.properties');
+    expect([...broker.roles]).toEqual(['broker']);
+    expect([...controller.roles]).toEqual(['controller']);
+    expect(broker.voters).toEqual(controller.voters);
+    expect(broker.nodeId).not.toBe(controller.nodeId);
+  });
+
+  it("config/zookeeper.properties is Kafka's stock file: a standalone controller on 2181 with data in /tmp/zookeeper", () => {
+    const props = parseProperties(fs.readFileSync(path.join(root, 'zookeeper.properties'), 'utf8'));
+    expect(props).toEqual({ dataDir: '/tmp/zookeeper', clientPort: '2181', maxClientCnxns: '0', 'admin.enableServer': 'false' });
+    expect(zookeeperNodeConfig(props, { readMyid: () => undefined }).topology.voters).toEqual([{ id: 3000, host: 'localhost', port: 2181 }]);
   });
 });
