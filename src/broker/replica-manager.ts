@@ -45,6 +45,20 @@ import { FollowerStates } from './follower-states.js';
 import { apiErrorOf } from './api-error.js';
 import { isDiskFailure } from '../storage/disk-errors.js';
 import type { AppendOrigin } from '../protocol/records/validate.js';
+import type { PartitionState } from './services/metadata-service.js';
+import { IsrManager, LocalPartition } from './replication/partition.js';
+import { ReplicaFetcherManager } from './replication/replica-fetcher-manager.js';
+import type { FollowedPartition } from './replication/replica-fetcher.js';
+import { REPLICATION_DEFAULTS, type PartitionStateChange, type ReplicationOptions } from './replication/types.js';
+
+export type {
+  AlterPartitionRequest,
+  AlterPartitionResult,
+  AlterPartitionSender,
+  BrokerEndpoint,
+  PartitionStateChange,
+  ReplicationOptions,
+} from './replication/types.js';
 
 const ZSTD = 4;
 
@@ -71,6 +85,9 @@ function errorCodeOf(err: unknown): number {
 /** A full or failing disk is reported once per partition per minute, not once per batch. */
 const STORAGE_WARNING_INTERVAL_MS = 60_000;
 
+/** Pause before a leader proposes an ISR change again after AlterPartition failed. */
+const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
+
 /**
  * A coordinator that owns the partitions of an internal topic this broker leads (Kafka's
  * onLeadershipChange callbacks to the group and transaction coordinators).
@@ -81,6 +98,23 @@ export interface PartitionLeadershipListener {
   /** This broker no longer leads the partition: unload its state. */
   onResigned(partition: number): void;
 }
+
+/** A partition's state and local log as this broker serves it. */
+interface ServedPartition {
+  state: PartitionState;
+  log: PartitionLog;
+  /** set for partitions the metadata publisher handed over (applyPartitionStates) */
+  local?: LocalPartition;
+}
+
+/** What runs once replication is started (a broker of a cluster). */
+interface Replication {
+  fetchers: ReplicaFetcherManager;
+  isr: IsrManager;
+  isrCheck: NodeJS.Timeout;
+}
+
+const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
@@ -93,6 +127,9 @@ export class ReplicaManager implements PartitionDataService {
   private transactions: Pick<TransactionService, 'verifyTransactionalWrite'> | null = null;
   /** per "topic-partition": when its last storage warning was logged, and failures since */
   private readonly storageWarnings = new Map<string, { loggedAt: number; suppressed: number }>();
+  /** partitions the metadata publisher described (replicated cluster); others follow the metadata service directly */
+  private readonly localPartitions = new Map<string, LocalPartition>();
+  private replication: Replication | null = null;
 
   constructor(
     private readonly brokerId: number,
@@ -146,11 +183,212 @@ export class ReplicaManager implements PartitionDataService {
 
   /** The log of a partition this broker leads, or a Kafka error code. */
   private leaderLog(topic: string, partition: number): PartitionLog | number {
-    const found = this.metadata.getPartition(topic, partition);
+    const found = this.served(topic, partition);
     if (!found) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (found.state.leader !== this.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (!found.log) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return found.log;
+  }
+
+  /**
+   * The partition's state and log as this broker serves it: what the metadata publisher
+   * last applied (applyPartitionStates) for a replicated partition, else the metadata
+   * service's state (a single broker, which never starts replication).
+   */
+  private served(topic: string, partition: number): ServedPartition | undefined {
+    const found = this.metadata.getPartition(topic, partition);
+    if (!found) return undefined;
+    const local = this.localPartitions.get(partitionKey(topic, partition));
+    return local ? { state: local.state, log: found.log, local } : found;
+  }
+
+  /**
+   * Starts replication (a broker of a cluster): follower fetchers towards the leaders of
+   * the partitions this broker follows, and the leader's ISR check every
+   * replica.lag.time.max.ms / 2. Call once, before the first applyPartitionStates.
+   */
+  startReplication(options: ReplicationOptions): void {
+    if (this.replication) return;
+    const d = REPLICATION_DEFAULTS;
+    const lagMs = options.replicaLagTimeMaxMs ?? d.replicaLagTimeMaxMs;
+    const backoffMs = options.replicaFetchBackoffMs ?? d.replicaFetchBackoffMs;
+    const fetchers = new ReplicaFetcherManager(
+      {
+        brokerId: this.brokerId,
+        maxWaitMs: options.replicaFetchWaitMaxMs ?? d.replicaFetchWaitMaxMs,
+        minBytes: options.replicaFetchMinBytes ?? d.replicaFetchMinBytes,
+        partitionMaxBytes: options.replicaFetchMaxBytes ?? d.replicaFetchMaxBytes,
+        responseMaxBytes: options.replicaFetchResponseMaxBytes ?? d.replicaFetchResponseMaxBytes,
+        backoffMs,
+      },
+      (brokerId) => options.brokerEndpoint(brokerId),
+      { onFollowerLogChanged: (p) => this.onFollowerLogChanged(p) },
+      this.log,
+      {
+        clientId: options.clientId ?? `broker-${this.brokerId}-fetcher`,
+        requestTimeoutMs: options.replicaSocketTimeoutMs ?? d.replicaSocketTimeoutMs,
+        reconnectBackoffMs: 50,
+        reconnectBackoffMaxMs: Math.max(50, backoffMs),
+      },
+    );
+    const isr = new IsrManager(
+      this.brokerId,
+      this.followers,
+      options.alterPartition,
+      {
+        replicaLagTimeMaxMs: lagMs,
+        retryBackoffMs: ALTER_PARTITION_RETRY_BACKOFF_MS,
+        isReplicaEligible: (id) => options.isReplicaEligible?.(id) ?? true,
+      },
+      (local) => this.onIsrChanged(local),
+      this.log,
+    );
+    // Kafka's isr-expiration task runs every replica.lag.time.max.ms / 2
+    const isrCheck = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(lagMs / 2)));
+    isrCheck.unref();
+    this.replication = { fetchers, isr, isrCheck };
+  }
+
+  /**
+   * The committed metadata changed these partitions (Kafka's ReplicaManager.applyDelta):
+   * for each partition this broker hosts, become its leader (follower states reset, the
+   * epoch recorded at the log end, the high watermark from the ISR) or its follower
+   * (produce answers NOT_LEADER_OR_FOLLOWER, waiting acks=all fail, the fetcher of the
+   * new leader truncates then fetches); a partition no longer assigned here stops being
+   * fetched. The local log must exist already. Changes older than what was applied
+   * (leader epoch, then partition epoch) are ignored.
+   */
+  applyPartitionStates(changes: readonly PartitionStateChange[]): void {
+    const now = Date.now();
+    for (const change of changes) {
+      const { topic, partition } = change;
+      const key = partitionKey(topic, partition);
+      if (!change.replicas.includes(this.brokerId)) {
+        this.stopReplica(key);
+        continue;
+      }
+      let local = this.localPartitions.get(key);
+      if (local && local.topicId !== change.topicId) {
+        // the topic was deleted and created again under the same name
+        this.stopReplica(key);
+        local = undefined;
+      }
+      if (local?.isStale(change)) continue;
+      const log = this.metadata.getPartition(topic, partition)?.log;
+      if (!log) {
+        this.log(`WARN [ReplicaManager broker=${this.brokerId}] No local log for ${key}, assigned to this broker; not serving it`);
+        continue;
+      }
+      const previous = local ? { leader: local.leader, leaderEpoch: local.leaderEpoch } : null;
+      if (local) local.update(change);
+      else this.localPartitions.set(key, (local = new LocalPartition(key, change)));
+      // the committed registration replaces any ISR change still in flight (Kafka's makeLeader)
+      local.pendingIsr = null;
+      local.alterPartitionRetryAt = 0;
+      const epochChanged = !previous || previous.leader !== change.leader || previous.leaderEpoch !== change.leaderEpoch;
+      if (change.leader === this.brokerId) {
+        if (epochChanged) this.becomeLeader(local, log, now);
+        this.maybeIncrementHighWatermark(topic, partition, log);
+      } else if (epochChanged) {
+        this.becomeFollower(local, log);
+      }
+      // acks=all waiting here settle against the new state; long-polling fetches re-check leadership
+      this.producePurgatory.checkAndComplete(topic, partition);
+      this.purgatory.notify(topic, partition);
+    }
+    this.applyLeadershipChanges();
+  }
+
+  /** The partitions' topic was deleted (or they moved away): stop fetching them and forget their state. */
+  removePartitions(partitions: ReadonlyArray<{ topic: string; partition: number }>): void {
+    for (const { topic, partition } of partitions) {
+      this.stopReplica(partitionKey(topic, partition));
+      this.purgatory.notify(topic, partition);
+    }
+    this.applyLeadershipChanges();
+  }
+
+  /** Stops the fetchers and the ISR check; waits for fetches in flight to end. */
+  async shutdown(): Promise<void> {
+    const replication = this.replication;
+    this.replication = null;
+    if (!replication) return;
+    clearInterval(replication.isrCheck);
+    await replication.fetchers.shutdown();
+  }
+
+  /** The fetch state of a followed partition (tests, diagnostics). */
+  followerFetchState(topic: string, partition: number): { state: 'truncating' | 'fetching'; fetchOffset: number } | undefined {
+    const followed = this.replication?.fetchers.followed(partitionKey(topic, partition));
+    return followed ? { state: followed.state, fetchOffset: followed.fetchOffset } : undefined;
+  }
+
+  private becomeLeader(local: LocalPartition, log: PartitionLog, now: number): void {
+    this.replication?.fetchers.removePartition(local.key);
+    try {
+      log.assignLeaderEpoch(local.leaderEpoch);
+    } catch (err) {
+      this.log(`WARN [Partition ${local.key} broker=${this.brokerId}] Could not record leader epoch ${local.leaderEpoch}: ${String(err)}`);
+    }
+    local.leaderEpochStartOffset = log.logEndOffset;
+    this.followers.reset(log, local.leaderEpoch, local.isr, now);
+    // a follower's appends and truncations went around the cache
+    this.abortedTxns.delete(log);
+    this.log(`INFO [Partition ${local.key} broker=${this.brokerId}] ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch}, high watermark ${log.highWatermark}, ISR [${local.isr.join(',')}]`);
+  }
+
+  private becomeFollower(local: LocalPartition, log: PartitionLog): void {
+    const fetchers = this.replication?.fetchers;
+    if (!fetchers) {
+      this.log(`WARN [ReplicaManager broker=${this.brokerId}] ${local.key} is to follow broker ${local.leader} but replication was not started`);
+      return;
+    }
+    fetchers.removePartition(local.key);
+    if (local.leader < 0) return;
+    this.log(`INFO [ReplicaManager broker=${this.brokerId}] Follower ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch} and high watermark ${log.highWatermark}. Current leader ${local.leader}.`);
+    fetchers.addPartition({
+      key: local.key,
+      topic: local.topic,
+      topicId: local.topicId,
+      partition: local.partition,
+      log,
+      leaderId: local.leader,
+      leaderEpoch: local.leaderEpoch,
+    });
+  }
+
+  private stopReplica(key: string): void {
+    this.replication?.fetchers.removePartition(key);
+    const local = this.localPartitions.get(key);
+    if (!local) return;
+    this.localPartitions.delete(key);
+    this.producePurgatory.checkAndComplete(local.topic, local.partition);
+  }
+
+  /** The fetcher appended to or truncated a follower log. */
+  private onFollowerLogChanged(p: FollowedPartition): void {
+    // aborted transactions are cached per log for the leader; re-read them if this broker leads again
+    this.abortedTxns.delete(p.log);
+    this.purgatory.notify(p.topic, p.partition);
+  }
+
+  /** An ISR change was proposed, committed or refused: the high watermark and waiting produces follow. */
+  private onIsrChanged(local: LocalPartition): void {
+    const found = this.metadata.getPartition(local.topic, local.partition);
+    if (found) this.maybeIncrementHighWatermark(local.topic, local.partition, found.log);
+    this.producePurgatory.checkAndComplete(local.topic, local.partition);
+  }
+
+  /** The periodic ISR check of the partitions this broker leads. */
+  maybeShrinkIsr(): void {
+    const replication = this.replication;
+    if (!replication) return;
+    const now = Date.now();
+    for (const local of this.localPartitions.values()) {
+      if (local.leader !== this.brokerId) continue;
+      const found = this.metadata.getPartition(local.topic, local.partition);
+      if (found) replication.isr.maybeShrink(local, found.log, now);
+    }
   }
 
   /**
@@ -196,10 +434,12 @@ export class ReplicaManager implements PartitionDataService {
    * broker lost the leadership; else still waiting (Kafka's Partition.checkEnoughReplicasReachOffset).
    */
   private checkDelayedProduce(p: PendingPartition): number | null {
-    const found = this.metadata.getPartition(p.topic, p.partition);
+    const found = this.served(p.topic, p.partition);
     if (!found?.log || found.state.leader !== this.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (found.log.highWatermark < p.requiredOffset) return null;
-    return found.state.isr.length < this.minInsyncReplicas(p.topic) ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
+    // Kafka checks the maximal ISR here: a shrink the controller has not confirmed still counts
+    const isrSize = found.local?.maximalIsr.length ?? found.state.isr.length;
+    return isrSize < this.minInsyncReplicas(p.topic) ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
   }
 
   /**
@@ -236,8 +476,9 @@ export class ReplicaManager implements PartitionDataService {
     for (const [topic, entry] of this.leadershipListeners) {
       const leading = new Map<number, number>();
       for (const state of this.metadata.topic(topic)?.partitions ?? []) {
-        if (state.leader === this.brokerId && this.metadata.getPartition(topic, state.partition)?.log) {
-          leading.set(state.partition, state.leaderEpoch);
+        const served = this.served(topic, state.partition);
+        if (served?.log && served.state.leader === this.brokerId) {
+          leading.set(state.partition, served.state.leaderEpoch);
         }
       }
       for (const partition of [...entry.led]) {
@@ -276,7 +517,7 @@ export class ReplicaManager implements PartitionDataService {
       outcome.errorMessage = 'empty record set';
       return outcome;
     }
-    const state = this.metadata.getPartition(topic, partition)!.state;
+    const state = this.served(topic, partition)!.state;
     // acks=all promises min.insync.replicas copies: refuse before writing when the ISR is smaller
     if (options.requiredAcks === -1) {
       const minIsr = this.minInsyncReplicas(topic);
@@ -347,9 +588,9 @@ export class ReplicaManager implements PartitionDataService {
    * it moves, delayed produces it satisfies complete and long-polling fetches wake.
    */
   private maybeIncrementHighWatermark(topic: string, partition: number, log: PartitionLog): void {
-    const found = this.metadata.getPartition(topic, partition);
-    if (!found || found.state.leader !== this.brokerId) return;
-    const newHw = this.followers.highWatermarkOf(log, found.state);
+    const found = this.served(topic, partition);
+    if (!found || found.state.leader !== this.brokerId || found.log !== log) return;
+    const newHw = this.followers.highWatermarkOf(log, found.state, found.local?.maximalIsr);
     if (newHw === null || newHw <= log.highWatermark) return;
     log.highWatermark = newHw;
     this.producePurgatory.checkAndComplete(topic, partition);
@@ -392,11 +633,13 @@ export class ReplicaManager implements PartitionDataService {
     // A follower's fetch: its fetch offset is its log end offset, and it reads up to ours.
     const fromFollower = options.replicaId !== undefined && options.replicaId >= 0;
     if (fromFollower && fetchOffset >= log.logStartOffset && fetchOffset <= log.logEndOffset) {
-      const state = this.metadata.getPartition(topic, partition)!.state;
-      if (!this.followers.update(log, state, options.replicaId!, fetchOffset)) {
+      const served = this.served(topic, partition)!;
+      const now = Date.now();
+      if (!this.followers.update(log, served.state, options.replicaId!, fetchOffset, now)) {
         outcome.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         return outcome;
       }
+      if (served.local && this.replication) this.replication.isr.maybeExpand(served.local, log, options.replicaId!, now);
       this.maybeIncrementHighWatermark(topic, partition, log);
     }
     outcome.highWatermark = log.highWatermark;
@@ -444,7 +687,7 @@ export class ReplicaManager implements PartitionDataService {
       outcome.errorCode = log;
       return outcome;
     }
-    outcome.leaderEpoch = this.metadata.getPartition(topic, partition)!.state.leaderEpoch;
+    outcome.leaderEpoch = this.served(topic, partition)!.state.leaderEpoch;
     const lastStable = this.lastStableOffset(log, log.producerState.ongoingTransactions());
     switch (timestamp) {
       case LATEST:
@@ -523,7 +766,7 @@ export class ReplicaManager implements PartitionDataService {
     const { topic, partition, producerId, producerEpoch } = marker;
     const log = this.leaderLog(topic, partition);
     if (typeof log === 'number') return log;
-    const state = this.metadata.getPartition(topic, partition)!.state;
+    const state = this.served(topic, partition)!.state;
     try {
       const txn = this.txnState(topic, partition, log);
       const now = Date.now();
@@ -547,6 +790,11 @@ export class ReplicaManager implements PartitionDataService {
   }
 
   close(): void {
+    if (this.replication) {
+      clearInterval(this.replication.isrCheck);
+      void this.replication.fetchers.shutdown();
+      this.replication = null;
+    }
     this.producePurgatory.cancelAll();
     this.purgatory.cancelAll();
   }

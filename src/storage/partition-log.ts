@@ -346,6 +346,15 @@ export class PartitionLog {
     return this.epochCache.entries();
   }
 
+  /**
+   * A new leader records that its epoch starts at its log end (Kafka's
+   * maybeAssignEpochStartOffset), so OffsetForLeaderEpoch answers for that epoch before
+   * anything is written in it. Ignored for an epoch not above the latest recorded one.
+   */
+  assignLeaderEpoch(epoch: number, startOffset: number = this.endOffset): void {
+    this.epochCache.assign(epoch, startOffset);
+  }
+
   /** Why this partition is refused (corrupt batch in the middle of the log); null when it is served. */
   get offlineReason(): string | null {
     return this.offline;
