@@ -4,15 +4,17 @@
  * admin operations that change it (create/delete topics, add partitions, alter
  * configs, elect leaders, reassign). It implements the broker layer's MetadataService.
  *
- * The metadata log (src/metadata, `__cluster_metadata-0` as in KRaft) is the one
- * source of truth: every operation asks the controller (./controller) for the
- * records it means, appends them (fsynced before it is acknowledged), and the
- * TopicState/BrokerInfo views handlers read follow the log's image. A single broker
- * is a cluster of one: it is the controller, every partition's only replica and
- * leader; the records are the ones a KRaft controller writes, so replication can
- * follow them later. Partition logs are created/removed through storage's
- * LogManager around the records. Mutations are serialised: two CreateTopics for the
- * same name from different connections must not both succeed.
+ * The metadata quorum (src/metadata MetadataQuorum: `__cluster_metadata-0` as in
+ * KRaft) is the one source of truth: the TopicState/BrokerInfo views handlers read
+ * follow its committed image. Every operation asks the controller (./controller) for
+ * the records it means: on the node that leads the quorum they are appended through
+ * the local QuorumController (or, for a single broker, straight to its LocalQuorum);
+ * elsewhere the request is forwarded to the active controller (ControllerForwarder)
+ * and the answer waited for in the local image. A single broker is a cluster of one:
+ * it is the controller, every partition's only replica and leader. Partition logs are
+ * created/removed through storage's LogManager around the records on the controller's
+ * node, and by the BrokerMetadataPublisher on the others. Mutations are serialised:
+ * two CreateTopics for the same name from different connections must not both succeed.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -34,13 +36,17 @@ import {
   applyRecords,
   brokerInfos,
   configResourceKey,
-  MetadataLog,
+  LocalQuorum,
   topicRecords,
   topicState,
   ConfigResourceType as ImageConfigResourceType,
   type MetadataImage,
+  type MetadataQuorum,
   type MetadataRecord,
 } from '../metadata/index.js';
+import type { QuorumController } from './controller/quorum-controller.js';
+import type { ControllerForwarder } from './controller-forwarder.js';
+import type { SecurityImage } from '../metadata/security-image.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
 import { readMetaProperties, writeMetaProperties } from '../storage/log-manager.js';
@@ -92,6 +98,18 @@ export interface ClusterMetadataOptions {
   writeMetaProperties?: (logDir: string, props: { clusterId: string; nodeId: number }) => void;
   /** overrides of the config's metadata.log.* settings */
   metadataLog?: MetadataLogSettings;
+  /**
+   * The quorum of a cluster node (RaftQuorum, or a LocalQuorum the composition opened).
+   * Absent: load() opens a LocalQuorum and runs as a single broker with its embedded
+   * controller (registers itself, fences every other broker), as before the cluster.
+   */
+  quorum?: MetadataQuorum;
+  /** the cluster id of a cluster node (meta.properties, or learned from the quorum) */
+  clusterId?: () => string;
+  /** the controller on this node, when it has the controller role */
+  controller?: QuorumController;
+  /** forwards admin operations to the active controller when it is another node */
+  forwarder?: ControllerForwarder;
 }
 
 /** Longest stretch a large CreateTopics/DeleteTopics spends on logs before letting other connections run. */
@@ -115,7 +133,14 @@ export class ClusterMetadata implements MetadataService {
   private readonly logLine: (line: string) => void;
   private readonly writeMeta: NonNullable<ClusterMetadataOptions['writeMetaProperties']>;
   private readonly metadataLogSettings: MetadataLogSettings;
-  private metadataLog: MetadataLog | null = null;
+  private quorum: MetadataQuorum | null = null;
+  /** true when this ClusterMetadata opened its own LocalQuorum (single broker) */
+  private readonly embedded: boolean;
+  private readonly controller: QuorumController | undefined;
+  private readonly forwarder: ControllerForwarder | undefined;
+  private readonly clusterIdSource: (() => string) | undefined;
+  /** called after the views follow each committed batch */
+  private readonly batchListeners: ((image: MetadataImage, previous: MetadataImage) => void)[] = [];
   /** the image the views below were built from */
   private image: MetadataImage | null = null;
   private topicsByName = new Map<string, TopicState>();
@@ -131,6 +156,11 @@ export class ClusterMetadata implements MetadataService {
     this.logs = options.logs;
     this.logLine = options.log ?? (() => {});
     this.writeMeta = options.writeMetaProperties ?? writeMetaProperties;
+    this.embedded = options.quorum === undefined;
+    this.quorum = options.quorum ?? null;
+    this.controller = options.controller;
+    this.forwarder = options.forwarder;
+    this.clusterIdSource = options.clusterId;
     this.metadataLogSettings = {
       dir: this.config.metadataLogDir,
       maxBytesBetweenSnapshots: this.config.metadataLogMaxRecordBytesBetweenSnapshots,
@@ -141,16 +171,36 @@ export class ClusterMetadata implements MetadataService {
   }
 
   get clusterId(): string {
-    return this.currentClusterId;
+    return this.clusterIdSource?.() ?? this.currentClusterId;
   }
 
   get brokerId(): number {
     return this.config.brokerId;
   }
 
-  /** In a cluster of one this broker is the controller. */
+  /**
+   * The controller id Metadata and DescribeCluster report. In a cluster of one this
+   * broker is the controller. KRaft brokers report a live broker instead of the
+   * controller (clients send admin requests there, and it forwards them); Kafka picks
+   * one at random, we pick this broker when it is live, else the lowest live id, so
+   * consecutive answers agree.
+   */
   get controllerId(): number {
-    return this.config.brokerId;
+    if (this.embedded || this.image === null) return this.config.brokerId;
+    const live = [...this.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
+    if (live.includes(this.config.brokerId)) return this.config.brokerId;
+    return live[0] ?? this.config.brokerId;
+  }
+
+  /** Runs `listener` after the views have followed each committed batch (BrokerMetadataPublisher). */
+  onCommittedBatch(listener: (image: MetadataImage, previous: MetadataImage) => void): void {
+    this.batchListeners.push(listener);
+  }
+
+  /** true when metadata changes are decided on this node (it leads the quorum, or it is a single broker) */
+  private get decidesLocally(): boolean {
+    if (this.embedded) return true;
+    return this.controller !== undefined && this.controller.isActive();
   }
 
   private get firstLogDir(): string {
@@ -181,14 +231,15 @@ export class ClusterMetadata implements MetadataService {
    * Then this broker registers, fencing the brokers it cannot hear from.
    */
   async load(): Promise<void> {
+    if (!this.embedded) return this.loadClusterNode();
     const legacy = readLegacyMetadata(this.firstLogDir);
     const previousId = [...this.config.logDirs, this.metadataLogDir].map((d) => readMetaProperties(d)?.clusterId).find((id) => id);
     this.currentClusterId = legacy?.clusterId || previousId || randomUuid();
     for (const dir of new Set([...this.config.logDirs, this.metadataLogDir])) {
       this.writeMeta(dir, { clusterId: this.currentClusterId, nodeId: this.config.brokerId });
     }
-    this.metadataLog?.close();
-    const metadataLog = MetadataLog.open({
+    if (this.quorum !== null) await this.quorum.close();
+    const quorum = LocalQuorum.open({
       logDir: this.metadataLogDir,
       nodeId: this.config.brokerId,
       clusterId: this.currentClusterId,
@@ -197,28 +248,30 @@ export class ClusterMetadata implements MetadataService {
       segmentBytes: this.metadataLogSettings.segmentBytes,
       logger: this.logLine,
     });
-    this.metadataLog = metadataLog;
+    this.quorum = quorum;
     this.image = null;
-    this.follow(metadataLog.image());
-    metadataLog.onChange((image) => this.follow(image));
+    this.follow(quorum.image());
+    quorum.addListener({ onCommit: (batch) => this.followBatch(batch.image, batch.previous) });
 
-    const before = metadataLog.image();
+    const before = quorum.image();
     const known = before.topicsByName.size > 0 || before.brokers.size > 0;
     const onDisk = this.logs.allLogs?.() ?? [];
+    const endOffset = quorum.metadataLog.endOffset;
     let initial: MetadataRecord[] = [];
-    if (!known && legacy !== undefined) initial = legacyMetadataRecords(legacy, metadataLog.endOffset);
+    if (!known && legacy !== undefined) initial = legacyMetadataRecords(legacy, endOffset);
     else if (!known) initial = this.adoptedLogRecords(onDisk);
     const self = this.selfBroker();
     const startup = brokerStartupRecords(applyRecords(before, initial), {
       self,
       listenerName: (this.config.advertisedListeners[0] ?? this.config.listeners[0])?.name,
-      nextOffset: metadataLog.endOffset + initial.length,
+      nextOffset: endOffset + initial.length,
       fenceOthers: true,
     });
-    metadataLog.append([...initial, ...startup]);
+    const records = [...initial, ...startup];
+    if (records.length > 0) await quorum.append(records);
     if (legacy !== undefined) {
       const aside = retireLegacyMetadata(this.firstLogDir);
-      if (!known) this.logLine(`Imported ${legacy.topics.length} topics from the old metadata file into ${metadataLog.dir}; kept it as ${aside}`);
+      if (!known) this.logLine(`Imported ${legacy.topics.length} topics from the old metadata file into ${quorum.metadataLog.dir}; kept it as ${aside}`);
     }
 
     if (known || legacy !== undefined) {
@@ -244,10 +297,46 @@ export class ClusterMetadata implements MetadataService {
     this.logLine(`Loaded cluster metadata: cluster id ${this.currentClusterId}, ${this.topicsByName.size} topics`);
   }
 
-  /** Closes the metadata log (broker shutdown). */
+  /**
+   * A node of a cluster: the views follow the quorum it was given (the image so far
+   * first, then every committed batch). Registration is the BrokerLifecycleManager's
+   * business and local logs the BrokerMetadataPublisher's.
+   */
+  private async loadClusterNode(): Promise<void> {
+    const quorum = this.quorum!;
+    this.currentClusterId = this.clusterIdSource?.() ?? quorum.image().clusterId;
+    this.image = null;
+    this.follow(quorum.image());
+    quorum.addListener({ onCommit: (batch) => this.followBatch(batch.image, batch.previous) });
+    this.loaded = true;
+    this.logLine(`Following cluster metadata: cluster id ${this.clusterId}, ${this.topicsByName.size} topics so far`);
+  }
+
+  /** Waits until the local image satisfies `ready` (a change forwarded to the controller arriving here), at most `timeoutMs`. */
+  async waitForImage(ready: (image: MetadataImage) => boolean, timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(this.image !== null && ready(this.image))) {
+      if (Date.now() >= deadline) return false;
+      await new Promise<void>((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
+  private followBatch(image: MetadataImage, previous: MetadataImage): void {
+    this.follow(image);
+    for (const listener of this.batchListeners) {
+      try {
+        listener(image, previous);
+      } catch (err) {
+        this.logLine(`ERROR Applying metadata batch at offset ${image.provenance.lastContainedOffset} failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  /** Closes the quorum this ClusterMetadata opened (a single broker's); a cluster node's quorum is closed by its owner. */
   close(): void {
-    this.metadataLog?.close();
-    this.metadataLog = null;
+    if (this.embedded) void this.quorum?.close();
+    if (this.embedded) this.quorum = null;
     this.loaded = false;
   }
 
@@ -306,11 +395,30 @@ export class ClusterMetadata implements MetadataService {
     this.image = image;
   }
 
-  /** Appends records (one batch, fsynced); the views follow before it returns. */
-  private append(records: readonly MetadataRecord[]): void {
-    if (records.length === 0) return;
-    if (this.metadataLog === null) throw new Error('the metadata log is closed');
-    this.metadataLog.append(records);
+  /**
+   * Appends records (one batch, committed) decided over the current image: through the
+   * local controller when there is one (its decisions are serialised with the broker
+   * heartbeats and fencing it decides itself), else straight to the single broker's
+   * quorum. The views have followed when it resolves.
+   */
+  private async commit(decide: (image: MetadataImage) => readonly MetadataRecord[] | Promise<readonly MetadataRecord[]>): Promise<void> {
+    if (this.quorum === null) throw new Error('the metadata log is closed');
+    if (this.controller !== undefined && !this.embedded) {
+      await this.controller.write(async (image) => ({ records: await decide(image), result: () => undefined }));
+      return;
+    }
+    const records = await decide(this.quorum.image());
+    if (records.length > 0) await this.quorum.append(records);
+  }
+
+  /** Appends records already decided (a single broker, or inside commit()). */
+  private async append(records: readonly MetadataRecord[]): Promise<void> {
+    await this.commit(() => records);
+  }
+
+  private get remote(): ControllerForwarder {
+    if (this.forwarder === undefined) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller and cannot reach it.');
+    return this.forwarder;
   }
 
   // ---- reads -------------------------------------------------------------
@@ -366,7 +474,35 @@ export class ClusterMetadata implements MetadataService {
   // ---- mutations ---------------------------------------------------------
 
   createTopic(name: string, spec: CreateTopicSpec, validateOnly = false): Promise<TopicState> {
-    return this.mutate(() => this.doCreateTopic(name, spec, validateOnly, false));
+    return this.mutate(() => (this.decidesLocally ? this.doCreateTopic(name, spec, validateOnly, false) : this.forwardCreateTopic(name, spec, validateOnly)));
+  }
+
+  /** CreateTopics decided by the active controller elsewhere; answered once the topic is in this node's image. */
+  private async forwardCreateTopic(name: string, spec: CreateTopicSpec, validateOnly: boolean): Promise<TopicState> {
+    validateTopicName(name);
+    const created = await this.remote.createTopic(name, spec, validateOnly);
+    if (validateOnly) {
+      const rf = Math.max(0, created.replicationFactor);
+      return {
+        name,
+        topicId: created.topicId,
+        internal: INTERNAL_TOPICS.has(name),
+        partitions: Array.from({ length: Math.max(0, created.numPartitions) }, (_, partition) => ({
+          partition,
+          leader: -1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          replicas: Array.from({ length: rf }, () => -1),
+          isr: [],
+          offlineReplicas: [],
+        })),
+        configs: Object.fromEntries(Object.entries(spec.configs ?? {}).filter((e): e is [string, string] => e[1] !== null)),
+      };
+    }
+    await this.waitForImage((image) => image.topicsByName.has(name));
+    const topic = this.topicsByName.get(name);
+    if (topic === undefined) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Topic ${name} was created by the controller but has not reached this broker yet.`);
+    return topic;
   }
 
   autoCreateTopic(name: string): Promise<TopicState> {
@@ -377,7 +513,8 @@ export class ClusterMetadata implements MetadataService {
       if (!this.config.autoCreateTopicsEnable) {
         throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist and auto.create.topics.enable is false.`);
       }
-      const topic = await this.doCreateTopic(name, { numPartitions: -1, replicationFactor: -1 }, false, false);
+      const spec = { numPartitions: -1, replicationFactor: -1 };
+      const topic = this.decidesLocally ? await this.doCreateTopic(name, spec, false, false) : await this.forwardCreateTopic(name, spec, false);
       this.logLine(`Auto-created topic ${name} with ${topic.partitions.length} partitions`);
       return topic;
     });
@@ -389,11 +526,17 @@ export class ClusterMetadata implements MetadataService {
 
   deleteTopic(name: string): Promise<TopicState> {
     return this.mutate(async () => {
+      if (!this.decidesLocally) {
+        const before = this.topicsByName.get(name);
+        await this.remote.deleteTopic(name);
+        await this.waitForImage((image) => !image.topicsByName.has(name));
+        return before ?? { name, topicId: '', internal: false, partitions: [], configs: {} };
+      }
       const records = deleteTopicRecords(this.metadataImage(), this.config, name);
       const topic = this.topicsByName.get(name)!;
       // The record first: a crash after it must not resurrect the topic; leftover
       // partition directories of an unknown topic are harmless and removed by load().
-      this.append(records);
+      await this.append(records);
       const slice = eventLoopSlice();
       for (const p of topic.partitions) {
         if (this.logs.getLog(name, p.partition)) await this.logs.deleteLog(name, p.partition);
@@ -411,6 +554,11 @@ export class ClusterMetadata implements MetadataService {
     validateOnly = false,
   ): Promise<TopicState> {
     return this.mutate(async () => {
+      if (!this.decidesLocally) {
+        await this.remote.createPartitions(name, totalCount, assignments, validateOnly);
+        if (!validateOnly) await this.waitForImage((image) => (image.topicsByName.get(name)?.partitions.size ?? 0) >= totalCount);
+        return this.topicsByName.get(name)!;
+      }
       const image = this.metadataImage();
       const records = createPartitionsRecords(image, this.config, name, totalCount, assignments);
       const wouldBe = this.wouldBe(image, records, name);
@@ -420,7 +568,7 @@ export class ClusterMetadata implements MetadataService {
       // logs first, all or nothing; the metadata names the partitions only once they exist
       await this.createLogsAllOrNothing(wouldBe, newPartitions);
       try {
-        this.append(records);
+        await this.append(records);
       } catch (err) {
         await this.removeLogs(name, newPartitions);
         throw err;
@@ -442,9 +590,10 @@ export class ClusterMetadata implements MetadataService {
         throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
       }
       this.requireTopicResourceType(resourceType);
+      if (!this.decidesLocally) return this.remote.replaceConfigs(resourceType, resourceName, configs, validateOnly);
       const records = replaceTopicConfigRecords(this.metadataImage(), resourceName, configs);
       if (validateOnly) return;
-      this.applyTopicConfigs(resourceName, records);
+      await this.applyTopicConfigs(resourceName, records);
     });
   }
 
@@ -460,16 +609,18 @@ export class ClusterMetadata implements MetadataService {
         throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Dynamic broker configs are not supported by this broker.');
       }
       this.requireTopicResourceType(resourceType);
+      if (!this.decidesLocally) return this.remote.incrementalAlterConfigs(resourceType, resourceName, ops, validateOnly);
       const records = incrementalAlterTopicConfigRecords(this.metadataImage(), this.config, resourceName, ops);
       if (validateOnly) return;
-      this.applyTopicConfigs(resourceName, records);
+      await this.applyTopicConfigs(resourceName, records);
     });
   }
 
   electLeaders(electionType: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
     return this.mutate(async () => {
+      if (!this.decidesLocally) return this.remote.electLeaders(electionType, partitions);
       const { records, results } = electLeaders(this.metadataImage(), electionType, partitions);
-      this.append(records);
+      await this.append(records);
       if (records.length > 0) this.logLine(`Elected leaders of ${records.length} partition(s)`);
       return results;
     });
@@ -477,11 +628,27 @@ export class ClusterMetadata implements MetadataService {
 
   alterPartitionReassignment(topic: string, partition: number, replicas: readonly number[] | null): Promise<void> {
     return this.mutate(async () => {
-      this.append(reassignPartition(this.metadataImage(), topic, partition, replicas));
+      if (!this.decidesLocally) return this.remote.alterPartitionReassignment(topic, partition, replicas);
+      await this.append(reassignPartition(this.metadataImage(), topic, partition, replicas));
     });
   }
 
   // ---- internals ---------------------------------------------------------
+
+  /**
+   * SCRAM credentials and ACL bindings (AlterUserScramCredentials, CreateAcls, DeleteAcls):
+   * the records the broker's security layer built, appended as one batch in the mutation queue.
+   */
+  /** The committed SCRAM credentials and ACL bindings. */
+  securityImage(): SecurityImage {
+    return this.metadataImage().security;
+  }
+
+  appendSecurityRecords(records: readonly MetadataRecord[]): Promise<void> {
+    return this.mutate(async () => {
+      await this.append(records);
+    });
+  }
 
   private mutate<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.mutationTail.then(() => {
@@ -513,7 +680,7 @@ export class ClusterMetadata implements MetadataService {
     // in between leaves directories of an unknown topic, which load() removes.
     await this.createLogsAllOrNothing(topic, topic.partitions);
     try {
-      this.append(records);
+      await this.append(records);
     } catch (err) {
       await this.removeLogs(name, topic.partitions);
       throw err;
@@ -526,48 +693,53 @@ export class ClusterMetadata implements MetadataService {
   private async doEnsureInternal(name: string): Promise<TopicState> {
     const existing = this.topicsByName.get(name);
     if (existing) return existing;
+    if (!this.decidesLocally) {
+      try {
+        return await this.forwardCreateTopic(name, this.internalTopicSpec(name), false);
+      } catch (err) {
+        // another broker's coordinator asked first
+        if (!(err instanceof KafkaError) || err.code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err;
+        await this.waitForImage((image) => image.topicsByName.has(name));
+        return this.topicsByName.get(name)!;
+      }
+    }
+    return this.doCreateTopic(name, this.internalTopicSpec(name), false, true);
+  }
+
+  /** Kafka's settings of the internal topics the coordinators need. */
+  private internalTopicSpec(name: string): CreateTopicSpec {
     if (name === CONSUMER_OFFSETS_TOPIC) {
-      return this.doCreateTopic(
-        name,
-        {
-          numPartitions: this.config.offsetsTopicNumPartitions,
-          replicationFactor: this.config.offsetsTopicReplicationFactor,
-          configs: {
-            'cleanup.policy': 'compact',
-            'compression.type': 'producer',
-            'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
-          },
+      return {
+        numPartitions: this.config.offsetsTopicNumPartitions,
+        replicationFactor: this.config.offsetsTopicReplicationFactor,
+        configs: {
+          'cleanup.policy': 'compact',
+          'compression.type': 'producer',
+          'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
         },
-        false,
-        true,
-      );
+      };
     }
     if (name === TRANSACTION_STATE_TOPIC) {
-      return this.doCreateTopic(
-        name,
-        {
-          numPartitions: this.config.transactionStateLogNumPartitions,
-          // Kafka's default is 3, which a smaller cluster can never satisfy (transactions would
-          // hang with COORDINATOR_NOT_AVAILABLE); without an explicit setting use min(3, brokers).
-          replicationFactor: isKeySet(this.config, 'transaction.state.log.replication.factor')
-            ? this.config.transactionStateLogReplicationFactor
-            : Math.min(this.config.transactionStateLogReplicationFactor, this.brokerList.length),
-          configs: {
-            'cleanup.policy': 'compact',
-            'compression.type': 'uncompressed',
-            'min.insync.replicas': String(this.config.transactionStateLogMinIsr),
-            'segment.bytes': String(this.config.transactionStateLogSegmentBytes),
-          },
+      return {
+        numPartitions: this.config.transactionStateLogNumPartitions,
+        // Kafka's default is 3, which a smaller cluster can never satisfy (transactions would
+        // hang with COORDINATOR_NOT_AVAILABLE); without an explicit setting use min(3, brokers).
+        replicationFactor: isKeySet(this.config, 'transaction.state.log.replication.factor')
+          ? this.config.transactionStateLogReplicationFactor
+          : Math.min(this.config.transactionStateLogReplicationFactor, this.brokerList.length),
+        configs: {
+          'cleanup.policy': 'compact',
+          'compression.type': 'uncompressed',
+          'min.insync.replicas': String(this.config.transactionStateLogMinIsr),
+          'segment.bytes': String(this.config.transactionStateLogSegmentBytes),
         },
-        false,
-        true,
-      );
+      };
     }
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `${name} is not an internal topic`);
   }
 
-  private applyTopicConfigs(name: string, records: readonly MetadataRecord[]): void {
-    this.append(records);
+  private async applyTopicConfigs(name: string, records: readonly MetadataRecord[]): Promise<void> {
+    await this.append(records);
     const logConfig = this.logConfigFor(name);
     const topic = this.topicsByName.get(name)!;
     for (const p of topic.partitions) this.logs.getLog(name, p.partition)?.updateConfig(logConfig);
