@@ -127,6 +127,13 @@ export class BrokerConnection {
     });
   }
 
+  /** Sends a request the broker does not answer (Produce with acks=0); resolves once written. */
+  sendWithoutResponse(apiKey: number, apiVersion: number, body: unknown): Promise<void> {
+    return this.connection.sendWithoutResponse(apiKey, apiVersion, body).catch((err: unknown) => {
+      throw wireFailure(err, this.address);
+    });
+  }
+
   close(): void {
     this.connection.close();
   }
