@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(__dirname, '..', 'src');
-const ORDER = ['protocol', 'storage', 'network', 'metadata', 'broker', 'coordinator', 'cluster', 'cli'];
+const ORDER = ['protocol', 'storage', 'network', 'metadata', 'broker', 'coordinator', 'cluster', 'connect', 'cli'];
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

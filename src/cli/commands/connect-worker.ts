@@ -1,0 +1,96 @@
+/**
+ * What connect-standalone and connect-distributed share: reading the worker and
+ * connector files, checking the broker answers before anything starts (so a wrong
+ * bootstrap.servers is one line naming the file, not a minute of client retries),
+ * and running the worker until SIGTERM/SIGINT stops it gracefully.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import { ConnectConfigError, ConnectRestError } from '../../connect/errors.js';
+import { streamLog, type ConnectLog } from '../../connect/log.js';
+import { readPropertiesFile } from '../config-files.js';
+import { socketReason, splitHostPort } from '../connection.js';
+import { CliError } from '../errors.js';
+
+export function readWorkerProperties(file: string): Record<string, string> {
+  return readPropertiesFile(file, 'worker properties file');
+}
+
+/** A connector config from a `.properties` file, or (as Kafka 3.6+ accepts) a `.json` file holding the config or `{"name":…,"config":{…}}`. */
+export function readConnectorFile(file: string): Record<string, string> {
+  if (!file.endsWith('.json')) return readPropertiesFile(file, 'connector properties file');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `Cannot read connector config file ${file}: no such file` : `Connector config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const object = parsed as { name?: unknown; config?: unknown };
+  const config = (typeof object.config === 'object' && object.config !== null ? object.config : object) as Record<string, unknown>;
+  const result: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) if (v !== null && v !== undefined) result[k] = String(v);
+  if (typeof object.name === 'string' && result.name === undefined) result.name = object.name;
+  return result;
+}
+
+function probe(host: string, port: number, timeoutMs: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host || 'localhost', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    socket.once('connect', () => { clearTimeout(timer); socket.destroy(); resolve(undefined); });
+    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err); });
+  });
+}
+
+/** Fails with one line when no broker of bootstrap.servers accepts a connection. */
+export async function ensureBrokerReachable(props: Record<string, string>, workerFile: string): Promise<void> {
+  const list = props['bootstrap.servers'] ?? 'localhost:9092';
+  const entries = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const reasons = new Set<string>();
+  for (const entry of entries) {
+    const address = splitHostPort(entry);
+    if (!address) throw new CliError(`Invalid value ${list} for configuration bootstrap.servers in ${workerFile}: give host:port pairs like localhost:9092`);
+    const err = await probe(address.host, address.port, 3000);
+    if (!err) return;
+    reasons.add(socketReason(err));
+  }
+  throw new CliError(`Cannot connect to the Kafka broker at ${entries.join(',')} (${[...reasons].join(', ')}). Is a broker running there? ` +
+    `Start one with kafka-server-start, or set bootstrap.servers in ${workerFile}.`);
+}
+
+/** Turns the runtime's configuration errors into the one-line CLI error. */
+export async function asCliErrors<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (err instanceof ConnectConfigError || err instanceof ConnectRestError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+export const workerLog: ConnectLog = streamLog(process.stdout);
+
+/** Runs until SIGTERM/SIGINT/SIGHUP, then stops gracefully (a second signal halts at once). */
+export function runUntilSignalled(stop: () => Promise<void>, log: ConnectLog): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log.log('WARN', `Received ${signal} again during shutdown; halting`, 'org.apache.kafka.connect.runtime.Connect');
+        process.exit(1);
+      }
+      stopping = true;
+      stop().then(() => resolve(0), (err: unknown) => {
+        log.log('ERROR', `Failed to stop cleanly: ${(err as Error).message ?? String(err)}`, 'org.apache.kafka.connect.runtime.Connect');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => shutdown('SIGHUP'));
+  });
+}
