@@ -9,6 +9,7 @@ import { command as consumerGroups } from './commands/kafka-consumer-groups.js';
 import { command as dumpLog } from './commands/kafka-dump-log.js';
 import { command as getOffsets } from './commands/kafka-get-offsets.js';
 import { command as producerPerfTest } from './commands/kafka-producer-perf-test.js';
+import { command as consumerPerfTest } from './commands/kafka-consumer-perf-test.js';
 import { command as serverStart } from './commands/kafka-server-start.js';
 import { command as serverStop } from './commands/kafka-server-stop.js';
 import { command as storage } from './commands/kafka-storage.js';
@@ -16,4 +17,4 @@ import { command as topics } from './commands/kafka-topics.js';
 import { command as zookeeperStart } from './commands/zookeeper-server-start.js';
 import { command as zookeeperStop } from './commands/zookeeper-server-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, producerPerfTest, storage, zookeeperStart, zookeeperStop];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, producerPerfTest, consumerPerfTest, storage, zookeeperStart, zookeeperStop];
