@@ -25,6 +25,7 @@ import type {
   OffsetForLeaderEpochResponse,
 } from '../../protocol/generated/types.js';
 import { ZERO_UUID } from '../../protocol/primitives.js';
+import { iterateBatches } from '../../protocol/records/batch.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { NetworkClient } from '../../network/index.js';
 import type { BrokerEndpoint } from './types.js';
@@ -38,6 +39,14 @@ const FETCH_MAX_VERSION = 17;
 /** OffsetForLeaderEpoch v3 is the first with ReplicaId */
 const OFFSET_FOR_LEADER_EPOCH_MIN_VERSION = 3;
 const OFFSET_FOR_LEADER_EPOCH_MAX_VERSION = 4;
+
+/** The whole batches of a fetched record set (a response may end with a partial one). */
+function wholeBatches(records: Buffer | null): Buffer {
+  if (!records || records.length === 0) return Buffer.alloc(0);
+  let end = 0;
+  for (const batch of iterateBatches(records)) end = batch.position + batch.bytes.length;
+  return end === records.length ? records : records.subarray(0, end);
+}
 
 export interface FetcherSettings {
   brokerId: number;
@@ -302,9 +311,16 @@ export class ReplicaFetcher {
     const leaderLogStart = Number(data.logStartOffset);
     switch (data.errorCode) {
       case ErrorCode.NONE: {
-        const records = data.records;
-        if (records && records.length > 0) {
+        const records = wholeBatches(data.records);
+        if (records.length > 0) {
           try {
+            const first = iterateBatches(records).next().value!.header;
+            if (log.logEndOffset === log.logStartOffset && first.baseOffset < log.logEndOffset && first.lastOffset >= log.logEndOffset) {
+              // the leader's log start is in the middle of this batch (DeleteRecords): an empty
+              // follower log starts at the batch instead, as Kafka's follower append does
+              this.log(`INFO [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Unexpected offset in append to ${p.topic}-${p.partition}. First offset ${first.baseOffset} is less than log start offset ${log.logStartOffset}. Since this is the first record to be appended to the follower's log, will start the log from offset ${first.baseOffset}.`);
+              log.truncateFullyAndStartAt(first.baseOffset);
+            }
             log.appendAsFollower(records);
           } catch (err) {
             this.log(`ERROR [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Follower append to ${p.topic}-${p.partition} at offset ${p.fetchOffset} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -104,4 +104,30 @@ describe('follower replication', () => {
     expect(c.log(3, TOPIC, 0).logEndOffset).toBeGreaterThanOrEqual(outcome.baseOffset + 2);
     expect(await eventually(() => logBytes(c.log(3, TOPIC, 0)).equals(logBytes(c.log(1, TOPIC, 0))))).toBe(true);
   });
+
+  it("restarts a follower behind the leader's log start there, and moves its log start with the leader's DeleteRecords", async () => {
+    cluster = new ReplicationCluster({ replicaLagTimeMaxMs: 300, replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100 });
+    for (const id of [1, 2]) await cluster.start(id);
+    const c = cluster;
+    c.createTopic(TOPIC, [[1, 2]]);
+    expect((await produce(c, 1, records('a', 5), -1)).errorCode).toBe(ErrorCode.NONE);
+    await c.stop(2);
+    expect((await produce(c, 1, records('b', 5), 1)).errorCode).toBe(ErrorCode.NONE);
+    // broker 2 leaves the ISR, so the high watermark reaches the log end and records can be deleted up to 8
+    expect(await eventually(() => c.state(TOPIC, 0).isr.length === 1 && c.log(1, TOPIC, 0).highWatermark === 10)).toBe(true);
+    expect(c.brokers.get(1)!.replicas.deleteRecords(TOPIC, 0, 8)).toEqual({ errorCode: ErrorCode.NONE, lowWatermark: 8 });
+
+    await c.start(2);
+    const follower = c.log(2, TOPIC, 0);
+    expect(await eventually(() => follower.logEndOffset === 10 && follower.logStartOffset === 8)).toBe(true);
+    const leaderTail = c.log(1, TOPIC, 0).read(8, 1 << 20).records;
+    expect(follower.read(8, 1 << 20).records.equals(leaderTail)).toBe(true);
+    expect(c.brokers.get(2)!.lines.some((l) => l.includes("Reset fetch offset for partition replicated-0 from 5 to the leader's log start offset 8"))).toBe(true);
+
+    // back in the ISR, the follower follows the leader's log start
+    expect(await eventually(() => c.state(TOPIC, 0).isr.length === 2)).toBe(true);
+    expect((await produce(c, 1, records('c', 2), -1)).errorCode).toBe(ErrorCode.NONE);
+    expect(c.brokers.get(1)!.replicas.deleteRecords(TOPIC, 0, 11).errorCode).toBe(ErrorCode.NONE);
+    expect(await eventually(() => follower.logStartOffset === 11)).toBe(true);
+  });
 });
