@@ -23,6 +23,7 @@ import {
   transactionCoordinatorConfig,
 } from './coordinator/index.js';
 import { ClusterMetadata } from './cluster/cluster-metadata.js';
+import { createAuthorizer } from './broker/security/authorizer.js';
 
 export { brokerConfig, defaultBrokerConfig } from './broker/config.js';
 export type { BrokerConfig, Endpoint } from './broker/config.js';
@@ -77,7 +78,10 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
   const ready = new Promise<BrokerServices>((resolve) => (resolveReady = resolve));
   const handlers = allHandlers();
   const server = new BrokerServer(handlers, ready);
-  const bound = await server.listen(config.listeners);
+  // TLS stores, SASL JAAS and the authorizer name are checked before anything binds
+  const authorizerFor = (acls: Parameters<typeof createAuthorizer>[1]) => createAuthorizer(config, acls);
+  authorizerFor(() => []);
+  const bound = await server.listen(config.listeners, config);
   config.listeners = config.listeners.map((l, i) => ({ ...l, port: bound[i].port }));
   config.advertisedListeners = config.advertisedListeners.map((l, i) => advertisable(l, bound[Math.min(i, bound.length - 1)].port));
 
@@ -167,6 +171,8 @@ export async function startBroker(input: BrokerConfig = brokerConfig(), options:
       data: replicas,
       fetchSessions: new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots }),
       apiVersions: advertisedApis(handlers),
+      security: metadata,
+      authorizer: authorizerFor(() => metadata.securityImage().acls.values()),
       log,
     });
   } catch (err) {

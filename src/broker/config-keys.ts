@@ -11,7 +11,7 @@
  * entry says so in `ours`, with the reason.
  *
  * Keys marked `applies: false` are Kafka keys that have no effect here (threads, socket
- * buffers, ZooKeeper, KRaft quorum, SSL/SASL); they are accepted, validated by type and
+ * buffers, ZooKeeper, KRaft quorum); they are accepted, validated by type and
  * described, so stock and tutorial config files start unchanged.
  */
 import type { BrokerConfig } from './config.js';
@@ -81,6 +81,8 @@ export const BROKER_KEYS: readonly BrokerKeyDef[] = [
   brokerKey({ name: 'advertised.host.name', type: 'string', default: null, importance: 'high', applies: true, doc: 'Host published to clients when advertised.listeners is not set (pre-1.0 files).' }),
   brokerKey({ name: 'advertised.listeners', type: 'string', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Listeners published to clients in Metadata responses; defaults to listeners.' }),
   brokerKey({ name: 'advertised.port', type: 'int', default: null, importance: 'high', applies: true, min: 0, doc: 'Port published to clients when advertised.listeners is not set (pre-1.0 files).' }),
+  brokerKey({ name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', importance: 'high', applies: true, doc: 'With an authorizer: allow a resource that has no ACL at all to everyone.' }),
+  brokerKey({ name: 'authorizer.class.name', type: 'string', default: '', importance: 'low', applies: true, doc: 'ACL authorizer (StandardAuthorizer or AclAuthorizer select the one here); empty allows everything.' }),
   brokerKey({ name: 'auto.create.topics.enable', type: 'boolean', default: 'true', importance: 'high', applies: true, field: 'autoCreateTopicsEnable', doc: 'Create a topic when a client asks for metadata of a missing one.' }),
   brokerKey({ name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true', importance: 'high', applies: true, field: 'autoLeaderRebalanceEnable', doc: 'Move leadership back to preferred replicas periodically.' }),
   brokerKey({ name: 'background.threads', type: 'int', default: '10', importance: 'high', applies: false, min: 1, dynamic: true, doc: 'Threads for background work.' }),
@@ -93,6 +95,7 @@ export const BROKER_KEYS: readonly BrokerKeyDef[] = [
   brokerKey({ name: 'compression.type', type: 'string', default: 'producer', importance: 'high', applies: true, dynamic: true, field: 'compressionType', oneOf: COMPRESSION_TYPES, doc: 'Default compression for topics; producer keeps what the producer sent.' }),
   brokerKey({ name: 'compression.zstd.level', type: 'int', default: '3', importance: 'medium', applies: false, dynamic: true, doc: 'Default zstd level for topics.' }),
   brokerKey({ name: 'connections.max.idle.ms', type: 'long', default: '600000', importance: 'medium', applies: false, doc: 'Idle time after which a connection is closed.' }),
+  brokerKey({ name: 'connections.max.reauth.ms', type: 'long', default: '0', importance: 'medium', applies: true, doc: 'Longest SASL session before the client must re-authenticate (KIP-368); 0 is no limit.' }),
   brokerKey({ name: 'controlled.shutdown.enable', type: 'boolean', default: 'true', importance: 'medium', applies: false, doc: 'Hand leadership over before shutting down.' }),
   brokerKey({ name: 'controller.listener.names', type: 'string', default: null, importance: 'high', applies: true, doc: 'Listeners used by the KRaft controller; skipped when binding.' }),
   brokerKey({ name: 'controller.quorum.append.linger.ms', type: 'int', default: '25', importance: 'medium', applies: false, doc: 'Time the quorum leader waits to batch metadata writes.' }),
@@ -188,13 +191,30 @@ export const BROKER_KEYS: readonly BrokerKeyDef[] = [
   brokerKey({ name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', importance: 'medium', applies: true, field: 'replicaFetchWaitMaxMs', doc: 'Longest time a follower fetch waits at the leader.' }),
   brokerKey({ name: 'replica.lag.time.max.ms', type: 'long', default: '30000', importance: 'high', applies: true, field: 'replicaLagTimeMaxMs', doc: 'Time after which a silent follower leaves the ISR.' }),
   brokerKey({ name: 'replica.socket.timeout.ms', type: 'int', default: '30000', importance: 'high', applies: false, doc: 'Socket timeout of follower fetches.' }),
-  brokerKey({ name: 'sasl.jaas.config', type: 'password', default: null, importance: 'medium', applies: false, doc: 'JAAS login configuration for SASL listeners.' }),
+  brokerKey({ name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI', importance: 'medium', applies: true, dynamic: true, ours: { value: 'SCRAM-SHA-256,SCRAM-SHA-512', why: 'GSSAPI (Kerberos) is not served; PLAIN is added when a PlainLoginModule JAAS config is set' }, doc: 'SASL mechanisms SASL listeners accept (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).' }),
+  brokerKey({ name: 'sasl.jaas.config', type: 'password', default: null, importance: 'medium', applies: true, doc: 'JAAS login configuration for SASL listeners.' }),
+  brokerKey({ name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI', importance: 'medium', applies: false, dynamic: true, doc: 'SASL mechanism brokers use between themselves.' }),
+  brokerKey({ name: 'security.inter.broker.protocol', type: 'string', default: 'PLAINTEXT', importance: 'medium', applies: false, oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], doc: 'Security protocol brokers use between themselves.' }),
   brokerKey({ name: 'socket.receive.buffer.bytes', type: 'int', default: '102400', importance: 'high', applies: false, doc: 'SO_RCVBUF of server sockets; -1 is the OS default.' }),
   brokerKey({ name: 'socket.request.max.bytes', type: 'int', default: '104857600', importance: 'high', applies: true, min: 1, field: 'socketRequestMaxBytes', doc: 'Largest request the broker reads.' }),
   brokerKey({ name: 'socket.send.buffer.bytes', type: 'int', default: '102400', importance: 'high', applies: false, doc: 'SO_SNDBUF of server sockets; -1 is the OS default.' }),
-  brokerKey({ name: 'ssl.key.password', type: 'password', default: null, importance: 'high', applies: false, dynamic: true, doc: 'Password of the private key in the key store.' }),
-  brokerKey({ name: 'ssl.keystore.password', type: 'password', default: null, importance: 'high', applies: false, dynamic: true, doc: 'Password of the key store.' }),
-  brokerKey({ name: 'ssl.truststore.password', type: 'password', default: null, importance: 'high', applies: false, dynamic: true, doc: 'Password of the trust store.' }),
+  brokerKey({ name: 'ssl.cipher.suites', type: 'list', default: '', importance: 'low', applies: true, dynamic: true, doc: 'TLS cipher suites allowed (IANA names); empty allows the defaults.' }),
+  brokerKey({ name: 'ssl.client.auth', type: 'string', default: 'none', importance: 'medium', applies: true, dynamic: true, oneOf: ['required', 'requested', 'none'], doc: 'Whether TLS clients must (required) or may (requested) present a certificate.' }),
+  brokerKey({ name: 'ssl.enabled.protocols', type: 'list', default: 'TLSv1.2,TLSv1.3', importance: 'medium', applies: true, dynamic: true, doc: 'TLS versions accepted.' }),
+  brokerKey({ name: 'ssl.endpoint.identification.algorithm', type: 'string', default: 'https', importance: 'low', applies: false, dynamic: true, doc: 'Host name check of the peer certificate when the broker is a TLS client.' }),
+  brokerKey({ name: 'ssl.key.password', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Password of the private key in the key store.' }),
+  brokerKey({ name: 'ssl.keystore.certificate.chain', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Certificate chain in PEM, inline (with ssl.keystore.key).' }),
+  brokerKey({ name: 'ssl.keystore.key', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Private key in PEM, inline (with ssl.keystore.certificate.chain).' }),
+  brokerKey({ name: 'ssl.keystore.location', type: 'string', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Key store file (PEM or PKCS12) of TLS listeners.' }),
+  brokerKey({ name: 'ssl.keystore.password', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Password of the key store.' }),
+  brokerKey({ name: 'ssl.keystore.type', type: 'string', default: 'JKS', importance: 'medium', applies: true, dynamic: true, doc: 'Key store format: PEM or PKCS12 (a JKS file must be converted; unset, the file content decides).' }),
+  brokerKey({ name: 'ssl.principal.mapping.rules', type: 'string', default: 'DEFAULT', importance: 'low', applies: true, doc: 'Rules mapping a client certificate DN to a principal name.' }),
+  brokerKey({ name: 'ssl.protocol', type: 'string', default: 'TLSv1.3', importance: 'medium', applies: false, dynamic: true, doc: 'TLS protocol of the SSLContext (ssl.enabled.protocols decides here).' }),
+  brokerKey({ name: 'ssl.truststore.certificates', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Trusted certificates in PEM, inline.' }),
+  brokerKey({ name: 'ssl.truststore.location', type: 'string', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Trust store file (PEM) for client certificates.' }),
+  brokerKey({ name: 'ssl.truststore.password', type: 'password', default: null, importance: 'high', applies: true, dynamic: true, doc: 'Password of the trust store.' }),
+  brokerKey({ name: 'ssl.truststore.type', type: 'string', default: 'JKS', importance: 'medium', applies: true, dynamic: true, doc: 'Trust store format: PEM (PKCS12 and JKS must be converted).' }),
+  brokerKey({ name: 'super.users', type: 'string', default: null, importance: 'medium', applies: true, doc: 'Principals the authorizer lets do anything (User:admin;User:ops).' }),
   brokerKey({ name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', importance: 'low', applies: true, min: 1, field: 'transactionAbortTimedOutTransactionCleanupIntervalMs', doc: 'How often timed-out transactions are aborted.' }),
   brokerKey({ name: 'transaction.max.timeout.ms', type: 'int', default: '900000', importance: 'high', applies: true, min: 1, field: 'transactionMaxTimeoutMs', doc: 'Largest transaction timeout a producer may ask for.' }),
   brokerKey({ name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', importance: 'low', applies: false, min: 1, doc: 'How often expired transactional ids are removed.' }),

@@ -8,6 +8,7 @@
  * we do not serve) closes this connection only, with one log line.
  */
 import type { Socket } from 'node:net';
+import { ConnectionSession, type ListenerSecurity } from './security/session.js';
 
 /** What the dispatcher returns for one request: the encoded frame, or null for "no response". */
 export type DispatchResult = Buffer[] | null;
@@ -17,7 +18,11 @@ export interface ConnectionOptions {
   maxRequestBytes: number;
   log: (line: string) => void;
   dispatch: (frame: Buffer, connection: Connection) => Promise<DispatchResult> | DispatchResult;
+  /** the listener's security and the client's session state; a PLAINTEXT session when absent */
+  session?: ConnectionSession;
 }
+
+const PLAINTEXT_LISTENER: ListenerSecurity = { name: 'PLAINTEXT', protocol: 'PLAINTEXT', principalRules: [], reauthMs: 0 };
 
 /** Thrown by the dispatcher to close the connection (Kafka closes on an unsupported API version). */
 export class CloseConnection extends Error {}
@@ -30,6 +35,8 @@ interface Pending {
 export class Connection {
   readonly id: number;
   readonly remoteHost: string;
+  /** who the client is and where its authentication stands (security/session.ts) */
+  readonly session: ConnectionSession;
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
   private readonly queue: Pending[] = [];
@@ -41,6 +48,7 @@ export class Connection {
   ) {
     this.id = options.id;
     this.remoteHost = socket.remoteAddress ?? 'unknown';
+    this.session = options.session ?? new ConnectionSession(PLAINTEXT_LISTENER, this.remoteHost.replace(/^::ffff:/, ''));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
@@ -147,5 +155,12 @@ export class Connection {
       if (head.frames) for (const buf of head.frames) this.socket.write(buf);
     }
     process.nextTick(() => this.socket.uncork());
+    // a failed SASL exchange: the client gets its error response, then the connection ends
+    const reason = this.session.closeAfterResponse;
+    if (reason !== null && this.queue.length === 0) {
+      this.closed = true;
+      this.options.log(`Closing connection ${this.describe()} (id ${this.id}): ${reason}`);
+      process.nextTick(() => this.socket.destroySoon());
+    }
   }
 }

@@ -4,6 +4,7 @@
  * declared version ranges, never kept by hand.
  */
 import type { BrokerServices } from './services/index.js';
+import type { ConnectionSession } from './security/session.js';
 
 export interface RequestContext {
   apiKey: number;
@@ -13,6 +14,8 @@ export interface RequestContext {
   /** remote address of the connection, as Kafka reports it in group member hosts ("/127.0.0.1") */
   clientHost: string;
   connectionId: number;
+  /** the connection's principal and SASL state (absent in handler unit tests: a PLAINTEXT, ANONYMOUS client) */
+  session?: ConnectionSession;
 }
 
 /** Returned by a handler when the protocol says no response is sent (Produce acks=0). */

@@ -4,6 +4,7 @@
  * response frame. Handlers never see sockets; connections never see domain code.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { ByteReader } from '../protocol/primitives.js';
 import { decodeRequest, encodeResponse } from '../protocol/codec.js';
 import { readRequestHeader, encodeResponseFrame } from '../protocol/frame.js';
@@ -15,6 +16,9 @@ import type { BrokerServices } from './services/index.js';
 import type { Endpoint } from './config.js';
 import { apiErrorOf } from './api-error.js';
 import { errorResponseFor } from './error-response.js';
+import type { BrokerConfig } from './config.js';
+import { ConnectionSession, listenerSecurity, type ListenerSecurity } from './security/session.js';
+import { sslPrincipal, preAuthenticationGate, rawSaslToken } from './security/connection-gate.js';
 
 const API_VERSIONS_KEY = 18;
 const PRODUCE_KEY = 0;
@@ -47,10 +51,13 @@ export class BrokerServer {
   }
 
   /** Binds every listener; resolves with the bound ports (port 0 → an ephemeral one). */
-  async listen(listeners: Endpoint[]): Promise<{ host: string; port: number }[]> {
+  async listen(listeners: Endpoint[], config: Pick<BrokerConfig, 'raw'> = { raw: {} }): Promise<{ host: string; port: number }[]> {
     const bound: { host: string; port: number }[] = [];
-    for (const endpoint of listeners) {
-      const server = net.createServer((socket) => this.accept(socket));
+    // every listener's stores, JAAS and rules are checked before anything binds
+    const security = listeners.map((endpoint) => listenerSecurity(config, endpoint));
+    for (const [i, endpoint] of listeners.entries()) {
+      const listener = security[i]!;
+      const server = listener.tls ? this.tlsServer(listener) : net.createServer((socket) => this.accept(socket, listener));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         const host = endpoint.host === '' ? undefined : endpoint.host;
@@ -74,29 +81,56 @@ export class BrokerServer {
     );
   }
 
-  private accept(socket: net.Socket): void {
+  /** An SSL / SASL_SSL listener: connections are accepted once their TLS handshake is done. */
+  private tlsServer(listener: ListenerSecurity): tls.Server {
+    const server = tls.createServer(listener.tls!.options, (socket) => this.accept(socket, listener));
+    server.on('tlsClientError', (err, socket) => {
+      // as Kafka logs it: the handshake failed (a plaintext client, an untrusted or expired certificate, ...)
+      const peer = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+      this.services?.log(`INFO [SocketServer listenerType=BROKER, nodeId=${this.services.config.brokerId}] Failed authentication with /${peer} (SSL handshake failed: ${err.message}) (org.apache.kafka.common.network.Selector)`);
+      socket.destroy();
+    });
+    return server;
+  }
+
+  private accept(socket: net.Socket, listener: ListenerSecurity): void {
     if (!this.services) {
       socket.pause();
       void this.ready.then(() => {
-        this.accept(socket);
+        this.accept(socket, listener);
         socket.resume();
       });
       return;
     }
     const services = this.services;
+    const session = new ConnectionSession(listener, (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, ''));
+    if (socket instanceof tls.TLSSocket) {
+      const refused = sslPrincipal(socket, session);
+      if (refused) {
+        services.log(`INFO Failed authentication with /${session.clientAddress} (${refused})`);
+        socket.destroy();
+        return;
+      }
+    }
     const connection = new Connection(socket, {
       id: this.nextConnectionId++,
       maxRequestBytes: services.config.socketRequestMaxBytes,
       log: services.log,
       dispatch: (frame, conn) => this.dispatch(frame, conn, services),
+      session,
     });
     this.connections.add(connection);
     socket.on('close', () => this.connections.delete(connection));
   }
 
   private dispatch(frame: Buffer, connection: Connection, services: BrokerServices): Promise<DispatchResult> | DispatchResult {
+    const session = connection.session;
+    // SaslHandshake v0: the frames after it are bare SASL tokens, not requests
+    if (session.rawTokens) return rawSaslToken(frame, session, services);
     const header = readRequestHeader(frame);
     const { apiKey, apiVersion, correlationId } = header;
+    // before SASL authentication only ApiVersions, SaslHandshake and SaslAuthenticate pass
+    preAuthenticationGate(apiKey, session);
     const handler = this.handlers.get(apiKey);
     if (!handler) {
       throw new CloseConnection(`unsupported API key ${apiKey} (${apiName(apiKey)})`);
@@ -131,6 +165,7 @@ export class BrokerServer {
       clientId: header.clientId,
       clientHost: '/' + connection.remoteHost.replace(/^::ffff:/, ''),
       connectionId: connection.id,
+      session,
     };
     const finish = (response: unknown): DispatchResult => {
       if (response === NO_RESPONSE) return null;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { BrokerConfig } from '../broker/config.js';
 import { CliError } from './errors.js';
 import { formatEndpoint } from './server-properties.js';
+import { SecurityConfigError } from '../broker/security/security-config-error.js';
 
 /** Where the broker's settings came from. */
 export interface SettingsOrigin {
@@ -108,6 +109,8 @@ export function checkLogDirs(config: BrokerConfig, origin: SettingsOrigin): void
 /** A startup failure of the broker (bind, log dirs) as one line naming the setting the user wrote. */
 export function startupError(err: unknown, config: BrokerConfig, origin: SettingsOrigin): CliError {
   if (err instanceof CliError) return err;
+  // TLS stores, JAAS, principal rules, authorizer: already one line naming the key
+  if (err instanceof SecurityConfigError || (err as Error | undefined)?.name === 'SecurityConfigError') return new CliError((err as Error).message);
   const e = err as NodeJS.ErrnoException & { port?: number };
   const keys = listenerKeys(config);
   const raw = config.raw;

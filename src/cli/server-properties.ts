@@ -9,6 +9,7 @@ import path from 'node:path';
 import { defaultBrokerConfig, setBrokerField, type BrokerConfig, type Endpoint } from '../broker/config.js';
 import { BROKER_KEYS, BrokerValueError, brokerKeyDef, parseBrokerValue, type BrokerKeyDef, type BrokerValue } from '../broker/config-keys.js';
 import { parseProperties } from './config-files.js';
+import { isSecurityProtocol, parseSecurityProtocolMap } from '../broker/security/listeners.js';
 import { CliError } from './errors.js';
 
 export interface ServerPropertiesSource {
@@ -78,12 +79,15 @@ class PropertyReader {
       // KRaft controller listeners are bound by the quorum (cluster/node-config.ts), not as broker listeners.
       if (controllerNames.has(name) !== controllerOnly) continue;
       // Kafka maps a controller listener missing from the map to PLAINTEXT (effectiveListenerSecurityProtocolMap)
-      const protocol = securityMap[name] ?? (controllerNames.has(name) ? 'PLAINTEXT' : name);
-      if (protocol !== 'PLAINTEXT') this.fail(key, `listener ${item} uses ${protocol}; only PLAINTEXT listeners are supported`);
+      const protocol = securityMap[name] ?? (controllerNames.has(name) ? 'PLAINTEXT' : undefined);
+      if (protocol === undefined || !isSecurityProtocol(protocol)) {
+        this.fail(key, `No security protocol defined for listener ${name}: add ${name}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to listener.security.protocol.map`);
+      }
       const host = match[2].startsWith('[') ? match[2].slice(1, -1) : match[2];
-      endpoints.push({ name, host, port });
+      // PLAINTEXT is what an endpoint without a protocol means (embedders' plain endpoints)
+      endpoints.push(protocol === 'PLAINTEXT' ? { name, host, port } : { name, host, port, securityProtocol: protocol });
     }
-    if (endpoints.length === 0) this.fail(key, controllerOnly ? 'no listener named in controller.listener.names given (process.roles=controller)' : 'no PLAINTEXT listener given');
+    if (endpoints.length === 0) this.fail(key, controllerOnly ? 'no listener named in controller.listener.names given (process.roles=controller)' : 'no broker listener given (every listener is a controller listener)');
     return endpoints;
   }
 }
@@ -94,13 +98,13 @@ function tableKey(name: string): BrokerKeyDef {
   return def;
 }
 
+/** listener.security.protocol.map (Kafka's default when unset: each protocol name maps to itself). */
 function securityProtocolMap(reader: PropertyReader): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const entry of reader.list('listener.security.protocol.map') ?? []) {
-    const [name, protocol] = entry.split(':');
-    if (name && protocol) map[name.trim().toUpperCase()] = protocol.trim().toUpperCase();
+  try {
+    return Object.fromEntries(parseSecurityProtocolMap(reader.string('listener.security.protocol.map')));
+  } catch (err) {
+    return reader.fail('listener.security.protocol.map', (err as Error).message);
   }
-  return map;
 }
 
 /** Reads a server.properties file (a missing file is one clear error line). */

@@ -22,6 +22,7 @@ import {
   type ProducerIdsImage,
   type TopicImage,
 } from './image.js';
+import { applySecurityRecord, SECURITY_RECORD_TYPES, type SecurityImage } from './security-image.js';
 
 export class MetadataReplayError extends Error {
   constructor(message: string) {
@@ -49,6 +50,7 @@ export const IMAGE_RECORD_TYPES: ReadonlySet<MetadataRecordName> = new Set<Metad
   'FeatureLevelRecord',
   'ProducerIdsRecord',
   'NoOpRecord',
+  ...SECURITY_RECORD_TYPES,
 ]);
 
 /** BrokerRegistrationChangeRecord.Fenced (BrokerRegistrationFencingChange). */
@@ -62,6 +64,7 @@ class ImageBuilder {
   private topicsByName: Map<string, TopicImage> | null = null;
   private configs: Map<string, Readonly<Record<string, string>>> | null = null;
   private producerIds: ProducerIdsImage;
+  private security: SecurityImage;
   /** topics whose partition map was already copied in this builder (safe to mutate) */
   private readonly ownedPartitions = new Map<string, Map<number, PartitionRegistration>>();
   /** config records whose override object was already copied */
@@ -69,6 +72,7 @@ class ImageBuilder {
 
   constructor(private readonly base: MetadataImage) {
     this.producerIds = base.producerIds;
+    this.security = base.security;
   }
 
   private mutableFeatures(): Map<string, number> {
@@ -161,8 +165,14 @@ class ImageBuilder {
         this.producerIds = { brokerId, brokerEpoch, nextProducerId };
         return;
       }
+      case 'UserScramCredentialRecord':
+      case 'RemoveUserScramCredentialRecord':
+      case 'AccessControlEntryRecord':
+      case 'RemoveAccessControlEntryRecord':
+        this.security = applySecurityRecord(this.security, record) ?? this.security;
+        return;
       default:
-        // NoOpRecord, ACLs, quotas, SCRAM, delegation tokens, ZK migration, transactions:
+        // NoOpRecord, quotas, delegation tokens, ZK migration, transactions:
         // not part of this image; they are kept in the log and skipped here.
         return;
     }
@@ -294,6 +304,7 @@ class ImageBuilder {
       topicsByName: this.topicsByName ?? this.base.topicsByName,
       configs: this.configs ?? this.base.configs,
       producerIds: this.producerIds,
+      security: this.security,
     };
   }
 }

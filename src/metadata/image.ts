@@ -9,6 +9,7 @@
  * (apply.ts), which yields a new image sharing every untouched part with the old
  * one. Readers may keep an image as long as they like.
  */
+import { EMPTY_SECURITY_IMAGE, type SecurityImage } from './security-image.js';
 
 /** A listener a broker registered (RegisterBrokerRecord.EndPoints). */
 export interface BrokerEndpoint {
@@ -113,6 +114,8 @@ export interface MetadataImage {
   /** configResourceKey(type, name) → overrides (name → value); absent when there are none */
   readonly configs: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly producerIds: ProducerIdsImage;
+  /** SCRAM credentials and ACL bindings (security-image.ts) */
+  readonly security: SecurityImage;
 }
 
 export const EMPTY_PROVENANCE: MetadataProvenance = {
@@ -132,6 +135,7 @@ export function emptyImage(clusterId: string): MetadataImage {
     topicsByName: new Map(),
     configs: new Map(),
     producerIds: { nextProducerId: 0n, brokerId: -1, brokerEpoch: -1n },
+    security: EMPTY_SECURITY_IMAGE,
   };
 }
 

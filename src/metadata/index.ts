@@ -10,6 +10,7 @@ export * from './snapshot-file.js';
 export * from './metadata-log.js';
 export * from './views.js';
 export * from './quorum.js';
+export * from './security-image.js';
 export * from './local-quorum.js';
 export {
   decodeMetadataRecord,

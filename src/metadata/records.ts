@@ -16,6 +16,7 @@ import {
   type MetadataImage,
   type PartitionRegistration,
 } from './image.js';
+import { securityImageRecords } from './security-image.js';
 
 /** SecurityProtocol ids (RegisterBrokerRecord.EndPoints.SecurityProtocol). */
 export const SecurityProtocol = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
@@ -172,5 +173,6 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
       }),
     );
   }
+  out.push(...securityImageRecords(image.security));
   return out;
 }

@@ -107,9 +107,16 @@ describe('parseServerProperties', () => {
     expect(() => parse('num.partitions=three')).toThrow('Invalid value "three" for configuration num.partitions in config/server.properties: Not a number of type INT');
     expect(() => parse('delete.topic.enable=yes')).toThrow('delete.topic.enable in config/server.properties: Expected value to be either true or false');
     expect(() => parse('listeners=localhost:9092')).toThrow(/listeners in config\/server.properties: Unable to parse localhost:9092/);
-    expect(() => parse('listeners=SSL://:9093')).toThrow(/only PLAINTEXT listeners are supported/);
+    expect(() => parse('listeners=INTERNAL://:9093')).toThrow('Invalid value "INTERNAL://:9093" for configuration listeners in config/server.properties: No security protocol defined for listener INTERNAL: add INTERNAL:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to listener.security.protocol.map');
+    expect(() => parse('listener.security.protocol.map=INTERNAL:TLS')).toThrow(/listener.security.protocol.map in config\/server.properties: Invalid listener.security.protocol.map entry INTERNAL:TLS/);
     expect(() => parse('', { 'log.retention.hours': 'x' })).toThrow('for configuration log.retention.hours in --override');
     expect(() => parse('compression.type=brotli')).toThrow(/compression.type in config\/server.properties/);
+  });
+
+  it('gives every listener its security protocol from listener.security.protocol.map (Kafka\'s default map when unset)', () => {
+    const config = parse('listeners=SSL://:9093,PLAINTEXT://:9092,SASL_SSL://:9094,INTERNAL://127.0.0.1:9095\nlistener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,SSL:SSL,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL');
+    expect(config.listeners.map((l) => `${l.name}:${l.securityProtocol ?? 'PLAINTEXT'}`)).toEqual(['SSL:SSL', 'PLAINTEXT:PLAINTEXT', 'SASL_SSL:SASL_SSL', 'INTERNAL:SASL_PLAINTEXT']);
+    expect(parse('listeners=SASL_PLAINTEXT://:9095').listeners[0]!.securityProtocol).toBe('SASL_PLAINTEXT');
   });
 
   it('reads the file itself and reports a missing one in one line', () => {

@@ -16,6 +16,7 @@ import h13LeaveGroup from './13-leave-group.js';
 import h14SyncGroup from './14-sync-group.js';
 import h15DescribeGroups from './15-describe-groups.js';
 import h16ListGroups from './16-list-groups.js';
+import h17SaslHandshake from './17-sasl-handshake.js';
 import h18ApiVersions from './18-api-versions.js';
 import h19CreateTopics from './19-create-topics.js';
 import h20DeleteTopics from './20-delete-topics.js';
@@ -29,6 +30,7 @@ import h28TxnOffsetCommit from './28-txn-offset-commit.js';
 import h32DescribeConfigs from './32-describe-configs.js';
 import h33AlterConfigs from './33-alter-configs.js';
 import h35DescribeLogDirs from './35-describe-log-dirs.js';
+import h36SaslAuthenticate from './36-sasl-authenticate.js';
 import h37CreatePartitions from './37-create-partitions.js';
 import h42DeleteGroups from './42-delete-groups.js';
 import h43ElectLeaders from './43-elect-leaders.js';
@@ -46,5 +48,5 @@ import h66ListTransactions from './66-list-transactions.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h56AlterPartition, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h56AlterPartition, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }
