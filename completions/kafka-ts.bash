@@ -17,8 +17,10 @@ _kafka_server_stop() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    --node-id) COMPREPLY=(); return 0 ;;
+    --process-role) COMPREPLY=( $(compgen -W "broker controller broker,controller" -- "$cur") ); return 0 ;;
   esac
-  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+  COMPREPLY=( $(compgen -W "--node-id --process-role --help --version" -- "$cur") )
 }
 complete -F _kafka_server_stop kafka-server-stop kafka-server-stop.sh
 _kafka_topics() {
@@ -158,6 +160,67 @@ _kafka_broker_api_versions() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --help --version" -- "$cur") )
 }
 complete -F _kafka_broker_api_versions kafka-broker-api-versions kafka-broker-api-versions.sh
+_connect_standalone() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _connect_standalone connect-standalone connect-standalone.sh
+_kafka_producer_perf_test() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --topic) COMPREPLY=(); return 0 ;;
+    --num-records) COMPREPLY=(); return 0 ;;
+    --record-size) COMPREPLY=(); return 0 ;;
+    --payload-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --payload-delimiter) COMPREPLY=(); return 0 ;;
+    --throughput) COMPREPLY=( $(compgen -W "-1" -- "$cur") ); return 0 ;;
+    --producer-props) COMPREPLY=( $(compgen -W "bootstrap.servers= acks= linger.ms= batch.size= compression.type= client.id=" -- "$cur") ); return 0 ;;
+    --producer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --transactional-id) COMPREPLY=(); return 0 ;;
+    --transaction-duration-ms) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--topic --num-records --record-size --payload-file --payload-monotonic --payload-delimiter --throughput --producer-props --producer.config --print-metrics --transactional-id --transaction-duration-ms --help --version" -- "$cur") )
+}
+complete -F _kafka_producer_perf_test kafka-producer-perf-test kafka-producer-perf-test.sh
+_kafka_consumer_perf_test() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --messages) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=(); return 0 ;;
+    --fetch-size) COMPREPLY=(); return 0 ;;
+    --socket-buffer-size) COMPREPLY=(); return 0 ;;
+    --consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --reporting-interval) COMPREPLY=(); return 0 ;;
+    --date-format) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --broker-list --topic --messages --group --fetch-size --from-latest --socket-buffer-size --consumer.config --print-metrics --show-detailed-stats --timeout --reporting-interval --date-format --hide-header --help --version" -- "$cur") )
+}
+complete -F _kafka_consumer_perf_test kafka-consumer-perf-test kafka-consumer-perf-test.sh
+_kafka_storage() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --cluster-id) COMPREPLY=(); return 0 ;;
+    --release-version) COMPREPLY=(); return 0 ;;
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--config --cluster-id --ignore-formatted --release-version --standalone --no-initial-controllers --help --version" -- "$cur") )
+}
+complete -F _kafka_storage kafka-storage kafka-storage.sh
 _zookeeper_server_start() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"

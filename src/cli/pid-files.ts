@@ -12,6 +12,8 @@ export interface PidFileEntry {
   pid: number;
   listeners: string[];
   logDirs: string[];
+  /** node.id, process.roles and the properties file of the node, when its starter recorded them */
+  fields: Record<string, string>;
   file: string;
 }
 
@@ -24,12 +26,22 @@ export function pidFilePath(pid: number, dir = runDir()): string {
   return path.join(dir, `${pid}.pid`);
 }
 
-/** Writes the pid file atomically (temp file + rename) so readers never see half of it. */
-export function writePidFile(pid: number, listeners: readonly string[], logDirs: readonly string[], dir = runDir()): string {
+/** Pid files of ZooKeeper-style controllers (zookeeper-server-start), apart from the brokers' so each stop command finds its own. */
+export function zookeeperRunDir(): string {
+  return path.join(runDir(), 'zookeeper');
+}
+
+/**
+ * Writes the pid file atomically (temp file + rename) so readers never see half of it.
+ * `fields` (node.id, process.roles, config) let kafka-server-stop --node-id / --process-role
+ * pick nodes without re-reading their properties files.
+ */
+export function writePidFile(pid: number, listeners: readonly string[], logDirs: readonly string[], dir = runDir(), fields: Record<string, string> = {}): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = pidFilePath(pid, dir);
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${pid}\nlisteners=${listeners.join(',')}\nlog.dirs=${logDirs.join(',')}\n`);
+  const extra = Object.entries(fields).map(([k, v]) => `${k}=${v}\n`).join('');
+  fs.writeFileSync(tmp, `${pid}\nlisteners=${listeners.join(',')}\nlog.dirs=${logDirs.join(',')}\n${extra}`);
   fs.renameSync(tmp, file);
   return file;
 }
@@ -56,7 +68,12 @@ export function readPidFile(file: string): PidFileEntry | undefined {
     const line = lines.find((l) => l.startsWith(`${name}=`));
     return line ? line.slice(name.length + 1).split(',').filter((s) => s.length > 0) : [];
   };
-  return { pid, listeners: field('listeners'), logDirs: field('log.dirs'), file };
+  const fields: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !line.startsWith('listeners=') && !line.startsWith('log.dirs=')) fields[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return { pid, listeners: field('listeners'), logDirs: field('log.dirs'), fields, file };
 }
 
 /** True when `pid` is a live process that is (as far as /proc can tell) one of our brokers. */

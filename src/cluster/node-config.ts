@@ -193,6 +193,11 @@ export function parseListenerList(raw: string | undefined): Endpoint[] {
   return endpoints;
 }
 
+/** controller.quorum.voters as written (empty when unset), without the self-voter quorumTopology adds. */
+export function configuredVoters(raw: Readonly<Record<string, string>>): QuorumVoter[] {
+  return parseQuorumVoters(setting(raw, 'controller.quorum.voters'));
+}
+
 /** The listeners named in controller.listener.names, as the node binds them (KRaft controllers). */
 export function controllerEndpoints(raw: Record<string, string>): Endpoint[] {
   const names = new Set(listOf(setting(raw, 'controller.listener.names')).map((n) => n.toUpperCase()));

@@ -1,6 +1,6 @@
 /**
  * End-to-end: the companion tools (kafka-configs, kafka-get-offsets,
- * kafka-broker-api-versions, zookeeper-server-start/stop) through bin/*.sh
+ * kafka-broker-api-versions) through bin/*.sh (zookeeper-server-start/stop: zookeeper-style.test.ts)
  * against a broker started by bin/kafka-server-start.sh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,16 +126,5 @@ describe('companion commands against a real broker', () => {
       expect(result.stderr).toContain(`127.0.0.1:${port} (connection refused)`);
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
-  });
-});
-
-describe('zookeeper-server-start / zookeeper-server-stop', () => {
-  it('print one note on stderr and exit 0 so tutorial scripts carry on', async () => {
-    const start = await runCli('zookeeper-server-start', ['-daemon', 'config/zookeeper.properties']);
-    expect(start).toMatchObject({ code: 0, stdout: '', stderr: 'ZooKeeper is not needed: kafka-server-start runs without it; this command does nothing.\n' });
-    const stop = await runCli('zookeeper-server-stop', []);
-    expect(stop.code).toBe(0);
-    expect(stop.stdout).toBe('');
-    expect(stop.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningBroker } from '../../index.js';
+import type { BrokerConfig } from '../../broker/config.js';
+import { quorumTopology } from '../../cluster/node-config.js';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, packageRoot, VERSION_OPTION } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -198,6 +200,17 @@ function openServerLog(): number | undefined {
   }
 }
 
+/** What kafka-server-stop --node-id / --process-role match on (Kafka reads them from the properties file). */
+function nodePidFields(config: BrokerConfig, propertiesFile: string | undefined): Record<string, string> {
+  let roles = 'broker,controller';
+  try {
+    roles = [...quorumTopology(config).roles].join(',');
+  } catch {
+    // a configuration the quorum refuses never gets this far
+  }
+  return { 'node.id': String(config.brokerId), 'process.roles': roles, ...(propertiesFile ? { config: path.resolve(propertiesFile) } : {}) };
+}
+
 async function runForeground(parsed: ServerStartArgs): Promise<number> {
   const origin = { file: parsed.propertiesFile, overrides: parsed.overrides };
   const config = parseServerProperties(parsed.propertiesFile ? { file: parsed.propertiesFile } : undefined, parsed.overrides);
@@ -227,7 +240,7 @@ async function runForeground(parsed: ServerStartArgs): Promise<number> {
     throw error;
   }
   const listeners = config.listeners.map((l, i) => formatEndpoint(i === 0 ? { ...l, host: l.host === '' ? broker.host || l.host : l.host, port: broker.port } : l));
-  writePidFile(process.pid, listeners, config.logDirs);
+  writePidFile(process.pid, listeners, config.logDirs, runDir(), nodePidFields(config, parsed.propertiesFile));
   log(logLine('INFO', `[KafkaServer id=${config.brokerId}] started; listening on ${listeners.join(',')}, data in ${config.logDirs.join(',')}`, CATEGORY));
   await tellDaemonParent({ ready: listeners.join(',') });
   if (process.connected) process.disconnect();

@@ -1,26 +1,31 @@
 /**
- * zookeeper-server-stop: the counterpart of zookeeper-server-start. There is no
- * ZooKeeper to stop, so it prints one note on stderr and exits 0 (Kafka's script
- * would exit 1 with `No zookeeper server to stop`, which would break tutorial
- * scripts that run it after kafka-server-stop).
+ * zookeeper-server-stop: SIGTERM ($SIGNAL) the controller nodes zookeeper-server-start
+ * started on this machine (their pid files live apart from the brokers') and wait until
+ * they are gone. None running: Kafka's `No zookeeper server to stop`, exit 1.
  */
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import type { CommandSpec } from '../options.js';
+import { liveBrokers, zookeeperRunDir } from '../pid-files.js';
+import { stopNodes } from './kafka-server-stop.js';
 
 export const spec: CommandSpec = {
   name: 'zookeeper-server-stop',
-  summary: 'USAGE: zookeeper-server-stop (does nothing: this Kafka runs without ZooKeeper)',
+  summary: 'USAGE: zookeeper-server-stop\nStops the controller nodes started with zookeeper-server-start on this machine.',
   positionals: true,
   options: [HELP_OPTION, VERSION_OPTION],
 };
 
-export const ZOOKEEPER_STOP_NOTE = 'ZooKeeper is not needed: kafka-server-start runs without it; there is no ZooKeeper server to stop.';
-
 export const command: CliCommand = {
   spec,
-  run() {
-    process.stderr.write(`${ZOOKEEPER_STOP_NOTE}\n`);
-    return Promise.resolve(0);
+  async run() {
+    // arguments are ignored, as by Kafka's script
+    const nodes = liveBrokers(zookeeperRunDir());
+    if (nodes.length === 0) {
+      process.stdout.write('No zookeeper server to stop\n');
+      return 1;
+    }
+    await stopNodes(nodes, 'controller');
+    return 0;
   },
 };
