@@ -59,6 +59,7 @@ export type {
   PartitionStateChange,
   ReplicationOptions,
 } from './replication/types.js';
+export { replicationTuning } from './replication/types.js';
 
 const ZSTD = 4;
 

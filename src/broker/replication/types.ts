@@ -79,3 +79,24 @@ export const REPLICATION_DEFAULTS = {
   replicaFetchBackoffMs: 1000,
   replicaSocketTimeoutMs: 30_000,
 } as const;
+
+/** The replica.* settings of a broker's configuration, for startReplication. */
+export function replicationTuning(config: {
+  brokerId: number;
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMinBytes: number;
+  replicaFetchMaxBytes: number;
+  replicaFetchResponseMaxBytes: number;
+  replicaFetchBackoffMs: number;
+}): Omit<ReplicationOptions, 'brokerEndpoint' | 'alterPartition' | 'isReplicaEligible'> {
+  return {
+    replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+    replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+    replicaFetchMinBytes: config.replicaFetchMinBytes,
+    replicaFetchMaxBytes: config.replicaFetchMaxBytes,
+    replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
+    replicaFetchBackoffMs: config.replicaFetchBackoffMs,
+    clientId: `broker-${config.brokerId}-fetcher`,
+  };
+}
