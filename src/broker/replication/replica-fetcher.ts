@@ -221,6 +221,7 @@ export class ReplicaFetcher {
       { replicaId: this.settings.brokerId, topics: [...byTopic.values()] },
       { minVersion: OFFSET_FOR_LEADER_EPOCH_MIN_VERSION, maxVersion: OFFSET_FOR_LEADER_EPOCH_MAX_VERSION },
     );
+    if (this.stopped) return;
     for (const { p, epoch } of asking) {
       if (this.partitions.get(p.key) !== p || p.state !== 'truncating') continue;
       const result = response.topics.find((t) => t.topic === p.topic)?.partitions.find((r) => r.partition === p.partition);
