@@ -10,7 +10,7 @@ import {
   type ConnectorInfo, type ConnectorStateInfo, type Herder, type PutResult, type TaskInfo, type TaskStateInfo,
 } from './herder.js';
 import { CATEGORY, type ConnectLog } from './log.js';
-import type { State, TargetState, Worker } from './worker.js';
+import type { State, TargetState, TaskRunner } from './worker.js';
 
 interface ConnectorEntry {
   name: string;
@@ -24,7 +24,7 @@ export class StandaloneHerder implements Herder {
   private readonly entries = new Map<string, ConnectorEntry>();
 
   constructor(
-    private readonly worker: Worker,
+    private readonly worker: TaskRunner,
     private readonly workerId: string,
     private readonly kafkaClusterId: string,
     private readonly log: ConnectLog,

@@ -80,7 +80,15 @@ export interface WorkerOptions {
   sinkSessionTimeoutMs?: number;
 }
 
-export class Worker {
+/** What a herder asks of the worker that runs its tasks. */
+export interface TaskRunner {
+  taskStatus(id: TaskId): TaskStatus | undefined;
+  startTask(id: TaskId, connectorConfig: Record<string, string>, taskConfig: Record<string, string>, target: TargetState): Promise<void>;
+  stopTask(id: TaskId): Promise<void>;
+  setTargetState(id: TaskId, target: TargetState): void;
+}
+
+export class Worker implements TaskRunner {
   private readonly tasks = new Map<string, RunningTask>();
   private flushTimer: NodeJS.Timeout | undefined;
   /** per source task: offsets acknowledged by the broker but not yet committed */

@@ -1,0 +1,166 @@
+/**
+ * End-to-end: seed 002 §6 as typed, with the real bin/connect-standalone.sh and the
+ * shipped config/connect-*.properties against a broker from bin/kafka-server-start.sh:
+ * test.txt's lines reach connect-test (JsonConverter envelopes) and test.sink.txt,
+ * appended lines follow, a REST round trip (create, RUNNING, pause, resume, delete),
+ * then SIGTERM + restart: the offsets file holds the position, nothing is re-sent or
+ * skipped, and the sink's group committed every record.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN_DIR, REPO_ROOT, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+
+await requireBuiltBroker();
+
+interface Worker {
+  process: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startWorker(cwd: string, args: string[]): Worker {
+  const child = spawn(path.join(BIN_DIR, 'connect-standalone.sh'), args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => output, exited };
+}
+
+/** Polls until `check` holds (what a user does with `cat` until the line shows up); fails with `what` after 20 s. */
+async function eventually(what: string, check: () => boolean | Promise<boolean>, describeState: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}\n${describeState()}`);
+}
+
+const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+const envelope = (s: string): string => `{"schema":{"type":"string","optional":false},"payload":${JSON.stringify(s)}}`;
+
+describe('connect-standalone (seed 002 §6)', () => {
+  let broker: TestBroker;
+  let dir: string;
+  let restPort: number;
+  let worker: Worker | undefined;
+  let args: string[];
+
+  beforeAll(async () => {
+    broker = await startTestBroker();
+    dir = tempDir('connect-e2e');
+    restPort = await freePort();
+    // The stock worker file, pointed at this broker, a private offsets file and a free REST port.
+    const stock = fs.readFileSync(path.join(REPO_ROOT, 'config', 'connect-standalone.properties'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'connect-standalone.properties'), stock
+      .replace(/^bootstrap\.servers=.*$/m, `bootstrap.servers=${broker.bootstrap}`)
+      .replace(/^offset\.storage\.file\.filename=.*$/m, `offset.storage.file.filename=${path.join(dir, 'connect.offsets')}`) + `listeners=http://127.0.0.1:${restPort}\n`);
+    args = ['connect-standalone.properties', path.join(REPO_ROOT, 'config', 'connect-file-source.properties'), path.join(REPO_ROOT, 'config', 'connect-file-sink.properties')];
+  });
+
+  afterAll(async () => {
+    if (worker && worker.process.exitCode === null) {
+      worker.process.kill('SIGKILL');
+      await worker.exited;
+    }
+    await broker?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rest = async (method: string, p: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const res = await fetch(`http://127.0.0.1:${restPort}${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('streams test.txt into connect-test and test.sink.txt, then follows appended lines', async () => {
+    fs.writeFileSync(path.join(dir, 'test.txt'), 'foo\nbar\n'); // echo -e "foo\nbar" > test.txt
+    worker = startWorker(dir, args);
+    const w = worker;
+    await eventually('foo and bar in test.sink.txt', () => read(path.join(dir, 'test.sink.txt')) === 'foo\nbar\n', () => w.output());
+    expect(w.output()).toMatch(/INFO Kafka Connect started \(org\.apache\.kafka\.connect\.runtime\.Connect\)/);
+    expect(w.output()).toMatch(/INFO WorkerSourceTask\{id=local-file-source-0\} Source task finished initialization and start/);
+    const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test', '--from-beginning', '--max-messages', '2']);
+    expect(consumed.stdout).toBe(`${envelope('foo')}\n${envelope('bar')}\n`);
+
+    fs.appendFileSync(path.join(dir, 'test.txt'), 'Another line\n');
+    await eventually('the appended line in test.sink.txt', () => read(path.join(dir, 'test.sink.txt')) === 'foo\nbar\nAnother line\n', () => w.output());
+    const keyed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test', '--from-beginning', '--max-messages', '3', '--property', 'print.key=true']);
+    expect(keyed.stdout).toBe(`null\t${envelope('foo')}\nnull\t${envelope('bar')}\nnull\t${envelope('Another line')}\n`);
+  });
+
+  it('creates, pauses, resumes and deletes a connector over REST', async () => {
+    const connectors = await rest('GET', '/connectors');
+    expect(connectors).toEqual({ status: 200, text: '["local-file-source","local-file-sink"]' });
+    const created = await rest('POST', '/connectors', { name: 'sink2', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'test.sink2.txt', topics: 'connect-test' } });
+    expect(created.status).toBe(201);
+    expect(created.text).toBe('{"name":"sink2","config":{"connector.class":"FileStreamSink","tasks.max":"1","file":"test.sink2.txt","topics":"connect-test","name":"sink2"},"tasks":[{"connector":"sink2","task":0}],"type":"sink"}');
+    await eventually('sink2 to copy the topic', () => read(path.join(dir, 'test.sink2.txt')) === 'foo\nbar\nAnother line\n');
+    const running = await rest('GET', '/connectors/sink2/status');
+    expect(running.text).toBe(`{"name":"sink2","connector":{"state":"RUNNING","worker_id":"127.0.0.1:${restPort}"},"tasks":[{"id":0,"state":"RUNNING","worker_id":"127.0.0.1:${restPort}"}],"type":"sink"}`);
+
+    expect(await rest('PUT', '/connectors/local-file-source/pause')).toEqual({ status: 202, text: '' });
+    const paused = JSON.parse((await rest('GET', '/connectors/local-file-source/status')).text);
+    expect([paused.connector.state, paused.tasks[0].state]).toEqual(['PAUSED', 'PAUSED']);
+    expect(await rest('PUT', '/connectors/local-file-source/resume')).toEqual({ status: 202, text: '' });
+    const resumed = JSON.parse((await rest('GET', '/connectors/local-file-source/status')).text);
+    expect([resumed.connector.state, resumed.tasks[0].state]).toEqual(['RUNNING', 'RUNNING']);
+
+    expect(await rest('DELETE', '/connectors/sink2')).toEqual({ status: 204, text: '' });
+    expect(await rest('DELETE', '/connectors/sink2')).toEqual({ status: 404, text: '{"error_code":404,"message":"Connector sink2 not found"}' });
+    expect((await rest('GET', '/connectors')).text).toBe('["local-file-source","local-file-sink"]');
+  });
+
+  it('stops on SIGTERM with the position in the offsets file, and a restart re-sends nothing and skips nothing', async () => {
+    const first = worker as Worker;
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toMatch(/INFO Kafka Connect stopped/);
+    // 21 = bytes of "foo\nbar\nAnother line\n"
+    expect(fs.readFileSync(path.join(dir, 'connect.offsets'), 'utf8')).toBe('[[["local-file-source",{"filename":"test.txt"}],{"position":21}]]\n');
+
+    fs.appendFileSync(path.join(dir, 'test.txt'), 'line after stop\n');
+    worker = startWorker(dir, args);
+    const second = worker;
+    const sinkFile = path.join(dir, 'test.sink.txt');
+    await eventually('the line written while stopped', () => read(sinkFile).includes('line after stop'), () => second.output());
+    expect(second.output()).toContain('Found previous offset, trying to skip to file offset 21');
+    fs.appendFileSync(path.join(dir, 'test.txt'), 'one more\n');
+    await eventually('the line after the restart', () => read(sinkFile).includes('one more'), () => second.output());
+    expect(read(sinkFile)).toBe('foo\nbar\nAnother line\nline after stop\none more\n');
+
+    const all = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test', '--from-beginning', '--timeout-ms', '3000']);
+    expect(all.stdout).toBe(['foo', 'bar', 'Another line', 'line after stop', 'one more'].map((l) => `${envelope(l)}\n`).join(''));
+
+    // the sink's group committed past every record it wrote
+    await eventually('connect-local-file-sink to commit offset 5', async () => {
+      const groups = await runCli('kafka-consumer-groups', ['--bootstrap-server', broker.bootstrap, '--describe', '--group', 'connect-local-file-sink']);
+      return /connect-local-file-sink\s+connect-test\s+0\s+5\s+5\s+0\s/.test(groups.stdout);
+    });
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('names an unknown connector class, a missing file and an unreachable broker in one line', async () => {
+    const bad = path.join(dir, 'bad.properties');
+    fs.writeFileSync(bad, 'name=bad\nconnector.class=NoSuchConnector\ntopics=x\n');
+    const port = await freePort();
+    const worker2 = path.join(dir, 'w2.properties');
+    fs.writeFileSync(worker2, fs.readFileSync(path.join(dir, 'connect-standalone.properties'), 'utf8').replace(/^listeners=.*$/m, `listeners=http://127.0.0.1:${port}`));
+    const unknown = await runCli('connect-standalone', [worker2, bad]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^Failed to create connector bad from .*bad\.properties: Failed to find any class that implements Connector and which name matches NoSuchConnector, available connectors are: org\.apache\.kafka\.connect\.file\.FileStreamSinkConnector.*FileStreamSourceConnector.*\n$/);
+
+    const missing = await runCli('connect-standalone', [path.join(dir, 'nope.properties')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`Cannot read worker properties file ${path.join(dir, 'nope.properties')}: no such file\n`);
+
+    const offline = path.join(dir, 'offline.properties');
+    fs.writeFileSync(offline, fs.readFileSync(worker2, 'utf8').replace(/^bootstrap\.servers=.*$/m, `bootstrap.servers=127.0.0.1:${await freePort()}`));
+    const unreachable = await runCli('connect-standalone', [offline]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^Cannot connect to the Kafka broker at 127\.0\.0\.1:\d+ \(connection refused\)\. .*set bootstrap\.servers in .*offline\.properties\.\n$/);
+  });
+});
