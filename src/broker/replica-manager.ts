@@ -86,9 +86,6 @@ function errorCodeOf(err: unknown): number {
 /** A full or failing disk is reported once per partition per minute, not once per batch. */
 const STORAGE_WARNING_INTERVAL_MS = 60_000;
 
-/** Pause before a leader proposes an ISR change again after AlterPartition failed. */
-const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
-
 /**
  * A coordinator that owns the partitions of an internal topic this broker leads (Kafka's
  * onLeadershipChange callbacks to the group and transaction coordinators).
@@ -238,7 +235,7 @@ export class ReplicaManager implements PartitionDataService {
       options.alterPartition,
       {
         replicaLagTimeMaxMs: lagMs,
-        retryBackoffMs: ALTER_PARTITION_RETRY_BACKOFF_MS,
+        retryBackoffMs: backoffMs,
         isReplicaEligible: (id) => options.isReplicaEligible?.(id) ?? true,
       },
       (local) => this.onIsrChanged(local),

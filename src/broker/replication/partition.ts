@@ -39,6 +39,8 @@ export class LocalPartition {
   pendingIsr: PendingIsrChange | null = null;
   /** no new ISR change proposed before this time (after a failed AlterPartition) */
   alterPartitionRetryAt = 0;
+  /** why the last AlterPartition failed, so a controller that stays away is reported once */
+  lastAlterPartitionFailure: string | null = null;
   /** the view handed to the rest of the broker, rebuilt on every change */
   state!: PartitionState;
 
@@ -141,10 +143,15 @@ export class IsrManager {
         local.isr = [...committed.isr];
         local.partitionEpoch = committed.partitionEpoch;
         local.refreshView();
+        local.lastAlterPartitionFailure = null;
         this.log(`INFO [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] ISR updated to ${local.isr.join(',')} and version updated to ${local.partitionEpoch}`);
       } else if (why !== null) {
         local.alterPartitionRetryAt = Date.now() + this.settings.retryBackoffMs;
-        this.log(`WARN [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] Failed to update ISR to ${proposal.join(',')}: ${why}; waiting for the metadata or a retry`);
+        const failure = `Failed to update ISR to ${proposal.join(',')}: ${why}`;
+        if (failure !== local.lastAlterPartitionFailure) {
+          this.log(`WARN [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] ${failure}; retrying in ${this.settings.retryBackoffMs} ms unless the metadata changes first`);
+        }
+        local.lastAlterPartitionFailure = failure;
       }
       this.onIsrChanged(local);
     };
