@@ -37,7 +37,7 @@ async function produce(c: ReplicationCluster, leader: number, batch: Buffer, ack
 }
 
 describe('follower replication', () => {
-  it('copies the leader log byte for byte, producer state included, and brings the high watermark to the followers', async () => {
+  it('copies the leader log byte for byte, producer and transaction state included, and brings the high watermark to the followers', async () => {
     cluster = new ReplicationCluster({ replicaFetchWaitMaxMs: 100 });
     for (const id of [1, 2, 3]) await cluster.start(id);
     cluster.createTopic(TOPIC, [[1, 2, 3]]);
@@ -48,24 +48,34 @@ describe('follower replication', () => {
       expect((await produce(c, 1, records(`p${i}`, 3, { producerId: 4242, baseSequence: i * 3 }), 1)).errorCode).toBe(ErrorCode.NONE);
     }
     expect((await produce(c, 1, records('b', 2), 1)).errorCode).toBe(ErrorCode.NONE);
+    // a transaction that is aborted and one still open: .txnindex and open transactions follow on the followers
+    const txn = (producerId: number, prefix: string) =>
+      buildRecordBatch([{ key: null, value: Buffer.from(prefix) }], { producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
+    expect((await produce(c, 1, txn(7001, 'aborted'), 1)).errorCode).toBe(ErrorCode.NONE);
+    expect((await produce(c, 1, txn(7002, 'open'), 1)).errorCode).toBe(ErrorCode.NONE);
+    const marker = { topic: TOPIC, partition: 0, producerId: 7001, producerEpoch: 0, commit: false, coordinatorEpoch: 0 };
+    expect(c.brokers.get(1)!.replicas.writeTxnMarker(marker)).toBe(ErrorCode.NONE);
     const leaderLog = c.log(1, TOPIC, 0);
-    expect(leaderLog.logEndOffset).toBe(19);
+    expect(leaderLog.logEndOffset).toBe(22);
 
     const caughtUp = await eventually(() =>
-      [2, 3].every((id) => c.log(id, TOPIC, 0).logEndOffset === 19 && c.log(id, TOPIC, 0).highWatermark === 19),
+      [2, 3].every((id) => c.log(id, TOPIC, 0).logEndOffset === 22 && c.log(id, TOPIC, 0).highWatermark === 22),
     );
     expect(caughtUp).toBe(true);
-    expect(leaderLog.highWatermark).toBe(19);
+    expect(leaderLog.highWatermark).toBe(22);
     const leaderBytes = logBytes(leaderLog);
     for (const id of [2, 3]) {
       const follower = c.log(id, TOPIC, 0);
       expect(logBytes(follower).equals(leaderBytes)).toBe(true);
       expect(follower.producerState.activeProducers()).toEqual(leaderLog.producerState.activeProducers());
       expect(follower.leaderEpochEntries()).toEqual(leaderLog.leaderEpochEntries());
+      expect(follower.abortedTxns()).toEqual(leaderLog.abortedTxns());
+      expect([...follower.producerState.ongoingTransactions()]).toEqual([[7002, 20]]);
     }
-    expect(leaderLog.producerState.activeProducers()).toEqual([
-      expect.objectContaining({ producerId: 4242, producerEpoch: 0, lastSequence: 11 }),
-    ]);
+    expect(leaderLog.producerState.activeProducers()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ producerId: 4242, producerEpoch: 0, lastSequence: 11 })]),
+    );
+    expect(leaderLog.abortedTxns()).toEqual([{ producerId: 7001, firstOffset: 19, lastOffset: 21, lastStableOffset: 20 }]);
   });
 
   it('answers acks=all once every ISR member has the batch, and REQUEST_TIMED_OUT while one cannot fetch', async () => {
