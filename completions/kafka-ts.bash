@@ -35,7 +35,7 @@ _kafka_topics() {
     --replication-factor) COMPREPLY=(); return 0 ;;
     --config) COMPREPLY=(); return 0 ;;
   esac
-  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --list --create --describe --alter --delete --topic --partitions --replication-factor --config --if-exists --if-not-exists --exclude-internal --under-replicated-partitions --unavailable-partitions --help --version" -- "$cur") )
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --list --create --describe --alter --delete --topic --partitions --replication-factor --config --if-exists --if-not-exists --exclude-internal --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --help --version" -- "$cur") )
 }
 complete -F _kafka_topics kafka-topics kafka-topics.sh
 _kafka_console_producer() {
@@ -208,6 +208,31 @@ _kafka_consumer_perf_test() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --broker-list --topic --messages --group --fetch-size --from-latest --socket-buffer-size --consumer.config --print-metrics --show-detailed-stats --timeout --reporting-interval --date-format --hide-header --help --version" -- "$cur") )
 }
 complete -F _kafka_consumer_perf_test kafka-consumer-perf-test kafka-consumer-perf-test.sh
+_kafka_delete_records() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --offset-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --offset-json-file --command-config --help --version" -- "$cur") )
+}
+complete -F _kafka_delete_records kafka-delete-records kafka-delete-records.sh
+_kafka_log_dirs() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --topic-list) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --topic-list --broker-list --help --version" -- "$cur") )
+}
+complete -F _kafka_log_dirs kafka-log-dirs kafka-log-dirs.sh
 _kafka_storage() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"

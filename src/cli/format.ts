@@ -55,6 +55,8 @@ export interface TopicDescription {
   partitions: readonly PartitionDescription[];
   /** non-default configs in broker order, `key=value` */
   configs: ReadonlyArray<readonly [string, string]>;
+  /** the topic's min.insync.replicas, for --under-min-isr-partitions / --at-min-isr-partitions */
+  minIsr?: number;
   markedForDeletion?: boolean;
 }
 
@@ -86,22 +88,32 @@ export function formatPartitionLine(topic: TopicDescription, partition: Partitio
 export interface DescribeFilter {
   underReplicated?: boolean;
   unavailable?: boolean;
+  /** ISR smaller than min.insync.replicas (or no leader) */
+  underMinIsr?: boolean;
+  /** ISR exactly min.insync.replicas */
+  atMinIsr?: boolean;
   /** ids of live brokers, for `--unavailable-partitions` (leader not live) */
   liveBrokers?: ReadonlySet<number>;
 }
 
 /** True when a report filter is active: then only partition lines are printed. */
 export function isReportFilter(filter: DescribeFilter): boolean {
-  return Boolean(filter.underReplicated || filter.unavailable);
+  return Boolean(filter.underReplicated || filter.unavailable || filter.underMinIsr || filter.atMinIsr);
 }
 
-function partitionMatches(partition: PartitionDescription, filter: DescribeFilter): boolean {
-  if (filter.underReplicated && !(partition.isr.length < partition.replicas.length)) return false;
-  if (filter.unavailable) {
-    const leaderLive = partition.leader >= 0 && (!filter.liveBrokers || filter.liveBrokers.has(partition.leader));
-    if (leaderLive) return false;
-  }
-  return true;
+/**
+ * Whether a report filter selects the partition. Several filters select the partitions any
+ * of them selects, as TopicCommand since 3.7 (its Java port lets them be combined).
+ */
+function partitionMatches(topic: TopicDescription, partition: PartitionDescription, filter: DescribeFilter): boolean {
+  if (!isReportFilter(filter)) return true;
+  const hasLeader = partition.leader >= 0;
+  const minIsr = topic.minIsr ?? 1;
+  if (filter.underReplicated && partition.isr.length < partition.replicas.length) return true;
+  if (filter.unavailable && !(hasLeader && (!filter.liveBrokers || filter.liveBrokers.has(partition.leader)))) return true;
+  if (filter.underMinIsr && (!hasLeader || partition.isr.length < minIsr)) return true;
+  if (filter.atMinIsr && partition.isr.length === minIsr) return true;
+  return false;
 }
 
 /** Full `--describe` text for the topics in the order given. */
@@ -112,7 +124,7 @@ export function formatDescribe(topics: readonly TopicDescription[], filter: Desc
     if (!report) lines.push(formatTopicHeader(topic));
     const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition);
     for (const partition of partitions) {
-      if (partitionMatches(partition, filter)) lines.push(formatPartitionLine(topic, partition));
+      if (partitionMatches(topic, partition, filter)) lines.push(formatPartitionLine(topic, partition));
     }
   }
   return lines.map((l) => l + '\n').join('');

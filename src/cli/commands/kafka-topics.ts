@@ -3,13 +3,14 @@
  * with Kafka 3.x/trunk flags, output and error texts (runtime errors go to
  * stdout as `Error while executing topic command : ...`, exit 1).
  */
+import net from 'node:net';
 import kafkajs from 'kafkajs';
 import type { Admin, ITopicMetadata } from 'kafkajs';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
 import { warnUnknownConfigs } from '../client-configs.js';
-import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
+import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType, splitHostPort, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { WireAdmin } from '../wire-client.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -26,7 +27,7 @@ export const spec: CommandSpec = {
   summary: 'This tool helps to create, delete, describe, or change a topic.',
   options: [
     { name: 'bootstrap-server', arg: 'String: server to connect to', description: 'REQUIRED: The Kafka server to connect to.', complete: 'none' },
-    { name: 'zookeeper', arg: 'String: hosts', description: 'DEPRECATED (removed in Kafka 3.0): accepted for old tutorials; the broker at localhost:9092 is used instead.', hidden: true, complete: 'none' },
+    { name: 'zookeeper', arg: 'String: hosts', description: 'DEPRECATED (removed in Kafka 3.0): accepted for old tutorials; the controller zookeeper-server-start runs there answers, else the broker at localhost:9092.', hidden: true, complete: 'none' },
     { name: 'command-config', arg: 'String: command config property file', description: 'Property file containing configs to be passed to Admin Client.', complete: 'file' },
     { name: 'list', description: 'List all available topics.' },
     { name: 'create', description: 'Create a new topic.' },
@@ -40,8 +41,10 @@ export const spec: CommandSpec = {
     { name: 'if-exists', description: 'if set when altering or deleting or describing topics, the action will only execute if the topic exists.' },
     { name: 'if-not-exists', description: 'if set when creating topics, the action will only execute if the topic does not already exist.' },
     { name: 'exclude-internal', description: 'exclude internal topics when running list or describe command. The internal topics will be listed by default' },
-    { name: 'under-replicated-partitions', description: 'if set when describing topics, only show under replicated partitions' },
-    { name: 'unavailable-partitions', description: 'if set when describing topics, only show partitions whose leader is not available' },
+    { name: 'under-replicated-partitions', description: 'If set when describing topics, only show under-replicated partitions.' },
+    { name: 'unavailable-partitions', description: 'If set when describing topics, only show partitions whose leader is not available.' },
+    { name: 'under-min-isr-partitions', description: 'If set when describing topics, only show partitions whose isr count is less than the configured minimum.' },
+    { name: 'at-min-isr-partitions', description: 'If set when describing topics, only show partitions whose isr count is equal to the configured minimum.' },
     { name: 'force', description: 'Suppress console prompts (no-op, kept for old scripts)', hidden: true },
     HELP_OPTION,
     VERSION_OPTION,
@@ -49,6 +52,8 @@ export const spec: CommandSpec = {
 };
 
 const ACTIONS = ['list', 'describe', 'create', 'alter', 'delete'] as const;
+/** The partition reports of --describe; combinable, as since Kafka 3.7. */
+const REPORT_FILTERS = ['under-replicated-partitions', 'unavailable-partitions', 'under-min-isr-partitions', 'at-min-isr-partitions'] as const;
 type Action = (typeof ACTIONS)[number];
 
 export interface TopicCommandOptions {
@@ -56,6 +61,8 @@ export interface TopicCommandOptions {
   bootstrapServers: string[];
   /** true when the legacy --zookeeper flag chose the broker */
   viaZookeeper: boolean;
+  /** the --zookeeper hosts (chroot dropped): a zookeeper-server-start controller may answer there */
+  zookeeperHosts: string[];
   topic?: string;
   partitions?: number;
   replicationFactor?: number;
@@ -65,6 +72,8 @@ export interface TopicCommandOptions {
   excludeInternal: boolean;
   underReplicated: boolean;
   unavailable: boolean;
+  underMinIsr: boolean;
+  atMinIsr: boolean;
   adminProperties: Record<string, string>;
 }
 
@@ -102,7 +111,7 @@ export function topicCommandOptions(args: ParsedArgs): TopicCommandOptions {
   if (args.has('partitions') && action !== 'create' && action !== 'alter') conflict('partitions', ['describe', 'list', 'delete']);
   if (args.has('replication-factor') && action !== 'create') conflict('replication-factor', ['alter', 'describe', 'list', 'delete']);
   if (action === 'alter' && !args.has('partitions')) throw new UsageError('Missing required argument "[partitions]"');
-  for (const filter of ['under-replicated-partitions', 'unavailable-partitions']) {
+  for (const filter of REPORT_FILTERS) {
     if (args.has(filter) && action !== 'describe') conflict(filter, ['alter', 'create', 'delete', 'list']);
   }
   if (args.has('if-exists') && !(action === 'alter' || action === 'delete' || action === 'describe')) conflict('if-exists', ['create', 'list']);
@@ -120,6 +129,7 @@ export function topicCommandOptions(args: ParsedArgs): TopicCommandOptions {
     action,
     bootstrapServers,
     viaZookeeper,
+    zookeeperHosts: viaZookeeper ? zookeeperHostList(args.get('zookeeper') ?? '') : [],
     topic,
     partitions: intOption(args, 'partitions'),
     replicationFactor: intOption(args, 'replication-factor'),
@@ -129,8 +139,47 @@ export function topicCommandOptions(args: ParsedArgs): TopicCommandOptions {
     excludeInternal: args.has('exclude-internal'),
     underReplicated: args.has('under-replicated-partitions'),
     unavailable: args.has('unavailable-partitions'),
+    underMinIsr: args.has('under-min-isr-partitions'),
+    atMinIsr: args.has('at-min-isr-partitions'),
     adminProperties: commandConfig ? readPropertiesFile(commandConfig, 'command config file') : {},
   };
+}
+
+/** `h1:2181,h2:2181/chroot` → `['h1:2181', 'h2:2181']` (a host without a port means 2181). */
+export function zookeeperHostList(value: string): string[] {
+  const hosts = value.split('/')[0] ?? '';
+  return hosts.split(',').map((h) => h.trim()).filter((h) => h.length > 0).map((h) => (splitHostPort(h) ? h : `${h}:2181`));
+}
+
+/** Whether something accepts TCP connections at `address` within a second. */
+function accepting(address: string): Promise<boolean> {
+  const parsed = splitHostPort(address);
+  if (!parsed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: parsed.host || 'localhost', port: parsed.port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * --zookeeper: when a controller started by zookeeper-server-start answers at those hosts
+ * it serves the request (it speaks the Kafka protocol); otherwise the broker at
+ * localhost:9092 does, as before. Returns the note said on stderr.
+ */
+export async function resolveZookeeperBootstrap(options: TopicCommandOptions): Promise<string> {
+  const answering: string[] = [];
+  for (const host of options.zookeeperHosts) if (await accepting(host)) answering.push(host);
+  if (answering.length > 0) {
+    options.bootstrapServers = answering;
+    return `Note: --zookeeper was removed in Kafka 3.0; ${answering.join(',')} is this toolkit's controller (zookeeper-server-start), asked over the Kafka protocol. Next time use --bootstrap-server with a broker.`;
+  }
+  return 'Note: --zookeeper was removed in Kafka 3.0 and this toolkit has no ZooKeeper; using the broker at localhost:9092 instead. Next time use --bootstrap-server localhost:9092.';
 }
 
 /** A runtime failure of the topic command: printed to stdout with Kafka's prefix. */
@@ -272,15 +321,32 @@ async function nonDefaultConfigs(admin: Admin, topics: readonly string[]): Promi
   return result;
 }
 
+/** Each topic's effective min.insync.replicas (its own, the broker's, or the default). */
+async function minInsyncReplicas(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  if (topics.length === 0) return result;
+  const response = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas'] })),
+  });
+  for (const resource of response.resources) {
+    const entry = resource.configEntries.find((e) => e.configName === 'min.insync.replicas');
+    if (entry?.configValue) result.set(resource.resourceName, Number(entry.configValue));
+  }
+  return result;
+}
+
 async function describeTopics(admin: Admin, options: TopicCommandOptions, out: string[]): Promise<void> {
   const names = await matchingTopics(admin, options);
   ensureTopicsExist(names, options);
   if (names.length === 0) return;
-  const [metadata, configs, ids, cluster] = await Promise.all([
+  const minIsrWanted = options.underMinIsr || options.atMinIsr;
+  const [metadata, configs, ids, cluster, minIsr] = await Promise.all([
     admin.fetchTopicMetadata({ topics: names }),
     nonDefaultConfigs(admin, names),
     fetchTopicIds(options.bootstrapServers, names),
     options.unavailable ? admin.describeCluster() : Promise.resolve(undefined),
+    minIsrWanted ? minInsyncReplicas(admin, names) : Promise.resolve(new Map<string, number>()),
   ]);
   const byName = new Map<string, ITopicMetadata>(metadata.topics.map((t) => [t.name, t]));
   const descriptions: TopicDescription[] = [];
@@ -291,6 +357,7 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
       name,
       topicId: ids.get(name),
       configs: configs.get(name) ?? [],
+      minIsr: minIsr.get(name),
       partitions: topic.partitions.map((p) => ({
         partition: p.partitionId,
         leader: p.leader,
@@ -302,6 +369,8 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
   out.push(formatDescribe(descriptions, {
     underReplicated: options.underReplicated,
     unavailable: options.unavailable,
+    underMinIsr: options.underMinIsr,
+    atMinIsr: options.atMinIsr,
     liveBrokers: cluster ? new Set(cluster.brokers.map((b) => b.nodeId)) : undefined,
   }).replace(/\n$/, ''));
 }
@@ -396,9 +465,7 @@ export const command: CliCommand = {
   async run(argv) {
     const args = parseArgs(spec, argv);
     const options = topicCommandOptions(args);
-    if (options.viaZookeeper) {
-      process.stderr.write(`Note: --zookeeper was removed in Kafka 3.0 and this toolkit has no ZooKeeper; using the broker at localhost:9092 instead. Next time use --bootstrap-server localhost:9092.\n`);
-    }
+    if (options.viaZookeeper) process.stderr.write(`${await resolveZookeeperBootstrap(options)}\n`);
     warnUnknownConfigs(options.adminProperties, 'admin');
     try {
       const lines = await executeTopicCommand(options);
