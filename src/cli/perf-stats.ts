@@ -100,9 +100,16 @@ export function formatProducerTotal(count: number, bytes: number, elapsedMs: num
 export class ThroughputThrottler {
   private readonly sleepTimeNs: number;
   private sleepDeficitNs = 0;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly targetThroughput: number, private readonly startMs: number) {
     this.sleepTimeNs = targetThroughput > 0 ? 1e9 / targetThroughput : Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Ends a wait of throttle() (a target of 0 waits until woken, e.g. by a shutdown). */
+  wakeup(): void {
+    this.wake?.();
+    this.wake = undefined;
   }
 
   shouldThrottle(amountSoFar: number, sendStartMs: number): boolean {
@@ -114,7 +121,7 @@ export class ThroughputThrottler {
   /** Sleeps once enough deficit (2 ms) has built up; a target of 0 waits forever, as Kafka's does. */
   async throttle(): Promise<void> {
     if (this.targetThroughput === 0) {
-      await new Promise<never>(() => undefined);
+      await new Promise<void>((resolve) => { this.wake = resolve; });
       return;
     }
     this.sleepDeficitNs += this.sleepTimeNs;
