@@ -10,6 +10,8 @@
  * endpoint in NodeEndpoints. v13+: topics are named by topic id only; an unknown id
  * is UNKNOWN_TOPIC_ID for each of its partitions. v15 moves ReplicaId into
  * ReplicaState; v17's ReplicaDirectoryId concerns followers and is ignored.
+ * A fetch of `__cluster_metadata` goes to the metadata quorum (services.quorum) when the
+ * node runs one.
  */
 import { defineHandler, int64ToNumber } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -20,6 +22,7 @@ import type {
   FetchResponsePartitionData,
 } from '../../protocol/generated/types.js';
 import type { BrokerServices } from '../services/index.js';
+import { isMetadataFetch } from '../services/quorum-service.js';
 import type { ReadOutcome } from '../services/partition-data-service.js';
 import {
   FINAL_EPOCH,
@@ -194,6 +197,8 @@ export default defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 17,
   async handle(request, ctx, services) {
     const version = ctx.apiVersion;
+    // KIP-595: followers and observers of the metadata quorum fetch __cluster_metadata-0 from its leader
+    if (services.quorum !== undefined && isMetadataFetch(request, version)) return services.quorum.fetch(request, version);
     const usesTopicIds = version >= TOPIC_ID_VERSION;
     const sent = requestedPartitions(request, version, services);
     const forgotten = (version >= 7 ? request.forgottenTopicsData : []).flatMap((t) =>

@@ -5,6 +5,7 @@
  */
 import { defineHandler } from '../handler.js';
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/generated/types.js';
+import { QUORUM_API_KEYS } from '../services/quorum-service.js';
 
 export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: 18,
@@ -13,7 +14,10 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   handle(_request, _ctx, services) {
     return {
       errorCode: 0,
-      apiKeys: services.apiVersions.map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })),
+      // the raft APIs only where a metadata quorum runs (Kafka enables them on controller listeners only)
+      apiKeys: services.apiVersions
+        .filter((a) => services.quorum !== undefined || !QUORUM_API_KEYS.has(a.apiKey))
+        .map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })),
       throttleTimeMs: 0,
     } as ApiVersionsResponse;
   },

@@ -38,7 +38,12 @@ import h44IncrementalAlterConfigs from './44-incremental-alter-configs.js';
 import h45AlterPartitionReassignments from './45-alter-partition-reassignments.js';
 import h46ListPartitionReassignments from './46-list-partition-reassignments.js';
 import h47OffsetDelete from './47-offset-delete.js';
+import h52Vote from './52-vote.js';
+import h53BeginQuorumEpoch from './53-begin-quorum-epoch.js';
+import h54EndQuorumEpoch from './54-end-quorum-epoch.js';
+import h55DescribeQuorum from './55-describe-quorum.js';
 import h56AlterPartition from './56-alter-partition.js';
+import h59FetchSnapshot from './59-fetch-snapshot.js';
 import h60DescribeCluster from './60-describe-cluster.js';
 import h61DescribeProducers from './61-describe-producers.js';
 import h62BrokerRegistration from './62-broker-registration.js';
@@ -48,5 +53,5 @@ import h66ListTransactions from './66-list-transactions.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h56AlterPartition, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }

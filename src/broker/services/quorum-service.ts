@@ -1,0 +1,48 @@
+/**
+ * The KRaft quorum of `__cluster_metadata` as request handlers reach it: the raft
+ * RPCs of KIP-595 (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch and FetchSnapshot of
+ * the metadata partition) and DescribeQuorum (KIP-642). Implemented in
+ * src/cluster/raft; absent when the node runs no quorum, and then these APIs are
+ * neither advertised nor answered (as a Kafka broker listener, which does not
+ * enable the controller-only APIs).
+ */
+import type {
+  BeginQuorumEpochRequest,
+  BeginQuorumEpochResponse,
+  DescribeQuorumRequest,
+  DescribeQuorumResponse,
+  EndQuorumEpochRequest,
+  EndQuorumEpochResponse,
+  FetchRequest,
+  FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
+  VoteRequest,
+  VoteResponse,
+} from '../../protocol/generated/types.js';
+
+export interface QuorumService {
+  vote(request: VoteRequest, version: number): VoteResponse;
+  beginQuorumEpoch(request: BeginQuorumEpochRequest, version: number): BeginQuorumEpochResponse;
+  endQuorumEpoch(request: EndQuorumEpochRequest, version: number): EndQuorumEpochResponse;
+  /** answered by the leader; another voter says NOT_LEADER_OR_FOLLOWER, an observer asks the leader */
+  describeQuorum(request: DescribeQuorumRequest, version: number): DescribeQuorumResponse | Promise<DescribeQuorumResponse>;
+  fetchSnapshot(request: FetchSnapshotRequest, version: number): FetchSnapshotResponse;
+  /** a Fetch of the metadata partition (see isMetadataFetch), long-polled by the leader up to MaxWaitMs */
+  fetch(request: FetchRequest, version: number): Promise<FetchResponse>;
+}
+
+/** Kafka's Uuid.METADATA_TOPIC_ID: the fixed topic id of `__cluster_metadata` in Fetch v13+. */
+export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+export const METADATA_TOPIC_NAME = '__cluster_metadata';
+
+/** APIs only a node running the quorum serves (Kafka's controller-listener APIs); DescribeQuorum too, as it needs the quorum. */
+export const QUORUM_API_KEYS: ReadonlySet<number> = new Set([52, 53, 54, 55, 59]);
+
+/** Whether a Fetch names only the metadata partition (by name below v13, by its fixed id from v13). */
+export function isMetadataFetch(request: FetchRequest, version: number): boolean {
+  return (
+    request.topics.length > 0 &&
+    request.topics.every((t) => (version >= 13 ? t.topicId === METADATA_TOPIC_ID : t.topic === METADATA_TOPIC_NAME))
+  );
+}
