@@ -46,10 +46,9 @@ import { apiErrorOf } from './api-error.js';
 import { isDiskFailure } from '../storage/disk-errors.js';
 import type { AppendOrigin } from '../protocol/records/validate.js';
 import type { PartitionState } from './services/metadata-service.js';
-import { IsrManager, LocalPartition } from './replication/partition.js';
-import { ReplicaFetcherManager } from './replication/replica-fetcher-manager.js';
-import type { FollowedPartition } from './replication/replica-fetcher.js';
-import { REPLICATION_DEFAULTS, type PartitionStateChange, type ReplicationOptions } from './replication/types.js';
+import type { LocalPartition } from './replication/partition.js';
+import { ReplicatedPartitions, type ReplicaManagerHooks } from './replication/replicated-partitions.js';
+import type { PartitionStateChange, ReplicationOptions } from './replication/types.js';
 
 export type {
   AlterPartitionRequest,
@@ -105,15 +104,6 @@ interface ServedPartition {
   local?: LocalPartition;
 }
 
-/** What runs once replication is started (a broker of a cluster). */
-interface Replication {
-  fetchers: ReplicaFetcherManager;
-  isr: IsrManager;
-  isrCheck: NodeJS.Timeout;
-}
-
-const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
-
 export class ReplicaManager implements PartitionDataService {
   private readonly purgatory = new FetchPurgatory();
   private readonly producePurgatory = new ProducePurgatory((p) => this.checkDelayedProduce(p));
@@ -126,8 +116,7 @@ export class ReplicaManager implements PartitionDataService {
   /** per "topic-partition": when its last storage warning was logged, and failures since */
   private readonly storageWarnings = new Map<string, { loggedAt: number; suppressed: number }>();
   /** partitions the metadata publisher described (replicated cluster); others follow the metadata service directly */
-  private readonly localPartitions = new Map<string, LocalPartition>();
-  private replication: Replication | null = null;
+  private readonly replicated: ReplicatedPartitions;
 
   constructor(
     private readonly brokerId: number,
@@ -137,6 +126,7 @@ export class ReplicaManager implements PartitionDataService {
     private readonly defaultMinInsyncReplicas = 1,
   ) {
     this.followers = new FollowerStates(brokerId);
+    this.replicated = new ReplicatedPartitions(brokerId, this.followers, this.replicationHooks(), log);
   }
 
   /** min.insync.replicas of a topic: its override, else the broker default. */
@@ -196,7 +186,7 @@ export class ReplicaManager implements PartitionDataService {
   private served(topic: string, partition: number): ServedPartition | undefined {
     const found = this.metadata.getPartition(topic, partition);
     if (!found) return undefined;
-    const local = this.localPartitions.get(partitionKey(topic, partition));
+    const local = this.replicated.local(topic, partition);
     return local ? { state: local.state, log: found.log, local } : found;
   }
 
@@ -206,45 +196,7 @@ export class ReplicaManager implements PartitionDataService {
    * replica.lag.time.max.ms / 2. Call once, before the first applyPartitionStates.
    */
   startReplication(options: ReplicationOptions): void {
-    if (this.replication) return;
-    const d = REPLICATION_DEFAULTS;
-    const lagMs = options.replicaLagTimeMaxMs ?? d.replicaLagTimeMaxMs;
-    const backoffMs = options.replicaFetchBackoffMs ?? d.replicaFetchBackoffMs;
-    const fetchers = new ReplicaFetcherManager(
-      {
-        brokerId: this.brokerId,
-        maxWaitMs: options.replicaFetchWaitMaxMs ?? d.replicaFetchWaitMaxMs,
-        minBytes: options.replicaFetchMinBytes ?? d.replicaFetchMinBytes,
-        partitionMaxBytes: options.replicaFetchMaxBytes ?? d.replicaFetchMaxBytes,
-        responseMaxBytes: options.replicaFetchResponseMaxBytes ?? d.replicaFetchResponseMaxBytes,
-        backoffMs,
-      },
-      (brokerId) => options.brokerEndpoint(brokerId),
-      { onFollowerLogChanged: (p) => this.onFollowerLogChanged(p) },
-      this.log,
-      {
-        clientId: options.clientId ?? `broker-${this.brokerId}-fetcher`,
-        requestTimeoutMs: options.replicaSocketTimeoutMs ?? d.replicaSocketTimeoutMs,
-        reconnectBackoffMs: 50,
-        reconnectBackoffMaxMs: Math.max(50, backoffMs),
-      },
-    );
-    const isr = new IsrManager(
-      this.brokerId,
-      this.followers,
-      options.alterPartition,
-      {
-        replicaLagTimeMaxMs: lagMs,
-        retryBackoffMs: backoffMs,
-        isReplicaEligible: (id) => options.isReplicaEligible?.(id) ?? true,
-      },
-      (local) => this.onIsrChanged(local),
-      this.log,
-    );
-    // Kafka's isr-expiration task runs every replica.lag.time.max.ms / 2
-    const isrCheck = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(lagMs / 2)));
-    isrCheck.unref();
-    this.replication = { fetchers, isr, isrCheck };
+    this.replicated.start(options);
   }
 
   /**
@@ -254,139 +206,53 @@ export class ReplicaManager implements PartitionDataService {
    * (produce answers NOT_LEADER_OR_FOLLOWER, waiting acks=all fail, the fetcher of the
    * new leader truncates then fetches); a partition no longer assigned here stops being
    * fetched. The local log must exist already. Changes older than what was applied
-   * (leader epoch, then partition epoch) are ignored.
+   * (leader epoch, then partition epoch) are ignored. Leadership listeners are told.
    */
   applyPartitionStates(changes: readonly PartitionStateChange[]): void {
-    const now = Date.now();
-    for (const change of changes) {
-      const { topic, partition } = change;
-      const key = partitionKey(topic, partition);
-      if (!change.replicas.includes(this.brokerId)) {
-        this.stopReplica(key);
-        continue;
-      }
-      let local = this.localPartitions.get(key);
-      if (local && local.topicId !== change.topicId) {
-        // the topic was deleted and created again under the same name
-        this.stopReplica(key);
-        local = undefined;
-      }
-      if (local?.isStale(change)) continue;
-      const log = this.metadata.getPartition(topic, partition)?.log;
-      if (!log) {
-        this.log(`WARN [ReplicaManager broker=${this.brokerId}] No local log for ${key}, assigned to this broker; not serving it`);
-        continue;
-      }
-      const previous = local ? { leader: local.leader, leaderEpoch: local.leaderEpoch } : null;
-      if (local) local.update(change);
-      else this.localPartitions.set(key, (local = new LocalPartition(key, change)));
-      // the committed registration replaces any ISR change still in flight (Kafka's makeLeader)
-      local.pendingIsr = null;
-      local.alterPartitionRetryAt = 0;
-      const epochChanged = !previous || previous.leader !== change.leader || previous.leaderEpoch !== change.leaderEpoch;
-      if (change.leader === this.brokerId) {
-        if (epochChanged) this.becomeLeader(local, log, now);
-        this.maybeIncrementHighWatermark(topic, partition, log);
-      } else if (epochChanged) {
-        this.becomeFollower(local, log);
-      }
-      // acks=all waiting here settle against the new state; long-polling fetches re-check leadership
-      this.producePurgatory.checkAndComplete(topic, partition);
-      this.purgatory.notify(topic, partition);
-    }
-    this.applyLeadershipChanges();
+    this.replicated.apply(changes);
   }
 
   /** The partitions' topic was deleted (or they moved away): stop fetching them and forget their state. */
   removePartitions(partitions: ReadonlyArray<{ topic: string; partition: number }>): void {
-    for (const { topic, partition } of partitions) {
-      this.stopReplica(partitionKey(topic, partition));
-      this.purgatory.notify(topic, partition);
-    }
-    this.applyLeadershipChanges();
+    this.replicated.remove(partitions);
   }
 
-  /** Stops the fetchers and the ISR check; waits for fetches in flight to end. */
-  async shutdown(): Promise<void> {
-    const replication = this.replication;
-    this.replication = null;
-    if (!replication) return;
-    clearInterval(replication.isrCheck);
-    await replication.fetchers.shutdown();
+  /** Stops the fetchers and the ISR check; waits for fetches in flight to end. Call before closing the logs. */
+  shutdown(): Promise<void> {
+    return this.replicated.shutdown();
   }
 
   /** The fetch state of a followed partition (tests, diagnostics). */
   followerFetchState(topic: string, partition: number): { state: 'truncating' | 'fetching'; fetchOffset: number } | undefined {
-    const followed = this.replication?.fetchers.followed(partitionKey(topic, partition));
-    return followed ? { state: followed.state, fetchOffset: followed.fetchOffset } : undefined;
+    return this.replicated.followerFetchState(topic, partition);
   }
 
-  private becomeLeader(local: LocalPartition, log: PartitionLog, now: number): void {
-    this.replication?.fetchers.removePartition(local.key);
-    try {
-      log.assignLeaderEpoch(local.leaderEpoch);
-    } catch (err) {
-      this.log(`WARN [Partition ${local.key} broker=${this.brokerId}] Could not record leader epoch ${local.leaderEpoch}: ${String(err)}`);
-    }
-    local.leaderEpochStartOffset = log.logEndOffset;
-    this.followers.reset(log, local.leaderEpoch, local.isr, now);
-    // a follower's appends and truncations went around the cache
-    this.abortedTxns.delete(log);
-    this.log(`INFO [Partition ${local.key} broker=${this.brokerId}] ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch}, high watermark ${log.highWatermark}, ISR [${local.isr.join(',')}]`);
-  }
-
-  private becomeFollower(local: LocalPartition, log: PartitionLog): void {
-    const fetchers = this.replication?.fetchers;
-    if (!fetchers) {
-      this.log(`WARN [ReplicaManager broker=${this.brokerId}] ${local.key} is to follow broker ${local.leader} but replication was not started`);
-      return;
-    }
-    fetchers.removePartition(local.key);
-    if (local.leader < 0) return;
-    this.log(`INFO [ReplicaManager broker=${this.brokerId}] Follower ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch} and high watermark ${log.highWatermark}. Current leader ${local.leader}.`);
-    fetchers.addPartition({
-      key: local.key,
-      topic: local.topic,
-      topicId: local.topicId,
-      partition: local.partition,
-      log,
-      leaderId: local.leader,
-      leaderEpoch: local.leaderEpoch,
-    });
-  }
-
-  private stopReplica(key: string): void {
-    this.replication?.fetchers.removePartition(key);
-    const local = this.localPartitions.get(key);
-    if (!local) return;
-    this.localPartitions.delete(key);
-    this.producePurgatory.checkAndComplete(local.topic, local.partition);
-  }
-
-  /** The fetcher appended to or truncated a follower log. */
-  private onFollowerLogChanged(p: FollowedPartition): void {
-    // aborted transactions are cached per log for the leader; re-read them if this broker leads again
-    this.abortedTxns.delete(p.log);
-    this.purgatory.notify(p.topic, p.partition);
-  }
-
-  /** An ISR change was proposed, committed or refused: the high watermark and waiting produces follow. */
-  private onIsrChanged(local: LocalPartition): void {
-    const found = this.metadata.getPartition(local.topic, local.partition);
-    if (found) this.maybeIncrementHighWatermark(local.topic, local.partition, found.log);
-    this.producePurgatory.checkAndComplete(local.topic, local.partition);
-  }
-
-  /** The periodic ISR check of the partitions this broker leads. */
+  /** The periodic ISR check, on demand (it also runs every replica.lag.time.max.ms / 2). */
   maybeShrinkIsr(): void {
-    const replication = this.replication;
-    if (!replication) return;
-    const now = Date.now();
-    for (const local of this.localPartitions.values()) {
-      if (local.leader !== this.brokerId) continue;
-      const found = this.metadata.getPartition(local.topic, local.partition);
-      if (found) replication.isr.maybeShrink(local, found.log, now);
-    }
+    this.replicated.maybeShrinkIsr();
+  }
+
+  /** What replication changes mean for this manager's logs, purgatories and listeners. */
+  private replicationHooks(): ReplicaManagerHooks {
+    return {
+      logOf: (topic, partition) => this.metadata.getPartition(topic, partition)?.log,
+      partitionChanged: (topic, partition) => {
+        const log = this.metadata.getPartition(topic, partition)?.log;
+        if (log) this.maybeIncrementHighWatermark(topic, partition, log);
+        // acks=all waiting here settle against the new state; long-polling fetches re-check leadership
+        this.producePurgatory.checkAndComplete(topic, partition);
+        this.purgatory.notify(topic, partition);
+      },
+      followerLogChanged: (topic, partition, log) => {
+        // aborted transactions are cached per log for the leader; re-read them if this broker leads again
+        this.abortedTxns.delete(log);
+        this.purgatory.notify(topic, partition);
+      },
+      becameLeader: (log) => {
+        this.abortedTxns.delete(log);
+      },
+      leadershipChanged: () => this.applyLeadershipChanges(),
+    };
   }
 
   /**
@@ -637,7 +503,7 @@ export class ReplicaManager implements PartitionDataService {
         outcome.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         return outcome;
       }
-      if (served.local && this.replication) this.replication.isr.maybeExpand(served.local, log, options.replicaId!, now);
+      if (served.local) this.replicated.onFollowerFetch(served.local, log, options.replicaId!, now);
       this.maybeIncrementHighWatermark(topic, partition, log);
     }
     outcome.highWatermark = log.highWatermark;
@@ -788,11 +654,7 @@ export class ReplicaManager implements PartitionDataService {
   }
 
   close(): void {
-    if (this.replication) {
-      clearInterval(this.replication.isrCheck);
-      void this.replication.fetchers.shutdown();
-      this.replication = null;
-    }
+    void this.replicated.shutdown();
     this.producePurgatory.cancelAll();
     this.purgatory.cancelAll();
   }
