@@ -47,6 +47,8 @@ import {
 import type { QuorumController } from './controller/quorum-controller.js';
 import type { ControllerForwarder } from './controller-forwarder.js';
 import type { SecurityImage } from '../metadata/security-image.js';
+import type { BrokerEndpoint } from '../metadata/image.js';
+import { listenerSecurityProtocol, SECURITY_PROTOCOL_ID } from '../broker/security/listeners.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { LogConfig, PartitionLog } from '../storage/partition-log.js';
 import { readMetaProperties, writeMetaProperties } from '../storage/log-manager.js';
@@ -264,6 +266,7 @@ export class ClusterMetadata implements MetadataService {
     const startup = brokerStartupRecords(applyRecords(before, initial), {
       self,
       listenerName: (this.config.advertisedListeners[0] ?? this.config.listeners[0])?.name,
+      endpoints: this.advertisedEndpoints(),
       nextOffset: endOffset + initial.length,
       fenceOthers: true,
     });
@@ -423,7 +426,9 @@ export class ClusterMetadata implements MetadataService {
 
   // ---- reads -------------------------------------------------------------
 
-  brokers(): BrokerInfo[] {
+  brokers(listenerName?: string): BrokerInfo[] {
+    // a client hears each broker's endpoint on the listener it came in on, as in Kafka
+    if (listenerName !== undefined && this.image !== null) return brokerInfos(this.image, listenerName);
     return this.brokerList.map((b) => ({ ...b }));
   }
 
@@ -821,6 +826,17 @@ export class ClusterMetadata implements MetadataService {
       const id = randomUuid();
       if (!image.topicsById.has(id)) return id;
     }
+  }
+
+  /** Every advertised listener, registered so Metadata can answer each client on its own listener. */
+  private advertisedEndpoints(): BrokerEndpoint[] {
+    const listeners = this.config.advertisedListeners.length > 0 ? this.config.advertisedListeners : this.config.listeners;
+    return listeners.map((l) => ({
+      name: l.name,
+      host: l.host !== '' && l.host !== '0.0.0.0' ? l.host : os.hostname(),
+      port: l.port,
+      securityProtocol: SECURITY_PROTOCOL_ID[listenerSecurityProtocol(this.config, l)],
+    }));
   }
 
   private selfBroker(): BrokerInfo {

@@ -124,7 +124,7 @@ describe('MetadataLog', () => {
     );
     // a record the image would not keep (and a snapshot would lose) is refused too
     expect(() =>
-      log.append([metadataRecord('AccessControlEntryRecord', { id: IDS[2]!, resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 })]),
+      log.append([metadataRecord('ClientQuotaRecord', { entity: [{ entityType: 'user', entityName: 'a' }], key: 'producer_byte_rate', value: 1024, remove: false })]),
     ).toThrow(/not kept by the metadata image/);
     expect(log.endOffset).toBe(end);
     expect(log.image()).toBe(before);

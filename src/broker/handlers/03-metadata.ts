@@ -121,7 +121,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     function response(topicResults: MetadataResponseTopic[]): MetadataResponse {
       return {
         throttleTimeMs: 0,
-        brokers: metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+        brokers: metadata.brokers(ctx.session?.listener.name).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
         clusterId: metadata.clusterId,
         controllerId: metadata.controllerId,
         topics: topicResults,

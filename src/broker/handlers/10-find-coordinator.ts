@@ -21,10 +21,10 @@ interface CoordinatorAnswer {
   port: number;
 }
 
-function thisBroker(services: BrokerServices): { nodeId: number; host: string; port: number } {
+function thisBroker(services: BrokerServices, listenerName: string | undefined): { nodeId: number; host: string; port: number } {
   const nodeId = services.config.brokerId;
   // Same endpoint Metadata advertises for this broker, so clients connect to one address.
-  const registered = services.metadata.brokers().find((b) => b.nodeId === nodeId);
+  const registered = services.metadata.brokers(listenerName).find((b) => b.nodeId === nodeId);
   if (registered) return { nodeId, host: registered.host, port: registered.port };
   const listener = services.config.advertisedListeners[0];
   return { nodeId, host: listener?.host ?? 'localhost', port: listener?.port ?? 9092 };
@@ -34,7 +34,7 @@ function failure(errorCode: number, errorMessage: string): CoordinatorAnswer {
   return { errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
 }
 
-async function prepare(keyType: number, services: BrokerServices): Promise<CoordinatorAnswer> {
+async function prepare(keyType: number, services: BrokerServices, listenerName: string | undefined): Promise<CoordinatorAnswer> {
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return failure(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);
   }
@@ -54,7 +54,7 @@ async function prepare(keyType: number, services: BrokerServices): Promise<Coord
       return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
     }
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(services) };
+  return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(services, listenerName) };
 }
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
@@ -63,7 +63,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   maxVersion: 6,
   async handle(request, ctx, services) {
     const keyType = ctx.apiVersion >= 1 ? request.keyType : KEY_TYPE_GROUP;
-    const answer = await prepare(keyType, services);
+    const answer = await prepare(keyType, services, ctx.session?.listener.name);
     // Fields outside the version's range are skipped by the encoder.
     return {
       throttleTimeMs: 0,

@@ -35,7 +35,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      brokers: metadata.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: metadata.brokers(ctx.session?.listener.name).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     };
   },
 });

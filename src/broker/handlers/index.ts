@@ -38,6 +38,8 @@ import h44IncrementalAlterConfigs from './44-incremental-alter-configs.js';
 import h45AlterPartitionReassignments from './45-alter-partition-reassignments.js';
 import h46ListPartitionReassignments from './46-list-partition-reassignments.js';
 import h47OffsetDelete from './47-offset-delete.js';
+import h50DescribeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import h51AlterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import h52Vote from './52-vote.js';
 import h53BeginQuorumEpoch from './53-begin-quorum-epoch.js';
 import h54EndQuorumEpoch from './54-end-quorum-epoch.js';
@@ -53,5 +55,5 @@ import h66ListTransactions from './66-list-transactions.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h50DescribeUserScramCredentials, h51AlterUserScramCredentials, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }

@@ -92,7 +92,8 @@ export interface MetadataService {
   /** this broker's id */
   readonly brokerId: number;
 
-  brokers(): BrokerInfo[];
+  /** registered brokers with their endpoint on `listenerName` (the client's listener), else their first */
+  brokers(listenerName?: string): BrokerInfo[];
   topics(): TopicState[];
   topic(name: string): TopicState | undefined;
   topicById(topicId: string): TopicState | undefined;

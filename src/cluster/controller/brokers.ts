@@ -10,6 +10,7 @@ import {
   partitionsOf,
   registerBrokerRecord,
   SecurityProtocol,
+  type BrokerEndpoint,
   type BrokerInfo,
   type MetadataImage,
   type MetadataRecord,
@@ -22,6 +23,8 @@ export interface BrokerStartup {
   self: BrokerInfo;
   /** listener name of `self`'s endpoint */
   listenerName?: string;
+  /** every listener this broker advertises (security listeners included); absent: `self` on `listenerName` alone */
+  endpoints?: readonly BrokerEndpoint[];
   /** the offset the first record will get: a registration's broker epoch is its own offset, as in Kafka */
   nextOffset: number;
   /** true in a quorum of one: no other broker can heartbeat, so registered ones are fenced */
@@ -56,14 +59,17 @@ export function brokerStartupRecords(image: MetadataImage, startup: BrokerStartu
     !registered.fenced &&
     current!.host === self.host &&
     current!.port === self.port &&
-    current!.rack === self.rack;
+    current!.rack === self.rack &&
+    (startup.endpoints === undefined || sameEndpoints(registered.endpoints, startup.endpoints));
   if (!unchanged) {
     add([
       registerBrokerRecord({
         id: self.nodeId,
         epoch: BigInt(startup.nextOffset + out.length),
         incarnationId: randomUuid(),
-        endpoints: [{ name: startup.listenerName ?? 'PLAINTEXT', host: self.host, port: self.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
+        endpoints: startup.endpoints
+          ? [...startup.endpoints]
+          : [{ name: startup.listenerName ?? 'PLAINTEXT', host: self.host, port: self.port, securityProtocol: SecurityProtocol.PLAINTEXT }],
         rack: self.rack,
         fenced: false,
         inControlledShutdown: false,
@@ -72,6 +78,11 @@ export function brokerStartupRecords(image: MetadataImage, startup: BrokerStartu
   }
   add(brokerUnfencedRecords(next, self.nodeId));
   return out;
+}
+
+function sameEndpoints(a: readonly BrokerEndpoint[], b: readonly BrokerEndpoint[]): boolean {
+  const key = (e: BrokerEndpoint): string => `${e.name}|${e.host}|${e.port}|${e.securityProtocol}`;
+  return a.length === b.length && a.every((e, i) => key(e) === key(b[i]!));
 }
 
 /** BrokerRegistrationChangeRecord.Fenced (BrokerRegistrationFencingChange) and InControlledShutdown values. */
