@@ -9,6 +9,8 @@ import type { PartitionLog } from '../../storage/partition-log.js';
 import { ReplicaFetcher, type FetcherListener, type FetcherSettings, type FollowedPartition } from './replica-fetcher.js';
 import type { BrokerEndpoint } from './types.js';
 
+const SHUTDOWN_WAIT_MS = 2000;
+
 export interface FollowRequest {
   key: string;
   topic: string;
@@ -69,13 +71,20 @@ export class ReplicaFetcherManager {
     }
   }
 
-  /** Stops every fetcher and closes their connections (a request in flight fails as closed). */
+  /**
+   * Stops every fetcher and closes their connections (a request in flight fails as
+   * closed). A connect still in progress to an unreachable leader is not waited for
+   * beyond SHUTDOWN_WAIT_MS: its fetcher ignores whatever comes back once stopped.
+   */
   async shutdown(): Promise<void> {
     this.closed = true;
     const stopping = [...this.fetchers.values()].map((f) => f.stop());
     this.fetchers.clear();
     this.sources.clear();
     this.client.close();
-    await Promise.all(stopping);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
+    await Promise.race([Promise.all(stopping), gaveUp]);
+    clearTimeout(timer);
   }
 }
