@@ -2,6 +2,9 @@
  * Embedding API and composition root: `startBroker(config)` wires storage, the
  * cluster metadata, the group coordinator and the request handlers into one
  * running broker. `kafka-server-start` and the tests both start brokers here.
+ * A node of a multi-node cluster (process.roles, zookeeper.connect, or a
+ * ZooKeeper-style controller from zookeeper-server-start) is composed by
+ * ./cluster-node.ts; `startNode` takes its QuorumTopology.
  */
 import fs from 'node:fs';
 import { brokerConfig, type BrokerConfig, type Endpoint } from './broker/config.js';
@@ -24,6 +27,8 @@ import {
 } from './coordinator/index.js';
 import { ClusterMetadata } from './cluster/cluster-metadata.js';
 import { createAuthorizer } from './broker/security/authorizer.js';
+import { quorumTopology, type QuorumTopology } from './cluster/node-config.js';
+import { startClusterNode } from './cluster-node.js';
 
 export { brokerConfig, defaultBrokerConfig } from './broker/config.js';
 export type { BrokerConfig, Endpoint } from './broker/config.js';
@@ -38,6 +43,8 @@ export interface RunningBroker {
 
 export interface StartBrokerOptions {
   log?: (line: string) => void;
+  /** the node's place in the quorum; read from the config's keys when absent */
+  topology?: QuorumTopology;
 }
 
 const OFFSETS_TOPIC = '__consumer_offsets';
@@ -68,8 +75,23 @@ function advertisable(endpoint: Endpoint, port: number): Endpoint {
   return { ...endpoint, host, port: endpoint.port === 0 ? port : endpoint.port };
 }
 
+/**
+ * Starts a node: a single broker with its embedded controller (no process.roles, no
+ * zookeeper.connect), or a broker and/or controller of a cluster.
+ */
 export async function startBroker(input: BrokerConfig = brokerConfig(), options: StartBrokerOptions = {}): Promise<RunningBroker> {
   const log = options.log ?? (() => {});
+  const topology = options.topology ?? quorumTopology(input, { log });
+  if (topology.style !== 'embedded') return startClusterNode(input, topology, { log, logDefaults, advertisable });
+  return startEmbeddedBroker(input, log);
+}
+
+/** Starts any node from its config and topology (zookeeper-server-start, kafka-cluster, tests). */
+export function startNode(config: BrokerConfig, options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  return startBroker(config, options);
+}
+
+async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => void): Promise<RunningBroker> {
   const config: BrokerConfig = { ...input, listeners: [...input.listeners], advertisedListeners: [...input.advertisedListeners] };
   for (const dir of config.logDirs) fs.mkdirSync(dir, { recursive: true });
 

@@ -20,9 +20,12 @@ import type { MetadataQuorum } from '../metadata/index.js';
 import type { AlterPartitionResult, AlterPartitionSender } from '../broker/replication/types.js';
 
 export interface ControllerChannelOptions {
-  quorum: MetadataQuorum;
+  /** the quorum, for the leader's id; absent before the node has joined one (learning the cluster id) */
+  quorum?: MetadataQuorum;
   /** controller voters with their addresses (KRaft controller.quorum.voters, ZooKeeper-style server.N) */
   voters: readonly { id: number; host: string; port: number }[];
+  /** the address of a node the quorum has learned (an observer learns the leader's from Fetch answers) */
+  endpointOf?: (nodeId: number) => { host: string; port: number } | undefined;
   /** where to look when the voters are not known (controller.quorum.bootstrap.servers, zookeeper.connect) */
   bootstrap: readonly { host: string; port: number }[];
   /** the controller on this node, used in-process while it is active */
@@ -60,7 +63,10 @@ export class ControllerChannel {
   private rotation = 0;
   private closed = false;
 
-  constructor(private readonly options: ControllerChannelOptions) {
+  private readonly options: ControllerChannelOptions;
+
+  constructor(options: ControllerChannelOptions) {
+    this.options = { ...options };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.client = new NetworkClient({
@@ -72,6 +78,16 @@ export class ControllerChannel {
     });
   }
 
+  /** The quorum once the node has joined it (the cluster id may have to be learned first). */
+  setQuorum(quorum: MetadataQuorum): void {
+    this.options.quorum = quorum;
+  }
+
+  /** This node's own controller, answered in-process while it is the active one. */
+  setLocalController(local: ControllerService | undefined): void {
+    this.options.local = local;
+  }
+
   /** The in-process controller while it is the active one. */
   localController(): ControllerService | undefined {
     const local = this.options.local;
@@ -81,8 +97,8 @@ export class ControllerChannel {
   /** Every address a controller may answer at: the leader's first when known. */
   private candidates(): Endpoint[] {
     const out: Endpoint[] = [];
-    const leaderId = this.options.quorum.leaderAndEpoch().leaderId;
-    const leader = this.options.voters.find((v) => v.id === leaderId);
+    const leaderId = this.options.quorum?.leaderAndEpoch().leaderId ?? null;
+    const leader = this.options.voters.find((v) => v.id === leaderId) ?? (leaderId === null ? undefined : this.learned(leaderId));
     if (leader !== undefined) out.push({ host: leader.host, port: leader.port, nodeId: leader.id });
     if (this.sticky !== undefined) out.push(this.sticky);
     for (const v of this.options.voters) out.push({ host: v.host, port: v.port, nodeId: v.id });
@@ -94,6 +110,11 @@ export class ControllerChannel {
       seen.add(key);
       return true;
     });
+  }
+
+  private learned(nodeId: number): { id: number; host: string; port: number } | undefined {
+    const endpoint = this.options.endpointOf?.(nodeId);
+    return endpoint === undefined ? undefined : { id: nodeId, ...endpoint };
   }
 
   /** Where the controller was looked for, for error lines. */
@@ -111,7 +132,7 @@ export class ControllerChannel {
     let lastError: Error = new KafkaError(ErrorCode.NOT_CONTROLLER, 'No active controller answered.');
     for (let attempt = 0; !this.closed; attempt++) {
       const candidates = this.candidates();
-      const leaderKnown = this.options.quorum.leaderAndEpoch().leaderId !== null || this.sticky !== undefined;
+      const leaderKnown = (this.options.quorum?.leaderAndEpoch().leaderId ?? null) !== null || this.sticky !== undefined;
       const target = attempt === 0 && leaderKnown ? candidates[0] : candidates[this.rotation++ % candidates.length];
       if (target === undefined) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'No controller address is configured.');
       const remaining = deadline - Date.now();

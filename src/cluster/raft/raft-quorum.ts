@@ -167,7 +167,8 @@ export class RaftQuorum implements MetadataQuorum {
    * Inbound RPCs reach it through `service`.
    */
   static open(options: RaftQuorumOptions): RaftQuorum {
-    if (options.voters.length === 0) throw new Error('A raft quorum needs at least one voter (controller.quorum.voters)');
+    // an observer may know only where to ask (zookeeper.connect / controller.quorum.bootstrap.servers, KIP-853)
+    if (options.voters.length === 0 && !options.bootstrapServers?.length) throw new Error('A raft quorum needs at least one voter (controller.quorum.voters)');
     const quorum = new RaftQuorum(options);
     quorum.start();
     return quorum;
