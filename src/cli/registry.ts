@@ -14,6 +14,8 @@ import { command as deleteRecords } from './commands/kafka-delete-records.js';
 import { command as logDirs } from './commands/kafka-log-dirs.js';
 import { command as verifiableProducer } from './commands/kafka-verifiable-producer.js';
 import { command as verifiableConsumer } from './commands/kafka-verifiable-consumer.js';
+import { command as e2eLatency } from './commands/kafka-e2e-latency.js';
+import { command as runClass } from './commands/kafka-run-class.js';
 import { command as serverStart } from './commands/kafka-server-start.js';
 import { command as serverStop } from './commands/kafka-server-stop.js';
 import { command as storage } from './commands/kafka-storage.js';
@@ -21,4 +23,4 @@ import { command as topics } from './commands/kafka-topics.js';
 import { command as zookeeperStart } from './commands/zookeeper-server-start.js';
 import { command as zookeeperStop } from './commands/zookeeper-server-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, storage, zookeeperStart, zookeeperStop];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, zookeeperStart, zookeeperStop];
