@@ -38,14 +38,14 @@ export function propertiesText(props: Record<string, string>): string {
 }
 
 /** Waits until `check` holds (polling every 100 ms), at most `timeoutMs`; returns its last value. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       last = await check();
-      if (last) return last;
+      if (last) return last as NonNullable<T>;
     } catch (err) {
       lastError = err;
     }
