@@ -95,6 +95,10 @@ export class RaftNode {
     return { id: this.id, host: this.host, port: this.port };
   }
 
+  get bound(): boolean {
+    return this.server !== null && this.quorum === null;
+  }
+
   get running(): boolean {
     return this.quorum !== null;
   }
@@ -103,6 +107,8 @@ export class RaftNode {
   async stop(resign = true): Promise<void> {
     const quorum = this.quorum;
     this.quorum = null;
+    // a node bound but never opened still holds accepted connections waiting for services
+    this.resolveServices?.(raftServices(undefined));
     if (resign) {
       await quorum?.close({ resign: true });
       await this.server?.close();
@@ -139,7 +145,7 @@ export class RaftCluster {
   async restart(id: number, options: Partial<RaftQuorumOptions> = {}): Promise<RaftQuorum> {
     const n = this.node(id);
     if (n.running) await n.stop(false);
-    await n.bind();
+    if (!n.bound) await n.bind();
     return n.open(this.voters, options);
   }
 
@@ -162,7 +168,7 @@ export class RaftCluster {
   }
 
   async close(): Promise<void> {
-    for (const n of this.nodes) if (n.running) await n.stop(false);
+    for (const n of this.nodes) if (n.running || n.bound) await n.stop(false);
     rmSync(this.root, { recursive: true, force: true });
   }
 }
