@@ -20,9 +20,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type {
   BeginQuorumEpochResponse,
   EndQuorumEpochResponse,
-  FetchResponse,
-  FetchResponsePartitionData,
-  FetchSnapshotResponse,
   VoteResponse,
 } from '../../protocol/generated/types.js';
 import { encodeRaftControlRecord, type MetadataRecord } from '../../protocol/metadata-records.js';
@@ -32,7 +29,7 @@ import { MetadataLog } from '../../metadata/metadata-log.js';
 import type { CommittedBatch, LeaderAndEpoch, MetadataQuorum, MetadataQuorumListener } from '../../metadata/quorum.js';
 import { imageRecords } from '../../metadata/records.js';
 import { NetworkClient, NetworkError, type Endpoint } from '../../network/index.js';
-import { METADATA_TOPIC_ID, METADATA_TOPIC_NAME } from '../../broker/services/quorum-service.js';
+import { METADATA_TOPIC_NAME } from '../../broker/services/quorum-service.js';
 import { LeaderState } from './leader-state.js';
 import { QuorumStateFile } from './quorum-state-file.js';
 import {
@@ -42,11 +39,11 @@ import {
   DEFAULT_FETCH_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_BACKOFF_MS,
-  MAX_FETCH_BYTES,
   type HostPort,
   type QuorumVoter,
   type RaftQuorumOptions,
 } from './raft-config.js';
+import { RaftFetcher } from './raft-fetcher.js';
 import { RaftRequestHandler } from './raft-handlers.js';
 
 export type RaftRole = 'unattached' | 'candidate' | 'leader' | 'follower' | 'resigned';
@@ -78,8 +75,6 @@ interface PendingAppend {
   reject(err: Error): void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class RaftQuorum implements MetadataQuorum {
   readonly nodeId: number;
   readonly clusterId: string;
@@ -109,7 +104,7 @@ export class RaftQuorum implements MetadataQuorum {
   private appends: PendingAppend[] = [];
   /** long-polling Fetches waiting for new records or a new high watermark */
   private readonly waiters = new Set<() => void>();
-  private fetching = false;
+  private readonly fetcher: RaftFetcher;
   private lastBeginQuorumEpochSent = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -159,6 +154,7 @@ export class RaftQuorum implements MetadataQuorum {
     });
     this.stateValue = this.initialState();
     this.service = new RaftRequestHandler(this);
+    this.fetcher = new RaftFetcher(this);
   }
 
   /**
@@ -571,7 +567,8 @@ export class RaftQuorum implements MetadataQuorum {
     this.wakeWaiters();
   }
 
-  private commitTo(offset: number): void {
+  /** Commits up to `offset` (a follower: the leader's high watermark); a record that does not apply is logged. */
+  commitTo(offset: number): void {
     try {
       this.metadataLog.commitTo(offset);
     } catch (err) {
@@ -602,20 +599,19 @@ export class RaftQuorum implements MetadataQuorum {
     for (const w of [...this.waiters]) w();
   }
 
-  // ---- following: Fetch and FetchSnapshot ---------------------------------------------
+  // ---- following: Fetch and FetchSnapshot (raft-fetcher.ts) --------------------------
 
   /** Followers, and observers looking for the leader, pull the log in one loop. */
   private ensureFetching(): void {
-    if (this.fetching || this.closed || this.fetchTarget() === null) return;
-    this.fetching = true;
-    void this.fetchLoop().finally(() => {
-      this.fetching = false;
+    if (this.fetcher.running || this.closed || this.fetchTarget() === null) return;
+    void this.fetcher.run().finally(() => {
       // the state may have moved to another fetch target as the loop ended
       if (!this.closed && this.fetchTarget() !== null) this.ensureFetching();
     });
   }
 
-  private fetchTarget(): HostPort | null {
+  /** Where to fetch from now: the leader, or (an observer that knows none) the next bootstrap server; null: nowhere. */
+  fetchTarget(): HostPort | null {
     const s = this.stateValue;
     if (s.role === 'follower' && s.leaderId !== null) return this.endpoints.get(s.leaderId) ?? this.nextBootstrap();
     if (!this.isVoter && s.role === 'unattached') return this.nextBootstrap();
@@ -627,130 +623,19 @@ export class RaftQuorum implements MetadataQuorum {
     return this.bootstrap[this.bootstrapIndex % this.bootstrap.length]!;
   }
 
-  private async fetchLoop(): Promise<void> {
-    while (!this.closed) {
-      const target = this.fetchTarget();
-      if (target === null) return;
-      const generation = this.generation;
-      const ok = await this.fetchOnce(target, generation);
-      if (this.closed) return;
-      if (!ok) {
-        if (this.stateValue.leaderId === null) this.bootstrapIndex++;
-        if (this.generation === generation) await sleep(Math.max(this.retryBackoffMs, 50));
-      }
-    }
+  /** A fetch failed while no leader is known: try the next bootstrap server. */
+  nextBootstrapServer(): void {
+    if (this.stateValue.leaderId === null) this.bootstrapIndex++;
   }
 
-  /** One Fetch; false when it failed (network, or an error the leader answered) and the loop should back off. */
-  private async fetchOnce(target: HostPort, generation: number): Promise<boolean> {
-    const s = this.stateValue;
-    const body = {
-      clusterId: this.clusterId,
-      replicaId: this.nodeId,
-      replicaState: { replicaId: this.nodeId, replicaEpoch: -1n },
-      maxWaitMs: this.fetchMaxWaitMs,
-      minBytes: 0,
-      maxBytes: MAX_FETCH_BYTES,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: METADATA_TOPIC_NAME,
-          topicId: METADATA_TOPIC_ID,
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: s.epoch,
-              fetchOffset: BigInt(this.metadataLog.endOffset),
-              lastFetchedEpoch: this.metadataLog.lastFetchedEpoch,
-              logStartOffset: -1n,
-              partitionMaxBytes: MAX_FETCH_BYTES,
-              replicaDirectoryId: ZERO_UUID,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    };
-    const response = await this.sendTo<FetchResponse>(target, ApiKey.Fetch, body, 12, this.requestTimeoutMs + this.fetchMaxWaitMs);
-    if (response === null || this.closed) return false;
-    if (response.errorCode !== ErrorCode.NONE) {
-      this.log(`Fetch from ${target.host}:${target.port} failed: error ${response.errorCode}`);
-      return false;
-    }
-    const p = response.responses[0]?.partitions[0];
-    if (p === undefined) return false;
-    const leaderId = p.currentLeader.leaderId;
-    this.learnLeader(leaderId, p.currentLeader.leaderEpoch, this.endpointFrom(response.nodeEndpoints, leaderId));
-    if (p.errorCode !== ErrorCode.NONE) return this.generation !== generation;
-    const now = this.stateValue;
-    // only data from the leader of the epoch we are in, as it was when we asked
-    if (now.role !== 'follower' || now.leaderId !== leaderId || now.epoch !== p.currentLeader.leaderEpoch) return true;
-    now.fetchDeadline = this.clock() + this.fetchTimeoutMs;
-    return this.handleFetchData(p, target);
+  /** A successful response from the leader: it is alive, the election waits. */
+  resetFetchTimeout(): void {
+    this.stateValue.fetchDeadline = this.clock() + this.fetchTimeoutMs;
   }
 
-  private async handleFetchData(p: FetchResponsePartitionData, leader: HostPort): Promise<boolean> {
-    const log = this.metadataLog;
-    try {
-      if (p.divergingEpoch.endOffset >= 0 || p.divergingEpoch.epoch >= 0) {
-        // KIP-595: our tail past the leader's end of that epoch was never committed; cut it off
-        const local = log.endOffsetForEpoch(p.divergingEpoch.epoch);
-        const to = Math.min(Number(p.divergingEpoch.endOffset), local.endOffset, log.endOffset);
-        this.log(`Truncating the metadata log from ${log.endOffset} to ${to} (diverging epoch ${p.divergingEpoch.epoch} ends at ${p.divergingEpoch.endOffset} on the leader)`);
-        log.truncateTo(to);
-        return true;
-      }
-      if (p.snapshotId.endOffset >= 0) return await this.fetchSnapshot(leader, { endOffset: Number(p.snapshotId.endOffset), epoch: p.snapshotId.epoch });
-      if (p.records !== null && p.records.length > 0) log.appendAsFollower(p.records);
-      const hw = Number(p.highWatermark);
-      if (hw >= 0) this.commitTo(Math.min(hw, log.endOffset));
-      return true;
-    } catch (err) {
-      this.log(`Cannot follow the leader's metadata log: ${(err as Error).message}`);
-      return false;
-    }
-  }
-
-  /** Behind the leader's log start: fetch its snapshot chunk by chunk, then install it. */
-  private async fetchSnapshot(leader: HostPort, id: { endOffset: number; epoch: number }): Promise<boolean> {
-    const chunks: Buffer[] = [];
-    let position = 0;
-    for (;;) {
-      const s = this.stateValue;
-      if (s.role !== 'follower' || this.closed) return false;
-      const body = {
-        clusterId: this.clusterId,
-        replicaId: this.nodeId,
-        maxBytes: MAX_FETCH_BYTES,
-        topics: [
-          {
-            name: METADATA_TOPIC_NAME,
-            partitions: [
-              { partition: 0, currentLeaderEpoch: s.epoch, snapshotId: { endOffset: BigInt(id.endOffset), epoch: id.epoch }, position: BigInt(position), replicaDirectoryId: ZERO_UUID },
-            ],
-          },
-        ],
-      };
-      const response = await this.sendTo<FetchSnapshotResponse>(leader, ApiKey.FetchSnapshot, body);
-      if (response === null || this.closed) return false;
-      const p = response.topics[0]?.partitions[0];
-      if (response.errorCode !== ErrorCode.NONE || p === undefined) return false;
-      if (p.errorCode !== ErrorCode.NONE) {
-        this.learnLeader(p.currentLeader.leaderId, p.currentLeader.leaderEpoch);
-        return false;
-      }
-      const bytes = p.unalignedRecords ?? Buffer.alloc(0);
-      chunks.push(bytes);
-      position += bytes.length;
-      const size = Number(p.size);
-      if (position >= size) break;
-      if (bytes.length === 0) return false;
-    }
-    this.metadataLog.installSnapshot(id, Buffer.concat(chunks));
-    return true;
+  /** The number of transitions so far: a response to a request sent in an older state is not acted on. */
+  get generationNumber(): number {
+    return this.generation;
   }
 
   // ---- network ------------------------------------------------------------------------
