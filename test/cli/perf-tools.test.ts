@@ -15,6 +15,7 @@ import {
 } from '../../src/cli/perf-stats.js';
 import { spreadMultiValueOption } from '../../src/cli/tool-args.js';
 import { tempDir } from '../helpers/cli.js';
+import { CONSUMER_ROW, PRODUCER_TOTAL, PRODUCER_WINDOW } from '../helpers/perf-lines.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -25,10 +26,6 @@ const TRUNK_CONSUMER_HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec
 const TRUNK_DETAILED_HEADER = 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 const TRUNK_CONSUMER_ROW = '2026-12-03 01:55:56:749, 2026-12-03 01:55:57:450, 9.5367, 13.6045, 100000, 142653.3524, 473, 228, 41.8278, 438596.4912';
 const TRUNK_DETAILED_ROW = '2026-12-03 01:56:31:415, 0, 6.0812, 30.4055, 63766, 318825.0000, 0, 200, 30.4055, 318825.0000';
-
-export const PRODUCER_TOTAL = /^(\d+) records sent, (\d+\.\d) records\/sec \((\d+\.\d\d) MB\/sec\), (\d+\.\d\d) ms avg latency, (\d+\.\d\d) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/;
-export const PRODUCER_WINDOW = /^(\d+) records sent, (\d+\.\d) records\/sec \((\d+\.\d\d) MB\/sec\), (\d+\.\d) ms avg latency, (\d+\.\d) ms max latency\.$/;
-export const CONSUMER_ROW = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (\d+\.\d{4}), (\d+\.\d{4}), (\d+), (\d+\.\d{4}), (\d+), (\d+), (-?\d+\.\d{4}|Infinity|NaN), (-?\d+\.\d{4}|Infinity|NaN)$/;
 
 describe('ProducerPerformance lines', () => {
   it('have the shapes of the real trunk lines', () => {
