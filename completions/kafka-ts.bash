@@ -170,6 +170,16 @@ _connect_standalone() {
   COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
 }
 complete -F _connect_standalone connect-standalone connect-standalone.sh
+_connect_distributed() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _connect_distributed connect-distributed connect-distributed.sh
 _kafka_producer_perf_test() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -233,6 +243,66 @@ _kafka_log_dirs() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --topic-list --broker-list --help --version" -- "$cur") )
 }
 complete -F _kafka_log_dirs kafka-log-dirs kafka-log-dirs.sh
+_kafka_verifiable_producer() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --topic) COMPREPLY=(); return 0 ;;
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --max-messages) COMPREPLY=(); return 0 ;;
+    --throughput) COMPREPLY=(); return 0 ;;
+    --acks) COMPREPLY=( $(compgen -W "-1 0 1" -- "$cur") ); return 0 ;;
+    --producer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --message-create-time) COMPREPLY=(); return 0 ;;
+    --value-prefix) COMPREPLY=(); return 0 ;;
+    --repeating-keys) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--topic --bootstrap-server --broker-list --max-messages --throughput --acks --producer.config --message-create-time --value-prefix --repeating-keys --help --version" -- "$cur") )
+}
+complete -F _kafka_verifiable_producer kafka-verifiable-producer kafka-verifiable-producer.sh
+_kafka_verifiable_consumer() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --group-protocol) COMPREPLY=( $(compgen -W "classic" -- "$cur") ); return 0 ;;
+    --group-remote-assignor) COMPREPLY=(); return 0 ;;
+    --group-id) COMPREPLY=(); return 0 ;;
+    --group-instance-id) COMPREPLY=(); return 0 ;;
+    --max-messages) COMPREPLY=(); return 0 ;;
+    --session-timeout) COMPREPLY=(); return 0 ;;
+    --reset-policy) COMPREPLY=( $(compgen -W "earliest latest none" -- "$cur") ); return 0 ;;
+    --assignment-strategy) COMPREPLY=( $(compgen -W "org.apache.kafka.clients.consumer.RangeAssignor org.apache.kafka.clients.consumer.RoundRobinAssignor" -- "$cur") ); return 0 ;;
+    --consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --broker-list --topic --group-protocol --group-remote-assignor --group-id --group-instance-id --max-messages --session-timeout --verbose --enable-autocommit --reset-policy --assignment-strategy --consumer.config --help --version" -- "$cur") )
+}
+complete -F _kafka_verifiable_consumer kafka-verifiable-consumer kafka-verifiable-consumer.sh
+_kafka_e2e_latency() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _kafka_e2e_latency kafka-e2e-latency kafka-e2e-latency.sh
+_kafka_run_class() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--help --version" -- "$cur") )
+}
+complete -F _kafka_run_class kafka-run-class kafka-run-class.sh
 _kafka_storage() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -246,6 +316,52 @@ _kafka_storage() {
   COMPREPLY=( $(compgen -W "--config --cluster-id --ignore-formatted --release-version --standalone --no-initial-controllers --help --version" -- "$cur") )
 }
 complete -F _kafka_storage kafka-storage kafka-storage.sh
+_kafka_metadata_quorum() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --bootstrap-controller) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--bootstrap-server --bootstrap-controller --command-config --status --replication --human-readable --help --version" -- "$cur") )
+}
+complete -F _kafka_metadata_quorum kafka-metadata-quorum kafka-metadata-quorum.sh
+_kafka_leader_election() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --admin.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --path-to-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --partition) COMPREPLY=(); return 0 ;;
+    --election-type) COMPREPLY=( $(compgen -W "preferred unclean" -- "$cur") ); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --admin.config --path-to-json-file --topic --partition --all-topic-partitions --election-type --help --version" -- "$cur") )
+}
+complete -F _kafka_leader_election kafka-leader-election kafka-leader-election.sh
+_kafka_reassign_partitions() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --bootstrap-controller) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --reassignment-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --topics-to-move-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --broker-list) COMPREPLY=(); return 0 ;;
+    --throttle) COMPREPLY=(); return 0 ;;
+    --replica-alter-log-dirs-throttle) COMPREPLY=(); return 0 ;;
+    --timeout) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--bootstrap-server --bootstrap-controller --command-config --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --help --version" -- "$cur") )
+}
+complete -F _kafka_reassign_partitions kafka-reassign-partitions kafka-reassign-partitions.sh
 _zookeeper_server_start() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"

@@ -9,6 +9,9 @@ import { command as consoleProducer } from './commands/kafka-console-producer.js
 import { command as consumerGroups } from './commands/kafka-consumer-groups.js';
 import { command as dumpLog } from './commands/kafka-dump-log.js';
 import { command as getOffsets } from './commands/kafka-get-offsets.js';
+import { command as leaderElection } from './commands/kafka-leader-election.js';
+import { command as metadataQuorum } from './commands/kafka-metadata-quorum.js';
+import { command as reassignPartitions } from './commands/kafka-reassign-partitions.js';
 import { command as producerPerfTest } from './commands/kafka-producer-perf-test.js';
 import { command as consumerPerfTest } from './commands/kafka-consumer-perf-test.js';
 import { command as deleteRecords } from './commands/kafka-delete-records.js';
@@ -24,4 +27,4 @@ import { command as topics } from './commands/kafka-topics.js';
 import { command as zookeeperStart } from './commands/zookeeper-server-start.js';
 import { command as zookeeperStop } from './commands/zookeeper-server-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, zookeeperStart, zookeeperStop];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, metadataQuorum, leaderElection, reassignPartitions, zookeeperStart, zookeeperStop];

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatDescribe, type TopicDescription } from '../../src/cli/format.js';
-import { spec, topicCommandOptions, zookeeperHostList } from '../../src/cli/commands/kafka-topics.js';
+import { spec, topicCommandOptions } from '../../src/cli/commands/kafka-topics.js';
+import { zookeeperHostList } from '../../src/cli/zookeeper-bootstrap.js';
 import { parseArgs } from '../../src/cli/options.js';
 
 const seg: Array<[string, string]> = [['segment.bytes', '1073741824']];

@@ -3,16 +3,16 @@
  * with Kafka 3.x/trunk flags, output and error texts (runtime errors go to
  * stdout as `Error while executing topic command : ...`, exit 1).
  */
-import net from 'node:net';
 import kafkajs from 'kafkajs';
 import type { Admin, ITopicMetadata } from 'kafkajs';
 import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { readPropertiesFile } from '../config-files.js';
 import { warnUnknownConfigs } from '../client-configs.js';
-import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType, splitHostPort, type BootstrapOption } from '../connection.js';
+import { createClient, describeClientError, ensureReachable, parseBootstrapServers, protocolErrorType, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { WireAdmin } from '../wire-client.js';
+import { zookeeperBootstrap, zookeeperHostList } from '../zookeeper-bootstrap.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { CreatePartitionsResponse, CreateTopicsResponse } from '../../protocol/generated/types.js';
 import { formatDescribe, formatTopicList, INTERNAL_TOPICS, javaStringOrder, topicFilter, type TopicDescription } from '../format.js';
@@ -145,41 +145,11 @@ export function topicCommandOptions(args: ParsedArgs): TopicCommandOptions {
   };
 }
 
-/** `h1:2181,h2:2181/chroot` → `['h1:2181', 'h2:2181']` (a host without a port means 2181). */
-export function zookeeperHostList(value: string): string[] {
-  const hosts = value.split('/')[0] ?? '';
-  return hosts.split(',').map((h) => h.trim()).filter((h) => h.length > 0).map((h) => (splitHostPort(h) ? h : `${h}:2181`));
-}
-
-/** Whether something accepts TCP connections at `address` within a second. */
-function accepting(address: string): Promise<boolean> {
-  const parsed = splitHostPort(address);
-  if (!parsed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: parsed.host || 'localhost', port: parsed.port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/**
- * --zookeeper: when a controller started by zookeeper-server-start answers at those hosts
- * it serves the request (it speaks the Kafka protocol); otherwise the broker at
- * localhost:9092 does, as before. Returns the note said on stderr.
- */
+/** --zookeeper: the zookeeper-server-start controller at those hosts when one answers, else localhost:9092. */
 export async function resolveZookeeperBootstrap(options: TopicCommandOptions): Promise<string> {
-  const answering: string[] = [];
-  for (const host of options.zookeeperHosts) if (await accepting(host)) answering.push(host);
-  if (answering.length > 0) {
-    options.bootstrapServers = answering;
-    return `Note: --zookeeper was removed in Kafka 3.0; ${answering.join(',')} is this toolkit's controller (zookeeper-server-start), asked over the Kafka protocol. Next time use --bootstrap-server with a broker.`;
-  }
-  return 'Note: --zookeeper was removed in Kafka 3.0 and this toolkit has no ZooKeeper; using the broker at localhost:9092 instead. Next time use --bootstrap-server localhost:9092.';
+  const { servers, note } = await zookeeperBootstrap(options.zookeeperHosts);
+  options.bootstrapServers = servers;
+  return note;
 }
 
 /** A runtime failure of the topic command: printed to stdout with Kafka's prefix. */
