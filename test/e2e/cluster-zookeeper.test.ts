@@ -5,12 +5,14 @@
  * cluster (one cluster id in every meta.properties), `kafka-topics --describe` lists a
  * replication-factor-3 topic with three replicas in its ISR, `--replication-factor 4`
  * gets Kafka's message naming the three brokers, and `kill -9` of a partition leader
- * fences it: within the bounded wait the partition has a new leader from the ISR.
+ * fences it: within the bounded wait the partition has a new leader from the ISR, every
+ * message produced with acks=all before the kill is consumed from the survivors, and the
+ * restarted broker rejoins the ISR.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltBroker } from '../helpers/cli.js';
+import { requireBuiltBroker, runCli } from '../helpers/cli.js';
 import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 const TOPIC = 'my-replicated-topic';
@@ -26,6 +28,7 @@ describe('a ZooKeeper-style cluster of real processes (seed 002 §5)', () => {
   let layout: ClusterLayout;
   let runDir: string;
   const nodes: ProcessNode[] = [];
+  let killed = -1;
 
   beforeAll(async () => {
     await requireBuiltBroker();
@@ -80,6 +83,13 @@ describe('a ZooKeeper-style cluster of real processes (seed 002 §5)', () => {
     expect(r.stdout + r.stderr).toContain('Replication factor: 4 larger than available brokers: 3.');
   }, 30_000);
 
+  it('produces with acks=all to the replicated topic', async () => {
+    const input = Array.from({ length: 20 }, (_, i) => `message ${i}`).join('\n') + '\n';
+    const r = await runCli('kafka-console-producer', ['--bootstrap-server', layout.bootstrap, '--topic', TOPIC, '--producer-property', 'acks=all'], { input, timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }, 60_000);
+
   it('kill -9 of the leader: it is fenced and the partition gets a new leader from the ISR', async () => {
     const other = layout.brokers[0]!;
     const before = describeLine((await cli('kafka-topics', ['--describe', '--bootstrap-server', `${other.host}:${other.port}`, '--topic', TOPIC])).stdout)!;
@@ -93,5 +103,25 @@ describe('a ZooKeeper-style cluster of real processes (seed 002 §5)', () => {
     }, 15_000, 'a new leader without the killed broker in the ISR');
     expect(before.isr).toContain(after.leader);
     expect(after.isr.length).toBe(2);
+    killed = before.leader;
+  }, 60_000);
+
+  it('--from-beginning on the survivors still returns every acknowledged message', async () => {
+    const survivors = layout.brokers.filter((b) => b.id !== killed).map((b) => `${b.host}:${b.port}`).join(',');
+    const r = await runCli('kafka-console-consumer', ['--bootstrap-server', survivors, '--topic', TOPIC, '--from-beginning', '--max-messages', '20', '--timeout-ms', '20000'], { timeoutMs: 60_000 });
+    expect(r.stdout.split('\n').filter((l) => l !== '')).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i}`));
+  }, 60_000);
+
+  it('the restarted broker rejoins the ISR', async () => {
+    const spec = layout.brokers.find((b) => b.id === killed)!;
+    const again = spawnNode(spec, runDir);
+    nodes.push(again);
+    await again.started;
+    const line = await waitFor(async () => {
+      const r = await cli('kafka-topics', ['--describe', '--bootstrap-server', `${spec.host}:${spec.port}`, '--topic', TOPIC]);
+      const d = describeLine(r.stdout);
+      return d && d.isr.length === 3 ? d : undefined;
+    }, 30_000, 'the restarted broker back in the ISR');
+    expect([...line.isr].sort()).toEqual([0, 1, 2]);
   }, 60_000);
 });
