@@ -282,7 +282,9 @@ export const command: CliCommand = {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }
-    // closing the consumer revokes what it holds, then it leaves the group
+    // let a batch being handled finish (its commit event comes first), then closing the
+    // consumer revokes what it holds and it leaves the group
+    await Promise.race([consumer.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     if (assigned.length > 0) emit(consumerEvents.partitionsRevoked(Date.now(), assigned));
     await out.flush();
     await Promise.race([consumer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000))]);
