@@ -70,6 +70,8 @@ export interface FollowedPartition {
   fetchOffset: number;
   /** no request for the partition before this time (replica.fetch.backoff.ms after an error) */
   delayedUntil: number;
+  /** the error it last backed off for, so a partition waiting for the metadata is reported once */
+  lastError?: number;
 }
 
 export interface FetcherListener {
@@ -192,6 +194,8 @@ export class ReplicaFetcher {
 
   private backOff(p: FollowedPartition, errorCode: number, what: string): void {
     p.delayedUntil = Date.now() + this.settings.backoffMs;
+    if (p.lastError === errorCode) return;
+    p.lastError = errorCode;
     this.log(`WARN [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] ${what} of ${p.topic}-${p.partition} failed with ${errorName(errorCode)}; retrying in ${this.settings.backoffMs} ms`);
   }
 
@@ -331,6 +335,7 @@ export class ReplicaFetcher {
           this.listener.onFollowerLogChanged(p, false);
         }
         p.fetchOffset = log.logEndOffset;
+        p.lastError = undefined;
         // the follower's high watermark: what the leader committed, as far as this log has it
         log.highWatermark = Math.min(leaderHw, log.logEndOffset);
         // DeleteRecords and retention on the leader move the follower's log start too

@@ -57,4 +57,32 @@ describe('a leadership move between live brokers', () => {
     ]);
     expect(await eventually(() => [1, 3].every((id) => c.log(id, TOPIC, 0).highWatermark === 9))).toBe(true);
   });
+
+  it('backs a follower off while its leader has not heard of the new epoch yet, and fences one that is behind', async () => {
+    cluster = new ReplicationCluster({ replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100 });
+    const c = cluster;
+    for (const id of [1, 2, 3]) await c.start(id);
+    c.createTopic(TOPIC, [[1, 2, 3]]);
+    expect((await produce(c, 1, 'a', 2, -1)).errorCode).toBe(ErrorCode.NONE);
+
+    // epoch 1, same leader: broker 3 hears of it first; broker 1 still leads at epoch 0
+    c.changePartition(TOPIC, 0, { leaderEpoch: 1 }, [3]);
+    expect(await eventually(() => c.brokers.get(3)!.lines.some((l) => l.includes('failed with UNKNOWN_LEADER_EPOCH')))).toBe(true);
+    // broker 3 (epoch 1) is not served while broker 2 (epoch 0) still is
+    expect((await produce(c, 1, 'b', 2, 1)).errorCode).toBe(ErrorCode.NONE);
+    expect(await eventually(() => c.log(2, TOPIC, 0).logEndOffset === 4)).toBe(true);
+    expect(c.log(3, TOPIC, 0).logEndOffset).toBe(2);
+
+    // the leader learns epoch 1: broker 2, still at epoch 0, is fenced; broker 3 catches up
+    c.publishTo([1], TOPIC, 0);
+    expect(await eventually(() => c.log(3, TOPIC, 0).logEndOffset === 4)).toBe(true);
+    expect(await eventually(() => c.brokers.get(2)!.lines.some((l) => l.includes('failed with FENCED_LEADER_EPOCH')))).toBe(true);
+    expect((await produce(c, 1, 'c', 2, 1)).errorCode).toBe(ErrorCode.NONE);
+    expect(c.log(2, TOPIC, 0).logEndOffset).toBe(4);
+
+    // and fetches again once it hears of epoch 1 too
+    c.publishTo([2], TOPIC, 0);
+    expect(await eventually(() => [2, 3].every((id) => logBytes(c.log(id, TOPIC, 0)).equals(logBytes(c.log(1, TOPIC, 0)))))).toBe(true);
+    expect(c.log(1, TOPIC, 0).logEndOffset).toBe(6);
+  });
 });

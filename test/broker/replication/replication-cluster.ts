@@ -30,6 +30,8 @@ export interface TestBroker {
   logs: Map<string, PartitionLog>;
   lines: string[];
   alive: boolean;
+  /** the metadata as published to this broker so far (its handlers read this, as a broker reads its own image) */
+  view: Map<string, TopicState>;
 }
 
 export type ReplicationTuning = Omit<ReplicationOptions, 'brokerEndpoint' | 'alterPartition'>;
@@ -53,7 +55,17 @@ export class ReplicationCluster {
     const dir = previous?.dir ?? path.join(this.root, `broker-${id}`);
     fs.mkdirSync(dir, { recursive: true });
     const lines: string[] = previous?.lines ?? [];
-    const broker: TestBroker = { id, host, port: 0, dir, replicas: null as unknown as ReplicaManager, logs: new Map(), lines, alive: true };
+    const broker: TestBroker = {
+      id,
+      host,
+      port: 0,
+      dir,
+      replicas: null as unknown as ReplicaManager,
+      logs: new Map(),
+      lines,
+      alive: true,
+      view: new Map(),
+    };
     // reopen the partition logs it had
     for (const name of fs.readdirSync(dir)) {
       const old = previous?.logs.get(name);
@@ -89,6 +101,7 @@ export class ReplicationCluster {
     this.servers.set(id, server);
     this.brokers.set(id, broker);
     // the publisher's first batch: every partition as the image has it
+    for (const topic of this.topics.values()) this.copyToView(broker, topic, topic.partitions.map((p) => p.partition));
     broker.replicas.applyPartitionStates(this.allChanges());
     return broker;
   }
@@ -139,14 +152,27 @@ export class ReplicationCluster {
     return topic;
   }
 
-  /** A controller decision (election, ISR change): the partition changes and every live broker hears of it. */
-  changePartition(topic: string, partition: number, change: Partial<Pick<PartitionState, 'leader' | 'leaderEpoch' | 'isr'>>): void {
+  /**
+   * A controller decision (election, ISR change): the partition changes and every live
+   * broker hears of it, or only the brokers in `to` (the others later, through publishTo).
+   */
+  changePartition(
+    topic: string,
+    partition: number,
+    change: Partial<Pick<PartitionState, 'leader' | 'leaderEpoch' | 'isr'>>,
+    to?: number[],
+  ): void {
     const state = this.state(topic, partition);
     if (change.leader !== undefined && change.leader !== state.leader && change.leaderEpoch === undefined) state.leaderEpoch++;
     Object.assign(state, change);
     state.partitionEpoch = (state.partitionEpoch ?? 0) + 1;
     if (change.isr) this.isrHistory.get(`${topic}-${partition}`)!.push([...change.isr]);
-    this.publish(topic, [partition]);
+    this.publish(topic, [partition], to);
+  }
+
+  /** The partition as the image has it now, to the brokers in `to` only. */
+  publishTo(to: number[], topic: string, partition: number): void {
+    this.publish(topic, [partition], to);
   }
 
   state(topic: string, partition: number): PartitionState {
@@ -179,10 +205,26 @@ export class ReplicationCluster {
     return [...this.topics.values()].flatMap((t) => t.partitions.map((p) => this.changeOf(t, p)));
   }
 
-  private publish(topicName: string, partitions: number[]): void {
+  private publish(topicName: string, partitions: number[], to?: number[]): void {
     const topic = this.topics.get(topicName)!;
     const changes = partitions.map((p) => this.changeOf(topic, topic.partitions[p]!));
-    for (const broker of this.brokers.values()) if (broker.alive) broker.replicas.applyPartitionStates(changes);
+    for (const broker of this.brokers.values()) {
+      if (!broker.alive || (to !== undefined && !to.includes(broker.id))) continue;
+      this.copyToView(broker, topic, partitions);
+      broker.replicas.applyPartitionStates(changes);
+    }
+  }
+
+  private copyToView(broker: TestBroker, topic: TopicState, partitions: number[]): void {
+    let view = broker.view.get(topic.name);
+    if (!view || view.topicId !== topic.topicId) {
+      view = { ...topic, configs: { ...topic.configs }, partitions: topic.partitions.map((p) => ({ ...p, replicas: [...p.replicas], isr: [...p.isr] })) };
+      broker.view.set(topic.name, view);
+    }
+    for (const p of partitions) {
+      const state = topic.partitions[p]!;
+      view.partitions[p] = { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+    }
   }
 
   /** The fake controller's AlterPartition: Kafka's checks, then commit and publish. */
@@ -210,7 +252,7 @@ export class ReplicationCluster {
   }
 
   private metadataFor(broker: TestBroker): MetadataService {
-    const topics = this.topics;
+    const topics = broker.view;
     const brokers = this.brokers;
     return {
       clusterId: 'replication-test',
