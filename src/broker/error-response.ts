@@ -40,6 +40,17 @@ function isObject(v: unknown): v is Obj {
 }
 
 export function errorResponseFor(apiKey: number, apiVersion: number, request: unknown, error: ApiError): Buffer[] | null {
+  const response = errorResponseObject(apiKey, apiVersion, request, error);
+  if (response === null) return null;
+  try {
+    return encodeResponse(apiKey, apiVersion, response);
+  } catch {
+    return null; // an echoed value of the wrong type for the response: no answer then
+  }
+}
+
+/** The error response as an object (not encoded), or null when nothing in it can carry the error. */
+export function errorResponseObject(apiKey: number, apiVersion: number, request: unknown, error: ApiError): Obj | null {
   const spec = messageSpec('response', apiKey);
   if (!spec) return null;
   let carried = 0;
@@ -65,10 +76,5 @@ export function errorResponseFor(apiKey: number, apiVersion: number, request: un
     return out;
   };
   const response = build(spec.fields, isObject(request) ? request : null);
-  if (carried === 0) return null;
-  try {
-    return encodeResponse(apiKey, apiVersion, response);
-  } catch {
-    return null; // an echoed value of the wrong type for the response: no answer then
-  }
+  return carried === 0 ? null : response;
 }

@@ -19,6 +19,7 @@ import { errorResponseFor } from './error-response.js';
 import type { BrokerConfig } from './config.js';
 import { ConnectionSession, listenerSecurity, type ListenerSecurity } from './security/session.js';
 import { sslPrincipal, preAuthenticationGate, rawSaslToken } from './security/connection-gate.js';
+import { authorizedHandle } from './security/api-authorization.js';
 
 const API_VERSIONS_KEY = 18;
 const PRODUCE_KEY = 0;
@@ -185,7 +186,8 @@ export class BrokerServer {
       return encodeResponseFrame(apiKey, apiVersion, correlationId, body);
     };
     try {
-      const result = handler.handle(request, ctx, services);
+      // the authorizer's checks, per API (security/api-authorization.ts); without an authorizer the handler alone
+      const result = authorizedHandle(handler, request, ctx, services);
       if (result instanceof Promise) return result.then(finish).catch(failed);
       return finish(result);
     } catch (err) {

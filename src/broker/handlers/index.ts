@@ -27,6 +27,9 @@ import h24AddPartitionsToTxn from './24-add-partitions-to-txn.js';
 import h25AddOffsetsToTxn from './25-add-offsets-to-txn.js';
 import h26EndTxn from './26-end-txn.js';
 import h28TxnOffsetCommit from './28-txn-offset-commit.js';
+import h29DescribeAcls from './29-describe-acls.js';
+import h30CreateAcls from './30-create-acls.js';
+import h31DeleteAcls from './31-delete-acls.js';
 import h32DescribeConfigs from './32-describe-configs.js';
 import h33AlterConfigs from './33-alter-configs.js';
 import h35DescribeLogDirs from './35-describe-log-dirs.js';
@@ -55,5 +58,5 @@ import h66ListTransactions from './66-list-transactions.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h50DescribeUserScramCredentials, h51AlterUserScramCredentials, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h29DescribeAcls, h30CreateAcls, h31DeleteAcls, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h50DescribeUserScramCredentials, h51AlterUserScramCredentials, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }
