@@ -5,7 +5,7 @@
  */
 import { defineHandler } from '../handler.js';
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/generated/types.js';
-import { QUORUM_API_KEYS } from '../services/quorum-service.js';
+import { quorumApiAdvertised } from '../services/quorum-service.js';
 
 export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: 18,
@@ -16,7 +16,7 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
       errorCode: 0,
       // the raft APIs only where a metadata quorum runs (Kafka enables them on controller listeners only)
       apiKeys: services.apiVersions
-        .filter((a) => services.quorum !== undefined || !QUORUM_API_KEYS.has(a.apiKey))
+        .filter((a) => quorumApiAdvertised(a.apiKey, services.quorum))
         .map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })),
       throttleTimeMs: 0,
     } as ApiVersionsResponse;

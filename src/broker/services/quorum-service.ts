@@ -22,6 +22,13 @@ import type {
 } from '../../protocol/generated/types.js';
 
 export interface QuorumService {
+  /**
+   * Whether the controller-only raft APIs (Vote, BeginQuorumEpoch, EndQuorumEpoch,
+   * FetchSnapshot) are served here: a voter's controller listener. Observers (broker-only
+   * nodes) and a broker listener serve only DescribeQuorum and the metadata Fetch, as
+   * Kafka's message specs list them ("listeners": ["controller"] vs ["broker", "controller"]).
+   */
+  readonly controllerApis: boolean;
   vote(request: VoteRequest, version: number): VoteResponse;
   beginQuorumEpoch(request: BeginQuorumEpochRequest, version: number): BeginQuorumEpochResponse;
   endQuorumEpoch(request: EndQuorumEpochRequest, version: number): EndQuorumEpochResponse;
@@ -36,8 +43,17 @@ export interface QuorumService {
 export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 export const METADATA_TOPIC_NAME = '__cluster_metadata';
 
-/** APIs only a node running the quorum serves (Kafka's controller-listener APIs); DescribeQuorum too, as it needs the quorum. */
-export const QUORUM_API_KEYS: ReadonlySet<number> = new Set([52, 53, 54, 55, 59]);
+/** Kafka's controller-listener-only raft APIs: Vote, BeginQuorumEpoch, EndQuorumEpoch, FetchSnapshot. */
+export const CONTROLLER_QUORUM_API_KEYS: ReadonlySet<number> = new Set([52, 53, 54, 59]);
+/** DescribeQuorum: on broker and controller listeners, but only where a quorum runs. */
+export const DESCRIBE_QUORUM_API_KEY = 55;
+
+/** Whether ApiVersions lists `apiKey` given the node's quorum service (or its absence). */
+export function quorumApiAdvertised(apiKey: number, quorum: QuorumService | undefined): boolean {
+  if (CONTROLLER_QUORUM_API_KEYS.has(apiKey)) return quorum?.controllerApis === true;
+  if (apiKey === DESCRIBE_QUORUM_API_KEY) return quorum !== undefined;
+  return true;
+}
 
 /** Whether a Fetch names only the metadata partition (by name below v13, by its fixed id from v13). */
 export function isMetadataFetch(request: FetchRequest, version: number): boolean {

@@ -24,6 +24,12 @@ import type { LocalQuorum } from '../../metadata/local-quorum.js';
 import { METADATA_TOPIC_ID, METADATA_TOPIC_NAME, type QuorumService } from '../../broker/services/quorum-service.js';
 
 export interface LocalQuorumServiceOptions {
+  /**
+   * Serve Vote/BeginQuorumEpoch/EndQuorumEpoch/FetchSnapshot (advertised in ApiVersions)?
+   * Default false: the single broker's listener is a broker listener, where Kafka does not
+   * enable them (its ApiVersions stays Kafka's broker list plus DescribeQuorum).
+   */
+  controllerApis?: boolean;
   /** where this node's controller listener is, for DescribeQuorum v2 `nodes` */
   endpoint?: { listenerName: string; host: string; port: number };
   clock?: () => number;
@@ -40,6 +46,7 @@ export function localQuorumService(quorum: LocalQuorum, options: LocalQuorumServ
     nodeEndpoints: nodeEndpoints(),
   });
   return {
+    controllerApis: options.controllerApis ?? false,
     vote(): VoteResponse {
       return {
         errorCode: ErrorCode.NONE,

@@ -39,6 +39,11 @@ type FetchOutcome =
 export class RaftRequestHandler implements QuorumService {
   constructor(private readonly raft: RaftQuorum) {}
 
+  /** voters serve the controller-only raft APIs; an observer (broker-only node) does not */
+  get controllerApis(): boolean {
+    return this.raft.isVoter;
+  }
+
   private clusterMatches(clusterId: string | null): boolean {
     return clusterId === null || clusterId === '' || clusterId === this.raft.clusterId;
   }

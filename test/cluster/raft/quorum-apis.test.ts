@@ -66,7 +66,12 @@ describe('raft APIs at the listener', () => {
     await quorum.append(topic('described'));
     const services = { ...raftServices(undefined), quorum: localQuorumService(quorum, { endpoint: { listenerName: 'CONTROLLER', host: '127.0.0.2', port: 1 } }) };
     const endpoint = await serve(services);
-    const { version, response } = await client().send<DescribeQuorumResponse>(endpoint, ApiKey.DescribeQuorum, describeBody);
+    const c = client();
+    // a broker listener: DescribeQuorum yes, the controller-only raft APIs no (Kafka's listener lists)
+    const advertised = [...(await c.connection(endpoint)).brokerVersions.keys()];
+    expect(advertised).toContain(ApiKey.DescribeQuorum);
+    for (const key of [ApiKey.Vote, ApiKey.BeginQuorumEpoch, ApiKey.EndQuorumEpoch, ApiKey.FetchSnapshot]) expect(advertised).not.toContain(key);
+    const { version, response } = await c.send<DescribeQuorumResponse>(endpoint, ApiKey.DescribeQuorum, describeBody);
     expect(version).toBe(2);
     const p = response.topics[0]!.partitions[0]!;
     expect(p.errorCode).toBe(ErrorCode.NONE);
@@ -76,5 +81,15 @@ describe('raft APIs at the listener', () => {
     expect(p.currentVoters.map((v) => [v.replicaId, v.logEndOffset])).toEqual([[4, BigInt(quorum.metadataLog.endOffset)]]);
     expect(p.observers).toEqual([]);
     expect(response.nodes).toEqual([{ nodeId: 4, listeners: [{ name: 'CONTROLLER', host: '127.0.0.2', port: 1 }] }]);
+  });
+
+  it("on a voter's listener all of them are advertised", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-local-describe-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const quorum = LocalQuorum.open({ logDir: dir, nodeId: 4, clusterId: CLUSTER_ID });
+    cleanup.push(() => quorum.close());
+    const endpoint = await serve({ ...raftServices(undefined), quorum: localQuorumService(quorum, { controllerApis: true }) });
+    const advertised = [...(await client().connection(endpoint)).brokerVersions.keys()];
+    for (const key of [ApiKey.Vote, ApiKey.BeginQuorumEpoch, ApiKey.EndQuorumEpoch, ApiKey.DescribeQuorum, ApiKey.FetchSnapshot]) expect(advertised).toContain(key);
   });
 });
