@@ -336,13 +336,15 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
       })),
     });
   }
-  out.push(formatDescribe(descriptions, {
+  const text = formatDescribe(descriptions, {
     underReplicated: options.underReplicated,
     unavailable: options.unavailable,
     underMinIsr: options.underMinIsr,
     atMinIsr: options.atMinIsr,
     liveBrokers: cluster ? new Set(cluster.brokers.map((b) => b.nodeId)) : undefined,
-  }).replace(/\n$/, ''));
+  });
+  // a report filter matching nothing prints nothing at all, as Kafka's
+  if (text !== '') out.push(text.replace(/\n$/, ''));
 }
 
 async function alterTopics(admin: Admin, options: TopicCommandOptions): Promise<void> {
