@@ -4,7 +4,9 @@
  * controller), acks=all then completes with the smaller ISR while min.insync.replicas
  * allows it and is refused with NOT_ENOUGH_REPLICAS when not, and the follower rejoins
  * once it has caught up after a restart. While the controller cannot be reached, the
- * proposed shrink stays pending and the high watermark keeps counting the lagging replica.
+ * proposed shrink stays pending and the high watermark keeps counting the lagging replica;
+ * an acks=all that waited through a shrink below min.insync.replicas answers
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicationCluster, eventually, logBytes } from './replication-cluster.js';
@@ -89,5 +91,21 @@ describe('ISR management', () => {
     c.controllerAvailable = true;
     expect(await eventually(() => sameSet(c.state('pending', 0).isr, [1]))).toBe(true);
     expect(await eventually(() => c.log(1, 'pending', 0).highWatermark === 4)).toBe(true);
+  });
+
+  it('answers NOT_ENOUGH_REPLICAS_AFTER_APPEND to an acks=all that waited while the ISR shrank below min.insync.replicas', async () => {
+    cluster = new ReplicationCluster({ replicaLagTimeMaxMs: 300, replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100 });
+    for (const id of [1, 2]) await cluster.start(id);
+    const c = cluster;
+    c.createTopic('guarded', [[1, 2]], { 'min.insync.replicas': '2' });
+    expect((await produce(c, 'guarded', records('a', 2), -1)).errorCode).toBe(ErrorCode.NONE);
+    await c.stop(2);
+    const waiting = await produce(c, 'guarded', records('b', 2), -1);
+    // appended and kept, but not on min.insync.replicas copies
+    expect(waiting.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    expect(c.state('guarded', 0).isr).toEqual([1]);
+    expect(c.log(1, 'guarded', 0).logEndOffset).toBe(4);
+    expect((await produce(c, 'guarded', records('c', 1), -1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(c.log(1, 'guarded', 0).logEndOffset).toBe(4);
   });
 });
