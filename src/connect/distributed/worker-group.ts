@@ -82,7 +82,7 @@ export class WorkerGroup {
       try {
         this.coordinator ??= await this.findCoordinator();
         await this.revokeIfHeld();
-        this.options.log.log('INFO', `${this.prefix} Rebalance started`, CATEGORY.coordinator);
+        if (this.memberId === '' || this.generation >= 0) this.options.log.log('INFO', `${this.prefix} Rebalance started`, CATEGORY.coordinator);
         const joined = await this.join(this.coordinator);
         if (!joined) continue;
         const assignment = await this.sync(this.coordinator, joined);
@@ -121,7 +121,9 @@ export class WorkerGroup {
         this.generation = response.generationId;
         return response;
       case ErrorCode.MEMBER_ID_REQUIRED:
+        // KIP-394: the first JoinGroup only hands out the member id to join with
         this.memberId = response.memberId;
+        this.generation = -1;
         return undefined;
       case ErrorCode.UNKNOWN_MEMBER_ID:
         this.memberId = '';
@@ -182,7 +184,8 @@ export class WorkerGroup {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
-    await this.loop?.catch(() => undefined);
+    // a JoinGroup in flight may wait for a whole rebalance: do not let it hold up the shutdown
+    await Promise.race([this.loop?.catch(() => undefined), sleep(5000)]);
     await this.revokeIfHeld();
     if (this.coordinator && this.memberId) {
       await this.options.client.send(this.coordinator, ApiKey.LeaveGroup, {
