@@ -116,12 +116,14 @@ export class ReplicatedPartitions {
         this.log(`WARN [ReplicaManager broker=${this.brokerId}] No local log for ${key}, assigned to this broker; not serving it`);
         continue;
       }
-      const previous = local ? { leader: local.leader, leaderEpoch: local.leaderEpoch } : null;
+      const previous = local ? { leader: local.leader, leaderEpoch: local.leaderEpoch, partitionEpoch: local.partitionEpoch } : null;
       if (local) local.update(change);
       else this.partitions.set(key, (local = new LocalPartition(key, change)));
-      // the committed registration replaces any ISR change still in flight (Kafka's makeLeader)
-      local.pendingIsr = null;
-      local.alterPartitionRetryAt = 0;
+      if (!previous || previous.leaderEpoch !== change.leaderEpoch || previous.partitionEpoch !== change.partitionEpoch) {
+        // a newer registration replaces any ISR change still in flight (Kafka's makeLeader)
+        local.pendingIsr = null;
+        local.alterPartitionRetryAt = 0;
+      }
       const epochChanged = !previous || previous.leader !== change.leader || previous.leaderEpoch !== change.leaderEpoch;
       if (change.leader === this.brokerId) {
         if (epochChanged) this.becomeLeader(local, log, now);
