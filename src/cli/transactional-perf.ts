@@ -8,7 +8,7 @@
  */
 import type { Message, Producer, Transaction } from 'kafkajs';
 import { compressionTypeFor, registerCompressionCodecs } from './codecs.js';
-import { createClient, describeClientError, numberProperty } from './connection.js';
+import { createClient, describeClientError, numberProperty, protocolErrorType } from './connection.js';
 import { CliError } from './errors.js';
 import { formatMetrics, PayloadSource, ProducerStats, producerMetrics, ThroughputThrottler, type PayloadSettings, type SendCounters } from './perf-stats.js';
 import type { CompressionCodec } from '../protocol/records/compression.js';
@@ -42,6 +42,9 @@ export async function runTransactionalPerf(settings: TransactionalPerfSettings, 
   try {
     await producer.connect();
   } catch (err) {
+    if (protocolErrorType(err) === 'COORDINATOR_NOT_AVAILABLE') {
+      throw new CliError(`No transaction coordinator is available for transactional id ${settings.transactionalId}: the brokers cannot create __transaction_state (on a single broker set transaction.state.log.replication.factor=1 and transaction.state.log.min.isr=1 in server.properties), or run without --transactional-id/--transaction-duration-ms`);
+    }
     throw new CliError(describeClientError(err, settings.bootstrapServers, '--bootstrap-server'));
   }
   const compression = compressionTypeFor(settings.compression);

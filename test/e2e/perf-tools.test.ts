@@ -20,7 +20,7 @@ describe('perf and admin tools against a real broker', () => {
   let dir: string;
 
   beforeAll(async () => {
-    broker = await startTestBroker({ 'auto.create.topics.enable': 'true' });
+    broker = await startTestBroker({ 'auto.create.topics.enable': 'true', 'transaction.state.log.replication.factor': '1', 'transaction.state.log.min.isr': '1' });
     dir = tempDir('perf-tools');
   });
   afterAll(async () => {
@@ -44,6 +44,16 @@ describe('perf and admin tools against a real broker', () => {
     expect(p50 <= p95 && p95 <= p99 && p99 <= p999 && p999 <= max).toBe(true);
     const offsets = await runCli('kafka-get-offsets', ['--bootstrap-server', broker.bootstrap, '--topic', 'perf']);
     expect(offsets.stdout).toBe('perf:0:3000\n');
+  });
+
+  it('kafka-producer-perf-test --transaction-duration-ms commits its records in transactions a read_committed consumer sees', async () => {
+    const result = await runCli('kafka-producer-perf-test', ['--topic', 'perf-tx', '--num-records', '500', '--record-size', '20', '--throughput', '-1',
+      '--producer-props', `bootstrap.servers=${broker.bootstrap}`, '--transaction-duration-ms', '100'], { timeoutMs: 30_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(PRODUCER_TOTAL.exec(result.stdout.trimEnd())?.[1]).toBe('500');
+    const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'perf-tx', '--from-beginning', '--isolation-level', 'read_committed', '--max-messages', '500'], { timeoutMs: 30_000 });
+    expect(consumed.stderr).toContain('Processed a total of 500 messages');
+    expect(consumed.stdout.trimEnd().split('\n').every((line) => /^[A-Z]{20}$/.test(line))).toBe(true);
   });
 
   it('kafka-consumer-perf-test reads them back and reports the same count and size', async () => {
