@@ -44,6 +44,16 @@ export class LocalQuorum implements MetadataQuorum {
     return { leaderId: this.closed ? null : this.nodeId, epoch: this.metadataLog.epoch };
   }
 
+  /** The offset the next appended record gets. */
+  get endOffset(): number {
+    return this.metadataLog.endOffset;
+  }
+
+  /** A quorum of one is caught up as soon as it is open. */
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
   isLeader(): boolean {
     return !this.closed;
   }

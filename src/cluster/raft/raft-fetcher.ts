@@ -120,7 +120,10 @@ export class RaftFetcher {
       if (p.snapshotId.endOffset >= 0) return await this.fetchSnapshot(leader, { endOffset: Number(p.snapshotId.endOffset), epoch: p.snapshotId.epoch });
       if (p.records !== null && p.records.length > 0) log.appendAsFollower(p.records);
       const hw = Number(p.highWatermark);
-      if (hw >= 0) this.raft.commitTo(Math.min(hw, log.endOffset));
+      if (hw >= 0) {
+        this.raft.commitTo(Math.min(hw, log.endOffset));
+        this.raft.noteLeaderHighWatermark(hw);
+      }
       return true;
     } catch (err) {
       this.raft.log(`Cannot follow the leader's metadata log: ${(err as Error).message}`);

@@ -107,6 +107,10 @@ export class RaftQuorum implements MetadataQuorum {
   private readonly fetcher: RaftFetcher;
   private lastBeginQuorumEpochSent = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** the leader's high watermark as first heard (followers, observers): caught up once committed to it */
+  private catchUpTarget: number | null = null;
+  private markCaughtUp!: () => void;
+  private readonly caughtUpPromise = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   private closed = false;
   readonly log: (line: string) => void;
   private readonly random: () => number;
@@ -118,7 +122,10 @@ export class RaftQuorum implements MetadataQuorum {
     this.voterIds = [...new Set(options.voters.map((v) => v.id))].sort((a, b) => a - b);
     this.isVoter = this.voterIds.includes(options.nodeId);
     for (const v of options.voters) this.endpoints.set(v.id, { host: v.host, port: v.port });
-    this.bootstrap = options.bootstrapServers?.length ? options.bootstrapServers : options.voters.map((v: QuorumVoter) => ({ host: v.host, port: v.port }));
+    // a voter does not ask itself
+    this.bootstrap = options.bootstrapServers?.length
+      ? options.bootstrapServers
+      : options.voters.filter((v: QuorumVoter) => v.id !== options.nodeId).map((v) => ({ host: v.host, port: v.port }));
     this.electionTimeoutMs = options.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
     this.electionBackoffMaxMs = options.electionBackoffMaxMs ?? DEFAULT_ELECTION_BACKOFF_MAX_MS;
@@ -241,6 +248,27 @@ export class RaftQuorum implements MetadataQuorum {
   /** The committed offset boundary: everything below it is in image(). */
   get highWatermark(): number {
     return this.metadataLog.highWatermark;
+  }
+
+  /** The offset the next record appended to this node's log gets (on the leader: the next append's first offset). */
+  get endOffset(): number {
+    return this.metadataLog.endOffset;
+  }
+
+  /**
+   * Resolves once image() holds everything committed when this node first heard from a
+   * leader: on a leader when its first high watermark is known, on a follower or observer
+   * when it has committed up to the leader's high watermark of its first successful Fetch
+   * (a restarted broker should not act on an image older than the quorum's).
+   */
+  caughtUp(): Promise<void> {
+    return this.caughtUpPromise;
+  }
+
+  /** A Fetch answer carried the leader's high watermark `hw` and this node committed what it could. */
+  noteLeaderHighWatermark(hw: number): void {
+    this.catchUpTarget ??= hw;
+    if (this.metadataLog.highWatermark >= this.catchUpTarget) this.markCaughtUp();
   }
 
   append(records: readonly MetadataRecord[]): Promise<bigint> {
@@ -560,6 +588,7 @@ export class RaftQuorum implements MetadataQuorum {
 
   private onHighWatermark(leader: LeaderState): void {
     this.commitTo(leader.highWatermark);
+    this.markCaughtUp();
     const hw = this.metadataLog.highWatermark;
     const done = this.appends.filter((a) => a.lastOffset < hw);
     this.appends = this.appends.filter((a) => a.lastOffset >= hw);
@@ -610,11 +639,16 @@ export class RaftQuorum implements MetadataQuorum {
     });
   }
 
-  /** Where to fetch from now: the leader, or (an observer that knows none) the next bootstrap server; null: nowhere. */
+  /**
+   * Where to fetch from now: the leader; or, knowing none, the next bootstrap server — an
+   * observer to find the leader, and an unattached voter too (as KIP-853 voters do), so a
+   * restarted voter learns the current leader from any voter's answer before its election
+   * timeout would disturb a working quorum; null: nowhere (candidate, leader).
+   */
   fetchTarget(): HostPort | null {
     const s = this.stateValue;
     if (s.role === 'follower' && s.leaderId !== null) return this.endpoints.get(s.leaderId) ?? this.nextBootstrap();
-    if (!this.isVoter && s.role === 'unattached') return this.nextBootstrap();
+    if (s.role === 'unattached' && s.leaderId === null) return this.nextBootstrap();
     return null;
   }
 
