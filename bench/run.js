@@ -262,7 +262,7 @@ async function setUp(existingMb) {
   const fillStart = Date.now();
   const filled = await produce(client, prefill, existingMb * MB, 4);
   process.stderr.write(`  pre-filled ${existingMb} MB in ${((Date.now() - fillStart) / 1000).toFixed(1)} s (${filled.mbPerSec.toFixed(0)} MB/s)\n`);
-  return { existingMb, base, broker, client, produceRates: [], consumeRates: [], produceCpu: [], consumeCpu: [], logBytes: 0 };
+  return { existingMb, base, broker, port, client, produceRates: [], consumeRates: [], produceCpu: [], consumeCpu: [], logBytes: 0 };
 }
 
 /**
@@ -300,6 +300,27 @@ async function tearDown(s) {
   fs.rmSync(s.base, { recursive: true, force: true });
 }
 
+/**
+ * The CLI's own producer on the same broker: bin/kafka-producer-perf-test.sh with 1 KB
+ * records, acks=1 and 64 KB batches (the raw rounds' batch size), BENCH_PERF_TEST_MB of
+ * them (default 128). Returns the MB/sec of its total line.
+ */
+async function producerPerfTest(s) {
+  const records = Number(process.env.BENCH_PERF_TEST_MB ?? 128) * 1024;
+  const child = spawn(path.join(ROOT, 'bin', 'kafka-producer-perf-test.sh'), [
+    '--topic', 'perf-test', '--num-records', String(records), '--record-size', String(RECORD_SIZE), '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=127.0.0.1:${s.port}`, 'acks=1', 'batch.size=65536',
+  ], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  const match = /records sent, [\d.]+ records\/sec \(([\d.]+) MB\/sec\)[^\n]*99\.9th\.\s*$/.exec(out);
+  if (code !== 0 || !match) throw new Error(`kafka-producer-perf-test failed (${code}):\n${out}`);
+  return Number(match[1]);
+}
+
+let perfTestMbPerSec;
+
 // Both brokers run side by side and their rounds alternate, so whatever else the
 // machine is doing at a given moment affects every scenario alike.
 const results = [];
@@ -321,6 +342,7 @@ try {
       process.stderr.write(`  round ${round + 1} ${s.existingMb} MB: produce ${r.produce.toFixed(0)} MB/s (${r.produceCpuMsPerMb.toFixed(2)} broker CPU ms/MB), consume ${r.consume.toFixed(0)} MB/s (${r.consumeCpuMsPerMb.toFixed(2)} ms/MB)\n`);
     }
   }
+  perfTestMbPerSec = await producerPerfTest(results[0]);
 } finally {
   for (const s of results) await tearDown(s);
 }
@@ -338,6 +360,7 @@ console.log('-------------|------------|--------------|--------------|----------
 for (const r of results) {
   console.log(`${label(r.existingMb).padEnd(12)} | ${`${(r.logBytes / MB / 1024).toFixed(2)} GB`.padEnd(10)} | ${r.produce.toFixed(1).padStart(12)} | ${r.consume.toFixed(1).padStart(12)} | ${r.produceCpuMs.toFixed(2).padStart(24)} | ${r.consumeCpuMs.toFixed(2).padStart(7)}`);
 }
+console.log(`\nkafka-producer-perf-test (1 KB records, acks=1, batch.size=65536) on the ${label(results[0].existingMb)} broker: ${perfTestMbPerSec.toFixed(1)} MB/s (raw produce rounds: ${results[0].produce.toFixed(1)} MB/s)`);
 if (results.length >= 2) {
   const [small, big] = [results[0], results[results.length - 1]];
   const p = big.produce / small.produce;
