@@ -108,6 +108,19 @@ describe('connect-standalone (seed 002 §6)', () => {
     const resumed = JSON.parse((await rest('GET', '/connectors/local-file-source/status')).text);
     expect([resumed.connector.state, resumed.tasks[0].state]).toEqual(['RUNNING', 'RUNNING']);
 
+    // Plain JSON (no schema envelope) under schemas.enable=true fails the task, with Kafka's hint in the status
+    const produced = await runCli('kafka-console-producer', ['--bootstrap-server', broker.bootstrap, '--topic', 'plain-text'], { input: '{"greeting":"hello"}\n' });
+    expect(produced.code).toBe(0);
+    expect((await rest('POST', '/connectors', { name: 'json-sink', config: { 'connector.class': 'FileStreamSink', file: 'json.txt', topics: 'plain-text' } })).status).toBe(201);
+    let failed: { tasks: Array<{ state: string; trace?: string }> } = { tasks: [] };
+    await eventually('json-sink to fail on plain text', async () => {
+      failed = JSON.parse((await rest('GET', '/connectors/json-sink/status')).text);
+      return failed.tasks[0]?.state === 'FAILED';
+    });
+    expect(failed.tasks[0].trace).toContain('set schemas.enable=false in your converter configuration');
+    expect(read(path.join(dir, 'json.txt'))).toBe('');
+    expect((await rest('DELETE', '/connectors/json-sink')).status).toBe(204);
+
     expect(await rest('DELETE', '/connectors/sink2')).toEqual({ status: 204, text: '' });
     expect(await rest('DELETE', '/connectors/sink2')).toEqual({ status: 404, text: '{"error_code":404,"message":"Connector sink2 not found"}' });
     expect((await rest('GET', '/connectors')).text).toBe('["local-file-source","local-file-sink"]');
@@ -152,6 +165,13 @@ describe('connect-standalone (seed 002 §6)', () => {
     const unknown = await runCli('connect-standalone', [worker2, bad]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^Failed to create connector bad from .*bad\.properties: Failed to find any class that implements Connector and which name matches NoSuchConnector, available connectors are: org\.apache\.kafka\.connect\.file\.FileStreamSinkConnector.*FileStreamSourceConnector.*\n$/);
+
+    const avro = path.join(dir, 'avro.properties');
+    fs.writeFileSync(avro, fs.readFileSync(worker2, 'utf8').replace(/^value\.converter=.*$/m, 'value.converter=io.confluent.connect.avro.AvroConverter'));
+    const badConverter = await runCli('connect-standalone', [avro]);
+    expect(badConverter.code).toBe(1);
+    expect(badConverter.stderr).toBe('Invalid value io.confluent.connect.avro.AvroConverter for configuration value.converter: Class io.confluent.connect.avro.AvroConverter could not be found. ' +
+      'Known converters: org.apache.kafka.connect.json.JsonConverter, org.apache.kafka.connect.storage.StringConverter, org.apache.kafka.connect.converters.ByteArrayConverter\n');
 
     const missing = await runCli('connect-standalone', [path.join(dir, 'nope.properties')]);
     expect(missing.code).toBe(1);
