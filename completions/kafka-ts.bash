@@ -362,6 +362,21 @@ _kafka_reassign_partitions() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --bootstrap-controller --command-config --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --help --version" -- "$cur") )
 }
 complete -F _kafka_reassign_partitions kafka-reassign-partitions kafka-reassign-partitions.sh
+_kafka_cluster() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --brokers) COMPREPLY=(); return 0 ;;
+    --controllers) COMPREPLY=(); return 0 ;;
+    --dir) COMPREPLY=( $(compgen -d -- "$cur") ); return 0 ;;
+    --config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --base-port) COMPREPLY=(); return 0 ;;
+  esac
+  if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -f -- "$cur") ); return 0; fi
+  COMPREPLY=( $(compgen -W "--brokers --controllers --dir --config --base-port --help --version" -- "$cur") )
+}
+complete -F _kafka_cluster kafka-cluster kafka-cluster.sh
 _zookeeper_server_start() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"
