@@ -245,12 +245,12 @@ export class RaftRequestHandler implements QuorumService {
    */
   private validateOffsetAndEpoch(fetchOffset: number, lastFetchedEpoch: number): FetchOutcome | null {
     const log = this.raft.metadataLog;
-    const snapshot = log.latestSnapshotId();
     const start = log.logStartOffset;
-    if (snapshot !== undefined && (fetchOffset < start || (fetchOffset === start && start > 0 && lastFetchedEpoch !== snapshot.epoch) || lastFetchedEpoch < snapshot.epoch)) {
-      if (!(fetchOffset >= snapshot.endOffset && lastFetchedEpoch >= snapshot.epoch)) {
-        return { kind: 'snapshot', endOffset: snapshot.endOffset, epoch: snapshot.epoch };
-      }
+    if (start === 0 && fetchOffset === 0) return null;
+    // we keep one snapshot: it is both the oldest and the latest
+    const snapshot = log.latestSnapshotId();
+    if (snapshot !== undefined && (fetchOffset < start || (fetchOffset === start && lastFetchedEpoch !== snapshot.epoch) || lastFetchedEpoch < snapshot.epoch)) {
+      return { kind: 'snapshot', endOffset: snapshot.endOffset, epoch: snapshot.epoch };
     }
     if (fetchOffset < start) return { kind: 'error', errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
     const end = log.endOffsetForEpoch(lastFetchedEpoch);
