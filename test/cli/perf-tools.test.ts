@@ -167,7 +167,7 @@ describe('EndToEndLatency lines', () => {
   it('prints progress as i TAB a Java double, then average and percentiles (trunk: no blank line)', () => {
     expect(formatLatencyProgress(0, 107608398n)).toBe('0\t107.608398');
     expect(formatLatencyProgress(1000, 2000000n)).toBe('1000\t2.0');
-    const latencies = Array.from({ length: 1000 }, (_, i) => (i < 500 ? 1 : i < 990 ? 2 : 11));
+    const latencies: number[] = Array.from({ length: 1000 }, (_, i) => (i < 500 ? 1 : i < 990 ? 2 : 11));
     latencies[999] = 107;
     const lines = formatLatencyResults(2.8001e6 * 1000, latencies);
     expect(lines).toEqual(['Avg latency: 2.8001 ms', 'Percentiles: 50th = 2, 99th = 11, 99.9th = 107']);
