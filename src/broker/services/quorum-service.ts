@@ -62,3 +62,20 @@ export function isMetadataFetch(request: FetchRequest, version: number): boolean
     request.topics.every((t) => (version >= 13 ? t.topicId === METADATA_TOPIC_ID : t.topic === METADATA_TOPIC_NAME))
   );
 }
+
+/**
+ * The same quorum as seen from a broker listener of a combined node: DescribeQuorum and
+ * the metadata Fetch, not the controller-only raft APIs (Kafka enables those only on
+ * the controller listener).
+ */
+export function onBrokerListener(service: QuorumService): QuorumService {
+  return {
+    controllerApis: false,
+    vote: (request, version) => service.vote(request, version),
+    beginQuorumEpoch: (request, version) => service.beginQuorumEpoch(request, version),
+    endQuorumEpoch: (request, version) => service.endQuorumEpoch(request, version),
+    describeQuorum: (request, version) => service.describeQuorum(request, version),
+    fetchSnapshot: (request, version) => service.fetchSnapshot(request, version),
+    fetch: (request, version) => service.fetch(request, version),
+  };
+}

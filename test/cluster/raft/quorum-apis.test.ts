@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerServer } from '../../../src/broker/server.js';
 import type { BrokerServices } from '../../../src/broker/services/index.js';
+import { onBrokerListener } from '../../../src/broker/services/quorum-service.js';
 import { localQuorumService } from '../../../src/cluster/raft/local-quorum-service.js';
 import { LocalQuorum } from '../../../src/metadata/local-quorum.js';
 import { NetworkClient, NetworkError } from '../../../src/network/index.js';
@@ -91,5 +92,10 @@ describe('raft APIs at the listener', () => {
     const endpoint = await serve({ ...raftServices(undefined), quorum: localQuorumService(quorum, { controllerApis: true }) });
     const advertised = [...(await client().connection(endpoint)).brokerVersions.keys()];
     for (const key of [ApiKey.Vote, ApiKey.BeginQuorumEpoch, ApiKey.EndQuorumEpoch, ApiKey.DescribeQuorum, ApiKey.FetchSnapshot]) expect(advertised).toContain(key);
+    // the same quorum behind a broker listener: DescribeQuorum only
+    const brokerSide = await serve({ ...raftServices(undefined), quorum: onBrokerListener(localQuorumService(quorum, { controllerApis: true })) });
+    const onBroker = [...(await client().connection(brokerSide)).brokerVersions.keys()];
+    expect(onBroker).toContain(ApiKey.DescribeQuorum);
+    expect(onBroker).not.toContain(ApiKey.Vote);
   });
 });
