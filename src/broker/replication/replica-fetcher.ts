@@ -349,7 +349,8 @@ export class ReplicaFetcher {
           log.truncateFullyAndStartAt(leaderLogStart);
         } else {
           // ahead of the leader's log end (an unclean election): keep only what the leader committed
-          const offset = Math.max(Math.min(leaderHw, log.logEndOffset), log.logStartOffset);
+          // (below this log's start, the log restarts there: PartitionLog.truncateTo)
+          const offset = Math.min(leaderHw, log.logEndOffset);
           this.log(`WARN [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Truncating partition ${p.topic}-${p.partition} from ${log.logEndOffset} to the leader's high watermark ${offset}: fetch offset ${p.fetchOffset} is past the leader's log end`);
           log.truncateTo(offset);
         }
