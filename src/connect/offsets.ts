@@ -3,13 +3,14 @@
  * JSON Kafka writes (the internal JsonConverter without schemas):
  *   key   ["local-file-source",{"filename":"test.txt"}]   (connector name, source partition)
  *   value {"position":21}                                  (source offset)
- * Standalone workers keep them in offset.storage.file.filename (FileOffsetStore);
+ * Standalone workers keep them in offset.storage.file.filename (FileOffsetStore, Kafka's file format);
  * distributed workers in the offset.storage.topic (distributed/kafka-offset-store.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonMap, JsonValue } from './connector.js';
 import { ConnectConfigError } from './errors.js';
+import { isJavaSerialized, readJavaOffsetsFile, writeJavaOffsetsFile } from './java-offsets-file.js';
 
 export interface OffsetStore {
   start(): Promise<void>;
@@ -38,14 +39,12 @@ export class MemoryOffsetStore implements OffsetStore {
   async stop(): Promise<void> {}
 }
 
-/** Java serialization's stream magic: a file written by Java Kafka Connect's FileOffsetBackingStore. */
-const JAVA_SERIALIZATION_MAGIC = 0xaced;
-
 /**
- * Offsets in one JSON file: an array of [key, value] pairs, each written as the JSON it
- * stands for (`[[["local-file-source",{"filename":"test.txt"}],{"position":21}]]`), so
- * the file can be read and edited by hand. Rewritten whole (temp file, fsync, rename)
- * on every flush, so a crash leaves the previous or the new content, never half.
+ * Offsets in one file, in the format Kafka's FileOffsetBackingStore uses (a
+ * Java-serialized HashMap<byte[],byte[]>, java-offsets-file.ts), so the file a Java
+ * worker left behind is read here and the other way round. Rewritten whole (temp
+ * file, fsync, rename) on every flush: a crash leaves the previous or the new content.
+ * A JSON array of [key, value] pairs is read too (what this toolkit wrote before).
  */
 export class FileOffsetStore extends MemoryOffsetStore {
   constructor(readonly file: string) {
@@ -61,32 +60,29 @@ export class FileOffsetStore extends MemoryOffsetStore {
       throw new ConnectConfigError(`Cannot read offset.storage.file.filename ${this.file}: ${(err as Error).message}`);
     }
     if (bytes.length === 0) return;
-    if (bytes.length >= 2 && bytes.readUInt16BE(0) === JAVA_SERIALIZATION_MAGIC) {
-      throw new ConnectConfigError(`offset.storage.file.filename ${this.file} was written by Java Kafka Connect, whose format this worker does not read; ` +
-        'move the file away (its source connectors then start from the beginning of their files) or set offset.storage.file.filename to another file');
-    }
-    let pairs: unknown;
     try {
-      pairs = JSON.parse(bytes.toString('utf8'));
+      if (isJavaSerialized(bytes)) {
+        for (const [key, value] of readJavaOffsetsFile(bytes)) if (value !== null) this.data.set(key.toString('utf8'), value.toString('utf8'));
+        return;
+      }
+      const pairs = JSON.parse(bytes.toString('utf8')) as unknown;
+      if (!Array.isArray(pairs)) throw new Error('expected a JSON array of [key, value] pairs');
+      for (const pair of pairs as Array<[JsonValue, JsonValue]>) {
+        if (Array.isArray(pair) && pair.length === 2) this.data.set(JSON.stringify(pair[0]), JSON.stringify(pair[1]));
+      }
     } catch (err) {
-      throw new ConnectConfigError(`offset.storage.file.filename ${this.file} is not a valid offsets file (${(err as Error).message}); move it away to start without stored offsets`);
-    }
-    if (!Array.isArray(pairs)) throw new ConnectConfigError(`offset.storage.file.filename ${this.file} is not a valid offsets file (expected a JSON array of [key, value] pairs)`);
-    for (const pair of pairs as Array<[JsonValue, JsonValue]>) {
-      if (Array.isArray(pair) && pair.length === 2) this.data.set(JSON.stringify(pair[0]), JSON.stringify(pair[1]));
+      throw new ConnectConfigError(`offset.storage.file.filename ${this.file} is not an offsets file (${(err as Error).message}); move it away to start without stored offsets`);
     }
   }
 
   override async set(entries: ReadonlyMap<string, string>): Promise<void> {
     await super.set(entries);
-    const pairs = [...this.data.entries()].map(([k, v]) => `[${k},${v}]`);
-    const text = `[${pairs.join(',\n')}]\n`;
-    const dir = path.dirname(path.resolve(this.file));
-    fs.mkdirSync(dir, { recursive: true });
+    const bytes = writeJavaOffsetsFile([...this.data].map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')]));
+    fs.mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
     const temp = `${this.file}.tmp`;
     const fd = fs.openSync(temp, 'w');
     try {
-      fs.writeSync(fd, text);
+      fs.writeSync(fd, bytes);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -114,8 +114,42 @@ describe('the file connectors as plugins', () => {
   });
 });
 
-describe('FileOffsetStore', () => {
-  it('persists offsets under Kafka\'s key and value JSON and reads them back after a restart', async () => {
+/** `od -c` output as captured from Java Kafka Connect 2.4.1's /tmp/connect.offsets (kafka-outputs-more.md §1.5). */
+const JAVA_OFFSETS_OD = `
+0000000 254 355  \\0 005   s   r  \\0 021   j   a   v   a   .   u   t   i
+0000020   l   .   H   a   s   h   M   a   p 005  \\a 332 301 303 026   \`
+0000040 321 003  \\0 002   F  \\0  \\n   l   o   a   d   F   a   c   t   o
+0000060   r   I  \\0  \\t   t   h   r   e   s   h   o   l   d   x   p   ?
+0000100   @  \\0  \\0  \\0  \\0  \\0  \\f   w  \\b  \\0  \\0  \\0 020  \\0  \\0  \\0
+0000120 001   u   r  \\0 002   [   B 254 363 027 370 006  \\b   T 340 002
+0000140  \\0  \\0   x   p  \\0  \\0  \\0   -   [   "   l   o   c   a   l   -
+0000160   f   i   l   e   -   s   o   u   r   c   e   "   ,   {   "   f
+0000200   i   l   e   n   a   m   e   "   :   "   t   e   s   t   .   t
+0000220   x   t   "   }   ]   u   q  \\0   ~  \\0 002  \\0  \\0  \\0 017   {
+0000240   "   p   o   s   i   t   i   o   n   "   :   2   1   }   x
+`;
+
+/** Decodes `od -c` lines: 16 cells of 4 characters after the 7-digit offset. */
+function fromOd(text: string): Buffer {
+  const escapes: Record<string, number> = { '\\0': 0, '\\a': 7, '\\b': 8, '\\t': 9, '\\n': 10, '\\v': 11, '\\f': 12, '\\r': 13 };
+  const bytes: number[] = [];
+  for (const line of text.split('\n').filter((l) => /^\d{7} /.test(l))) {
+    const cells = line.slice(8);
+    for (let i = 0; i < cells.length; i += 4) {
+      const cell = cells.slice(i, i + 4).trim();
+      if (cell === '') { bytes.push(0x20); continue; }
+      if (/^\d{3}$/.test(cell)) bytes.push(parseInt(cell, 8));
+      else if (cell in escapes) bytes.push(escapes[cell]);
+      else bytes.push(cell.charCodeAt(0));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+describe('FileOffsetStore (Kafka\'s offsets file format)', () => {
+  it('writes the bytes Java Kafka Connect wrote for the same offset', async () => {
+    const golden = fromOd(JAVA_OFFSETS_OD);
+    expect(golden.length).toBe(175); // the size ls -l showed
     const dir = tempDir();
     const file = path.join(dir, 'connect.offsets');
     const store = new FileOffsetStore(file);
@@ -123,16 +157,28 @@ describe('FileOffsetStore', () => {
     const key = offsetKey('local-file-source', { filename: 'test.txt' });
     expect(key).toBe('["local-file-source",{"filename":"test.txt"}]');
     await store.set(new Map([[key, '{"position":21}']]));
-    expect(fs.readFileSync(file, 'utf8')).toBe('[[["local-file-source",{"filename":"test.txt"}],{"position":21}]]\n');
-    const reopened = new FileOffsetStore(file);
-    await reopened.start();
-    expect(reopened.get(key)).toBe('{"position":21}');
+    expect(fs.readFileSync(file).toString('hex')).toBe(golden.toString('hex'));
   });
 
-  it('refuses a file Java Kafka Connect wrote, naming it and the way out', async () => {
+  it('reads a file Java Kafka Connect wrote, and its own after a restart', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'connect.offsets');
-    fs.writeFileSync(file, Buffer.from([0xac, 0xed, 0x00, 0x05, 0x73, 0x72]));
-    await expect(new FileOffsetStore(file).start()).rejects.toThrow(`offset.storage.file.filename ${file} was written by Java Kafka Connect`);
+    fs.writeFileSync(file, fromOd(JAVA_OFFSETS_OD));
+    const fromJava = new FileOffsetStore(file);
+    await fromJava.start();
+    expect(fromJava.get('["local-file-source",{"filename":"test.txt"}]')).toBe('{"position":21}');
+    const more = new Map(Array.from({ length: 20 }, (_, i) => [offsetKey('c', { filename: `f${i}` }), `{"position":${i}}`] as [string, string]));
+    await fromJava.set(more);
+    const reopened = new FileOffsetStore(file);
+    await reopened.start();
+    expect(reopened.get(offsetKey('c', { filename: 'f19' }))).toBe('{"position":19}');
+    expect(reopened.get('["local-file-source",{"filename":"test.txt"}]')).toBe('{"position":21}');
+  });
+
+  it('refuses a file that is neither, naming it and the way out', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'connect.offsets');
+    fs.writeFileSync(file, 'not offsets');
+    await expect(new FileOffsetStore(file).start()).rejects.toThrow(`offset.storage.file.filename ${file} is not an offsets file`);
   });
 });
