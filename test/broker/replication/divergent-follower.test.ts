@@ -2,13 +2,15 @@
  * A returning replica whose log diverged from the new leader's (it led an older epoch and
  * wrote records that were never replicated) truncates by leader epoch (OffsetForLeaderEpoch,
  * KIP-101 / KIP-279) before fetching, and converges byte for byte with the leader; with
- * several unclean elections in between it needs more than one round of truncation.
+ * several unclean elections in between it needs more than one round of truncation; one
+ * whose fetch offset is past the leader's log end truncates to the leader's high watermark.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicationCluster, eventually, logBytes } from './replication-cluster.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../../src/protocol/records/record.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
-import type { PartitionLog } from '../../../src/storage/partition-log.js';
+import path from 'node:path';
+import { PartitionLog, defaultLogConfig } from '../../../src/storage/partition-log.js';
 
 let cluster: ReplicationCluster | null = null;
 afterEach(async () => {
@@ -104,5 +106,30 @@ describe('a follower with a divergent tail', () => {
     const lines = c.brokers.get(1)!.lines;
     // epoch 2 is unknown to the leader: it answers epoch 1 ending at 7; the follower's epoch 1 is unknown, so it cuts to the end of epoch 0 and asks again
     expect(lines.some((l) => l.includes('TruncationState(offset=5, completed=false)'))).toBe(true);
+  });
+
+  it("truncates to the leader's high watermark when its fetch offset is past the leader's log end", async () => {
+    cluster = new ReplicationCluster({ replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100 });
+    const c = cluster;
+    for (const id of [1, 2]) await c.start(id);
+    c.createTopic(TOPIC, [[1, 2]]);
+    await produce(c, 1, 'shared', 3, -1);
+    await c.stop(2);
+    // broker 2's log gains records of an epoch the leader never had, and a checkpointed high
+    // watermark past the leader's log end (as an unclean election can leave behind)
+    const dir = path.join(c.brokers.get(2)!.dir, `${TOPIC}-0`);
+    const stray = PartitionLog.open(dir, defaultLogConfig());
+    stray.appendAsFollower(
+      buildRecordBatch([0, 1, 2, 3].map((i) => ({ key: null, value: Buffer.from(`stray-${i}`) })), { baseOffset: 3, partitionLeaderEpoch: 7 }),
+    );
+    stray.close();
+    await c.start(2, { [`${TOPIC}-0`]: 7 });
+    // the leader knows nothing of epoch 7: the follower keeps what it holds up to its high watermark (7),
+    // then its fetch at 7 is past the leader's end (3): it truncates to the leader's high watermark
+    expect(await converged(c, 1, 2)).toBe(true);
+    expect(values(c.log(2, TOPIC, 0))).toEqual(['shared-0', 'shared-1', 'shared-2']);
+    expect(c.brokers.get(2)!.lines.some((l) => l.includes("Truncating partition diverging-0 from 7 to the leader's high watermark 3"))).toBe(true);
+    await produce(c, 1, 'more', 2, -1);
+    expect(await converged(c, 1, 2)).toBe(true);
   });
 });

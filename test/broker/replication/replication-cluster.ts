@@ -48,8 +48,11 @@ export class ReplicationCluster {
 
   constructor(private readonly tuning: ReplicationTuning = {}) {}
 
-  /** Starts broker `id` on 127.0.0.<id+1> (a fresh dir, or the one it had when stopped). */
-  async start(id: number): Promise<TestBroker> {
+  /**
+   * Starts broker `id` on 127.0.0.<id+1> (a fresh dir, or the one it had when stopped);
+   * `highWatermarks` ("topic-partition" → offset) stand for its replication-offset-checkpoint.
+   */
+  async start(id: number, highWatermarks: Record<string, number> = {}): Promise<TestBroker> {
     const previous = this.brokers.get(id);
     const host = `127.0.0.${id + 1}`;
     const dir = previous?.dir ?? path.join(this.root, `broker-${id}`);
@@ -69,7 +72,8 @@ export class ReplicationCluster {
     // reopen the partition logs it had
     for (const name of fs.readdirSync(dir)) {
       const old = previous?.logs.get(name);
-      broker.logs.set(name, PartitionLog.open(path.join(dir, name), defaultLogConfig(), { highWatermark: old?.highWatermark ?? 0 }));
+      const highWatermark = highWatermarks[name] ?? old?.highWatermark ?? 0;
+      broker.logs.set(name, PartitionLog.open(path.join(dir, name), defaultLogConfig(), { highWatermark }));
     }
     // and create the ones assigned to it while it was away
     for (const topic of this.topics.values()) {
