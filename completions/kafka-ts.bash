@@ -123,15 +123,16 @@ _kafka_configs() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
-    --entity-type) COMPREPLY=( $(compgen -W "topics brokers" -- "$cur") ); return 0 ;;
+    --entity-type) COMPREPLY=( $(compgen -W "topics brokers users" -- "$cur") ); return 0 ;;
     --entity-name) COMPREPLY=(); return 0 ;;
     --add-config) COMPREPLY=(); return 0 ;;
     --add-config-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
     --delete-config) COMPREPLY=(); return 0 ;;
     --topic) COMPREPLY=(); return 0 ;;
     --broker) COMPREPLY=(); return 0 ;;
+    --user) COMPREPLY=(); return 0 ;;
   esac
-  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --add-config --add-config-file --delete-config --force --topic --broker --broker-defaults --help --version" -- "$cur") )
+  COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --add-config --add-config-file --delete-config --force --topic --broker --user --broker-defaults --help --version" -- "$cur") )
 }
 complete -F _kafka_configs kafka-configs kafka-configs.sh
 _kafka_get_offsets() {

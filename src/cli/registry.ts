@@ -1,6 +1,7 @@
 /** Every command the toolkit ships, in the order help and completions list them. */
 import type { CliCommand } from './command.js';
 import { command as brokerApiVersions } from './commands/kafka-broker-api-versions.js';
+import { command as cluster } from './commands/kafka-cluster.js';
 import { command as configs } from './commands/kafka-configs.js';
 import { command as connectDistributed } from './commands/connect-distributed.js';
 import { command as connectStandalone } from './commands/connect-standalone.js';
@@ -27,4 +28,4 @@ import { command as topics } from './commands/kafka-topics.js';
 import { command as zookeeperStart } from './commands/zookeeper-server-start.js';
 import { command as zookeeperStop } from './commands/zookeeper-server-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, metadataQuorum, leaderElection, reassignPartitions, zookeeperStart, zookeeperStop];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, metadataQuorum, leaderElection, reassignPartitions, cluster, zookeeperStart, zookeeperStop];
