@@ -108,4 +108,26 @@ describe('ISR management', () => {
     expect((await produce(c, 'guarded', records('c', 1), -1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(c.log(1, 'guarded', 0).logEndOffset).toBe(4);
   });
+
+  it('counts a replica whose addition is in flight for the high watermark', async () => {
+    cluster = new ReplicationCluster({ replicaLagTimeMaxMs: 30_000, replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100 });
+    const c = cluster;
+    await c.start(1);
+    c.createTopic('joining', [[1, 2]]);
+    c.changePartition('joining', 0, { isr: [1] });
+    expect((await produce(c, 'joining', records('a', 3), -1)).errorCode).toBe(ErrorCode.NONE);
+    // broker 2 catches up; the controller holds its addition
+    c.holdAlterPartition();
+    await c.start(2);
+    expect(await eventually(() => c.brokers.get(1)!.lines.some((l) => l.includes('Expanding ISR from 1 to 1,2')))).toBe(true);
+    expect(c.state('joining', 0).isr).toEqual([1]);
+    await c.stop(2);
+    // the committed ISR is [1], but the maximal one [1, 2] holds the high watermark at broker 2's end
+    expect((await produce(c, 'joining', records('b', 2), 1)).errorCode).toBe(ErrorCode.NONE);
+    expect(c.log(1, 'joining', 0).logEndOffset).toBe(5);
+    expect(c.log(1, 'joining', 0).highWatermark).toBe(3);
+    c.releaseAlterPartition();
+    expect(await eventually(() => c.state('joining', 0).isr.length === 2)).toBe(true);
+    expect(c.log(1, 'joining', 0).highWatermark).toBe(3);
+  });
 });

@@ -45,6 +45,8 @@ export class ReplicationCluster {
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'replication-'));
   /** AlterPartition requests are refused while false (the controller is unreachable) */
   controllerAvailable = true;
+  /** while set, AlterPartition requests wait for it (a slow controller) */
+  private held: { promise: Promise<void>; release: () => void } | null = null;
 
   constructor(private readonly tuning: ReplicationTuning = {}) {}
 
@@ -179,6 +181,19 @@ export class ReplicationCluster {
     this.publish(topic, [partition], to);
   }
 
+  /** AlterPartition requests from now on wait until releaseAlterPartition. */
+  holdAlterPartition(): void {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.held = { promise, release };
+  }
+
+  releaseAlterPartition(): void {
+    const held = this.held;
+    this.held = null;
+    held?.release();
+  }
+
   state(topic: string, partition: number): PartitionState {
     return this.topics.get(topic)!.partitions[partition]!;
   }
@@ -236,6 +251,7 @@ export class ReplicationCluster {
     return {
       send: async (topicName, topicId, partition, request) => {
         await new Promise((resolve) => setImmediate(resolve));
+        if (this.held) await this.held.promise;
         const topic = this.topics.get(topicName);
         const state = topic?.partitions[partition];
         const refused = (errorCode: number) => ({ errorCode, isr: [], leaderEpoch: -1, partitionEpoch: -1 });
