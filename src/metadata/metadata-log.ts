@@ -31,6 +31,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+export type { EpochEndOffset } from './log-batches.js';
 import {
   decodeMetadataRecord,
   encodeMetadataRecord,
@@ -38,12 +39,13 @@ import {
   type MetadataRecord,
 } from '../protocol/metadata-records.js';
 import { validateBatches } from '../protocol/records/batch.js';
-import { buildRecordBatch, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js';
+import { buildRecordBatch, type RecordInput } from '../protocol/records/record.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import { METADATA_TOPIC, readMetaProperties } from '../storage/log-manager.js';
 import { defaultLogConfig, PartitionLog } from '../storage/partition-log.js';
 import { applyRecords, IMAGE_RECORD_TYPES, MetadataReplayError } from './apply.js';
 import { emptyImage, type MetadataImage } from './image.js';
+import { decodeBatches, endOffsetFor, type EpochEndOffset, type PendingBatch } from './log-batches.js';
 import { imageRecords } from './records.js';
 import {
   deleteSnapshot,
@@ -106,54 +108,6 @@ export interface MetadataPublisher {
   image(): MetadataImage;
   /** Called after each durable change, in log order; returns a function that unsubscribes. */
   onChange(listener: MetadataListener): () => void;
-}
-
-/** A batch in the log past the high watermark: written, not yet committed. */
-interface PendingBatch {
-  readonly baseOffset: number;
-  readonly lastOffset: number;
-  readonly epoch: number;
-  readonly control: boolean;
-  /** the metadata records (none for a control batch), as a reader of the log decodes them */
-  readonly records: readonly MetadataRecord[];
-  readonly maxTimestamp: number;
-  readonly sizeInBytes: number;
-}
-
-/** Where an epoch ends in this log (Kafka's OffsetAndEpoch from endOffsetForEpoch). */
-export interface EpochEndOffset {
-  readonly epoch: number;
-  readonly endOffset: number;
-}
-
-/** Decodes the batches of `bytes` (whole batches, CRC already checked) into pending batches. */
-function decodeBatches(bytes: Buffer, dir: string, fromOffset = 0): PendingBatch[] {
-  const out: PendingBatch[] = [];
-  let pos = 0;
-  while (pos + 12 <= bytes.length) {
-    const size = bytes.readInt32BE(pos + 8) + 12;
-    if (pos + size > bytes.length) break;
-    const batch = decodeRecordBatch(bytes.subarray(pos, pos + size));
-    pos += size;
-    if (batch.header.lastOffset < fromOffset) continue;
-    const records: MetadataRecord[] = [];
-    if (!batch.header.isControl) {
-      for (const r of batch.records) {
-        if (r.value === null) throw new Error(`${dir}: record at offset ${r.offset} has no value`);
-        records.push(decodeMetadataRecord(r.value));
-      }
-    }
-    out.push({
-      baseOffset: batch.header.baseOffset,
-      lastOffset: batch.header.lastOffset,
-      epoch: batch.header.partitionLeaderEpoch,
-      control: batch.header.isControl,
-      records,
-      maxTimestamp: batch.header.maxTimestamp,
-      sizeInBytes: size,
-    });
-  }
-  return out;
 }
 
 export class MetadataLog implements MetadataPublisher {
@@ -434,22 +388,7 @@ export class MetadataLog implements MetadataPublisher {
    * endOffsetFor plus the snapshot for epochs no longer in the log.
    */
   endOffsetForEpoch(epoch: number): EpochEndOffset {
-    const entries = this.log.leaderEpochEntries();
-    const snapshot = this.latestSnapshotId();
-    const latestEntry = entries[entries.length - 1];
-    if (latestEntry === undefined) {
-      return { epoch: this.lastFetchedEpoch, endOffset: this.log.logEndOffset };
-    }
-    if (epoch === latestEntry.epoch) return { epoch, endOffset: this.log.logEndOffset };
-    const higher = entries.find((e) => e.epoch > epoch);
-    if (higher === undefined) return { epoch: latestEntry.epoch, endOffset: this.log.logEndOffset };
-    const floor = [...entries].reverse().find((e) => e.epoch <= epoch);
-    if (floor === undefined) {
-      // older than anything in the log: the snapshot (if any) is the best answer
-      if (snapshot !== undefined && snapshot.endOffset === higher.startOffset) return { epoch: snapshot.epoch, endOffset: snapshot.endOffset };
-      return { epoch, endOffset: higher.startOffset };
-    }
-    return { epoch: floor.epoch, endOffset: higher.startOffset };
+    return endOffsetFor(epoch, this.log.leaderEpochEntries(), this.log.logEndOffset, this.lastFetchedEpoch, this.latestSnapshotId());
   }
 
   /** Snapshot ids on disk, oldest first. */
