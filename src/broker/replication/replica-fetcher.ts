@@ -333,6 +333,10 @@ export class ReplicaFetcher {
             return;
           }
           this.listener.onFollowerLogChanged(p, false);
+          // fetched partitions go to the end of the next request, so one whose batch exceeds what
+          // is left of the response is first (and gets at least a whole batch, KIP-74) in time
+          this.partitions.delete(p.key);
+          this.partitions.set(p.key, p);
         }
         p.fetchOffset = log.logEndOffset;
         p.lastError = undefined;

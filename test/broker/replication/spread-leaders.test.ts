@@ -2,7 +2,8 @@
  * Partitions led by different brokers: each broker leads some partitions and follows
  * others through one fetcher per leader, every partition converges on all its replicas;
  * a deleted topic's partitions stop being fetched (removePartitions) while the other
- * topic's keep replicating.
+ * topic's keep replicating; a partition whose batch does not fit what is left of a fetch
+ * response comes first in a later fetch instead of waiting for the others to run dry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicationCluster, eventually, logBytes } from './replication-cluster.js';
@@ -63,5 +64,42 @@ describe('leaders spread over the brokers', () => {
     expect(await produce(c, 'spread', 1, 'after', 2, -1)).toBe(ErrorCode.NONE);
     expect(await eventually(() => c.log(1, 'spread', 1).logEndOffset === c.log(2, 'spread', 1).logEndOffset)).toBe(true);
     expect(c.log(1, 'doomed', 0).logEndOffset).toBe(6);
+  });
+
+  it('does not starve a partition whose batch is larger than what is left of a fetch response', async () => {
+    cluster = new ReplicationCluster({ replicaFetchWaitMaxMs: 100, replicaFetchBackoffMs: 100, replicaFetchResponseMaxBytes: 2000 });
+    const c = cluster;
+    await c.start(1);
+    c.createTopic('busy', [[1, 2]]);
+    c.createTopic('big', [[1, 2]]);
+    c.changePartition('busy', 0, { isr: [1] });
+    c.changePartition('big', 0, { isr: [1] });
+    for (let i = 0; i < 20; i++) {
+      const [o] = await c.brokers.get(1)!.replicas.appendRecords(
+        [{ topic: 'busy', partition: 0, records: buildRecordBatch([{ key: null, value: Buffer.alloc(400, i) }]) }],
+        { requiredAcks: 1, allowZstd: true, timeoutMs: 1000 },
+      );
+      expect(o!.errorCode).toBe(ErrorCode.NONE);
+    }
+    const bigBatch = buildRecordBatch([{ key: null, value: Buffer.alloc(5000, 2) }]);
+    const [bigOutcome] = await c.brokers.get(1)!.replicas.appendRecords([{ topic: 'big', partition: 0, records: bigBatch }], {
+      requiredAcks: 1,
+      allowZstd: true,
+      timeoutMs: 1000,
+    });
+    expect(bigOutcome!.errorCode).toBe(ErrorCode.NONE);
+    await c.start(2);
+    // where the follower of "busy" stands when the big batch arrives
+    const busyFollower = c.log(2, 'busy', 0);
+    const bigFollower = c.log(2, 'big', 0);
+    let busyAtBig = -1;
+    const append = bigFollower.appendAsFollower.bind(bigFollower);
+    bigFollower.appendAsFollower = (records: Buffer) => {
+      busyAtBig = busyFollower.logEndOffset;
+      return append(records);
+    };
+    expect(await eventually(() => bigFollower.logEndOffset === 1 && busyFollower.logEndOffset === 20)).toBe(true);
+    expect(busyAtBig).toBeGreaterThanOrEqual(0);
+    expect(busyAtBig).toBeLessThan(20);
   });
 });
