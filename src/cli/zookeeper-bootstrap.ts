@@ -36,7 +36,7 @@ export async function zookeeperBootstrap(hosts: readonly string[]): Promise<{ se
   if (answering.length > 0) {
     return {
       servers: answering,
-      note: `Note: --zookeeper was removed in Kafka 3.0; ${answering.join(',')} is this toolkit's controller (zookeeper-server-start), asked over the Kafka protocol. Next time use --bootstrap-server with a broker.`,
+      note: `Note: --zookeeper was removed in Kafka 3.0; asking the controller zookeeper-server-start runs at ${answering.join(',')} over the Kafka protocol instead. Next time use --bootstrap-server with a broker.`,
     };
   }
   return {

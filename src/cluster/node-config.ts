@@ -58,6 +58,9 @@ export class NodeConfigError extends Error {
 /** Node id of a ZooKeeper-style controller: 3000 + myid, far from the broker ids tutorials use (0…, 102…). */
 export const ZOOKEEPER_NODE_ID_BASE = 3000;
 
+/** Set in a ZooKeeper-style controller's properties (zookeeper-server-start): its answers use ZooKeeper-mode Kafka's texts. */
+export const ZOOKEEPER_CONTROLLER_KEY = 'kafka-ts.zookeeper.controller';
+
 /** Name of the listener a ZooKeeper-style controller serves on clientPort. */
 export const ZOOKEEPER_LISTENER_NAME = 'CONTROLLER';
 
@@ -299,7 +302,7 @@ function formatHostPort(endpoint: QuorumEndpoint): string {
 /** A ZooKeeper-style controller node: what `zookeeper-server-start zookeeper.properties` runs. */
 export interface ZooKeeperNodeConfig {
   topology: QuorumTopology;
-  /** clientPortAddress:clientPort ('' host = every address) */
+  /** clientPortAddress:clientPort ('' host = every address; an ensemble member without clientPortAddress binds its server.N host) */
   listener: Endpoint;
   /** dataDir: the node's metadata log lives here */
   dataDir: string;
@@ -393,7 +396,10 @@ export function zookeeperNodeConfig(props: Record<string, string>, options: ZooK
     voters = [{ id: nodeId, host, port: clientPort }];
   }
   const listenPort: number = clientPort ?? 2181; // set on every path above
-  const listener: Endpoint = { name: ZOOKEEPER_LISTENER_NAME, host: clientPortAddress, port: listenPort };
+  // ZooKeeper binds every address; a member of an ensemble binds its own server.N address instead
+  // (without clientPortAddress), so three members can share one machine on loopback aliases.
+  const bindHost = clientPortAddress !== '' ? clientPortAddress : servers.length > 0 ? (voters.find((v) => v.id === nodeId)?.host ?? '') : '';
+  const listener: Endpoint = { name: ZOOKEEPER_LISTENER_NAME, host: bindHost, port: listenPort };
   const topology: QuorumTopology = {
     roles: new Set(['controller']),
     nodeId,
@@ -407,9 +413,11 @@ export function zookeeperNodeConfig(props: Record<string, string>, options: ZooK
     'node.id': String(nodeId),
     'controller.quorum.voters': voters.map((v) => `${v.id}@${formatHostPort(v)}`).join(','),
     'controller.listener.names': ZOOKEEPER_LISTENER_NAME,
-    listeners: `${ZOOKEEPER_LISTENER_NAME}://${clientPortAddress.includes(':') ? `[${clientPortAddress}]` : clientPortAddress}:${listenPort}`,
+    listeners: `${ZOOKEEPER_LISTENER_NAME}://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${listenPort}`,
     'log.dirs': dataDir,
     'metadata.log.dir': dataDir,
+    // tells the composition this KRaft controller stands in for ZooKeeper (ZooKeeper-mode error texts, e.g. InvalidReplicationFactor)
+    [ZOOKEEPER_CONTROLLER_KEY]: 'true',
   };
   const advertisedHost = voters.find((v) => v.id === nodeId)?.host ?? 'localhost';
   const config = brokerConfig({

@@ -144,6 +144,9 @@ describe('zookeeperNodeConfig', () => {
     ]);
     expect(node.brokerConfig.raw['controller.quorum.voters']).toBe('3001@hadoop01:2181,3002@hadoop02:2181,3003@hadoop03:2181');
     expect(node.brokerConfig.advertisedListeners[0]).toEqual({ name: 'CONTROLLER', host: 'hadoop02', port: 2181 });
+    // an ensemble member binds its own server.N address, so three can share a machine on loopback aliases
+    expect(node.listener).toEqual({ name: 'CONTROLLER', host: 'hadoop02', port: 2181 });
+    expect(zookeeperNodeConfig({ ...props, clientPortAddress: '0.0.0.0' }, { readMyid: () => '2' }).listener.host).toBe('0.0.0.0');
   });
 
   it('a ZooKeeper 3.5 server line may carry its own client port after ;', () => {
