@@ -49,7 +49,7 @@ import { ControllerForwarder } from './cluster/controller-forwarder.js';
 import { BrokerLifecycleManager } from './cluster/broker-lifecycle.js';
 import { BrokerMetadataPublisher } from './cluster/broker-metadata-publisher.js';
 import { clusterIdForVoters } from './cluster/cluster-id.js';
-import { controllerEndpoints, type QuorumTopology } from './cluster/node-config.js';
+import { controllerEndpoints, ZOOKEEPER_CONTROLLER_KEY, type QuorumTopology } from './cluster/node-config.js';
 import { RaftQuorum } from './cluster/raft/raft-quorum.js';
 import { SecurityProtocol } from './metadata/index.js';
 
@@ -245,6 +245,7 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
       clusterId: () => id,
       controller: localController,
       forwarder: new ControllerForwarder(channelRef),
+      kraftMessages: topology.style === 'kraft' && config.raw[ZOOKEEPER_CONTROLLER_KEY] !== 'true',
     });
     await metadata.load();
     const clusterMetadata = metadata;

@@ -45,6 +45,7 @@ import {
   type MetadataRecord,
 } from '../metadata/index.js';
 import type { QuorumController } from './controller/quorum-controller.js';
+import type { PlacementOptions } from './controller/replica-placement.js';
 import type { ControllerForwarder } from './controller-forwarder.js';
 import type { SecurityImage } from '../metadata/security-image.js';
 import type { BrokerEndpoint } from '../metadata/image.js';
@@ -112,6 +113,8 @@ export interface ClusterMetadataOptions {
   controller?: QuorumController;
   /** forwards admin operations to the active controller when it is another node */
   forwarder?: ControllerForwarder;
+  /** a KRaft cluster's controller: Kafka's KRaft texts where they differ from ZooKeeper mode's */
+  kraftMessages?: boolean;
 }
 
 /** Longest stretch a large CreateTopics/DeleteTopics spends on logs before letting other connections run. */
@@ -141,6 +144,7 @@ export class ClusterMetadata implements MetadataService {
   private readonly controller: QuorumController | undefined;
   private readonly forwarder: ControllerForwarder | undefined;
   private readonly clusterIdSource: (() => string) | undefined;
+  private readonly placement: PlacementOptions | undefined;
   /** called after the views follow each committed batch */
   private readonly batchListeners: ((image: MetadataImage, previous: MetadataImage) => void)[] = [];
   /** the image the views below were built from */
@@ -163,6 +167,7 @@ export class ClusterMetadata implements MetadataService {
     this.controller = options.controller;
     this.forwarder = options.forwarder;
     this.clusterIdSource = options.clusterId;
+    this.placement = options.kraftMessages ? { messages: 'kraft' } : undefined;
     this.metadataLogSettings = {
       dir: this.config.metadataLogDir,
       maxBytesBetweenSnapshots: this.config.metadataLogMaxRecordBytesBetweenSnapshots,
@@ -565,7 +570,7 @@ export class ClusterMetadata implements MetadataService {
         return this.topicsByName.get(name)!;
       }
       const image = this.metadataImage();
-      const records = createPartitionsRecords(image, this.config, name, totalCount, assignments);
+      const records = createPartitionsRecords(image, this.config, name, totalCount, assignments, this.placement);
       const wouldBe = this.wouldBe(image, records, name);
       if (validateOnly) return wouldBe;
       const current = this.topicsByName.get(name)!;
@@ -677,7 +682,7 @@ export class ClusterMetadata implements MetadataService {
     internal: boolean,
   ): Promise<TopicState> {
     const image = this.metadataImage();
-    const records = createTopicRecords(image, this.config, name, spec, { topicId: this.freshTopicId(image), internal });
+    const records = createTopicRecords(image, this.config, name, spec, { topicId: this.freshTopicId(image), internal, placement: this.placement });
     const topic = this.wouldBe(image, records, name);
     if (validateOnly) return topic;
     // All or nothing: the partition logs are created first, and the topic is listed (and

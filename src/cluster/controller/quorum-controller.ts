@@ -54,6 +54,9 @@ export interface QuorumControllerOptions {
   inProcessBrokerId?: number;
 }
 
+/** How long a decision waits for its batch to commit before failing (Kafka's controller write timeout is of this order). */
+const APPEND_COMMIT_TIMEOUT_MS = 15_000;
+
 /** How often the controller looks for expired sessions (Kafka checks on a similar short period). */
 const SESSION_CHECK_INTERVAL_MS = 1000;
 
@@ -118,11 +121,28 @@ export class QuorumController implements ControllerService {
     const run = this.tail.then(async () => {
       if (!this.isActive()) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
       const decision = await decide(this.quorum.image());
-      if (decision.records.length > 0) await this.quorum.append(decision.records);
+      if (decision.records.length > 0) await this.commitWithin(decision.records, APPEND_COMMIT_TIMEOUT_MS);
       return decision.result(this.quorum.image());
     });
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Appends and waits for the commit, at most `timeoutMs`: a batch the quorum cannot
+   * commit (a majority of voters unreachable) fails with REQUEST_TIMED_OUT rather than
+   * holding every later decision (heartbeats included) behind it.
+   */
+  private commitWithin(records: readonly MetadataRecord[], timeoutMs: number): Promise<bigint> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `The metadata quorum did not commit the change within ${timeoutMs} ms (are a majority of the controllers up?).`)),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([this.quorum.append(records), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Appends records decided over the current image (no answer needed). */

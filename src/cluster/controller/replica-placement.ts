@@ -13,6 +13,11 @@ export interface PlacementOptions {
   replicaShift?: number;
   /** id of the first partition to place (createPartitions continues after the existing ones) */
   startPartitionId?: number;
+  /**
+   * Which Kafka's InvalidReplicationFactor text to use: ZooKeeper mode's (the default,
+   * also the single broker's) or a KRaft controller's (StripedReplicaPlacer).
+   */
+  messages?: 'zookeeper' | 'kraft';
 }
 
 /**
@@ -30,7 +35,9 @@ export function assignReplicas(
   if (replicationFactor > brokerIds.length) {
     throw new KafkaError(
       ErrorCode.INVALID_REPLICATION_FACTOR,
-      `Replication factor: ${replicationFactor} larger than available brokers: ${brokerIds.length}.`,
+      options.messages === 'kraft'
+        ? `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokerIds.length} broker(s) are registered.`
+        : `Replication factor: ${replicationFactor} larger than available brokers: ${brokerIds.length}.`,
     );
   }
   const brokers = [...brokerIds].sort((a, b) => a - b);
