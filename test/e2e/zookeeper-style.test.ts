@@ -51,6 +51,34 @@ describe('zookeeper-server-start / zookeeper-server-stop', () => {
     expect(await runCli('zookeeper-server-stop', [], { env })).toMatchObject({ code: 1, stdout: 'No zookeeper server to stop\n' });
   }, 90_000);
 
+  it('three members (server.N lines + myid, hosts on 127.0.0.2-4) form one quorum of voters 3001-3003 with one leader', async () => {
+    const port = await freePort();
+    const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+    const files = hosts.map((_, i) => {
+      const dataDir = path.join(base, `ens-${i + 1}`);
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.writeFileSync(path.join(dataDir, 'myid'), `${i + 1}\n`);
+      const file = path.join(base, `zk-${i + 1}.properties`);
+      fs.writeFileSync(file, [`dataDir=${dataDir}`, `clientPort=${port}`, 'tickTime=2000', 'initLimit=10', 'syncLimit=5', ...hosts.map((h, j) => `server.${j + 1}=${h}:2888:3888`)].join('\n') + '\n');
+      return file;
+    });
+    const starts = await Promise.all(files.map((file) => runCli('zookeeper-server-start', ['-daemon', file], { env, timeoutMs: 60_000 })));
+    for (const [i, start] of starts.entries()) {
+      expect(start.code).toBe(0);
+      expect(start.stdout).toContain(`listening on CONTROLLER://${hosts[i]}:${port}`);
+    }
+    const controllers = hosts.map((h) => `${h}:${port}`).join(',');
+    let status = '';
+    for (let i = 0; i < 40 && !/^LeaderId: +300[123]$/m.test(status); i++) {
+      status = (await runCli('kafka-metadata-quorum', ['--bootstrap-controller', controllers, 'describe', '--status'])).stdout;
+      if (!/^LeaderId: +300[123]$/m.test(status)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toMatch(/^LeaderId: +300[123]$/m);
+    expect(status).toContain(`CurrentVoters:          [{"id": 3001, "directoryId": null, "endpoints": ["CONTROLLER://127.0.0.2:${port}"]}, {"id": 3002, "directoryId": null, "endpoints": ["CONTROLLER://127.0.0.3:${port}"]}, {"id": 3003, "directoryId": null, "endpoints": ["CONTROLLER://127.0.0.4:${port}"]}]`);
+    const stop = await runCli('zookeeper-server-stop', [], { env, timeoutMs: 60_000 });
+    expect(stop).toMatchObject({ code: 0, stdout: '' });
+  }, 120_000);
+
   it('an ensemble member without its myid file is refused in one line naming the file', async () => {
     const file = path.join(base, 'ensemble.properties');
     const dataDir = path.join(base, 'zk-ensemble');
