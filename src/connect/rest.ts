@@ -216,7 +216,14 @@ export class RestServer {
     if (expand.length === 0) return `[${names.map(str).join(',')}]`;
     const entries = names.map((n) => {
       const parts: string[] = [];
-      if (expand.includes('status')) parts.push(`"status":${connectorStatusJson(herder.connectorStatus(n))}`);
+      // A connector just created may have no status yet (distributed: until its worker writes one): list it without.
+      if (expand.includes('status')) {
+        try {
+          parts.push(`"status":${connectorStatusJson(herder.connectorStatus(n))}`);
+        } catch (err) {
+          if (!(err instanceof ConnectRestError) || err.status !== 404) throw err;
+        }
+      }
       if (expand.includes('info')) parts.push(`"info":${connectorInfoJson(herder.connectorInfo(n))}`);
       return `${str(n)}:{${parts.join(',')}}`;
     });

@@ -75,10 +75,15 @@ describe('connect-distributed: two workers, one killed', () => {
     return { status: res.status, text: await res.text() };
   };
 
-  it('shares connectors through the group and moves a killed worker\'s tasks to the survivor', async () => {
+  let w1: WorkerProcess;
+  let w2: WorkerProcess;
+  let statuses: Record<string, { status: { connector: { state: string; worker_id: string }; tasks: Array<{ state: string; worker_id: string }> } }> = {};
+  const sinkFile = (): string => path.join(dir, 'test.sink.txt');
+
+  it('starts two workers that join one group and create the compacted internal topics', async () => {
     fs.writeFileSync(path.join(dir, 'test.txt'), 'foo\nbar\n');
-    const w1 = await startWorker();
-    const w2 = await startWorker();
+    w1 = await startWorker();
+    w2 = await startWorker();
     // both in one generation: each has logged an assignment naming the same leader
     const lastGeneration = (output: string): number | undefined => {
       const all = [...output.matchAll(/Joined group at generation (\d+)/g)].map((m) => Number(m[1]));
@@ -88,10 +93,13 @@ describe('connect-distributed: two workers, one killed', () => {
 
     for (const topic of ['connect-configs', 'connect-offsets', 'connect-status']) {
       const described = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--describe', '--topic', topic]);
-      expect(described.stdout).toMatch(/cleanup\.policy=compact/);
+      expect(described.stdout + described.stderr).toMatch(/cleanup\.policy=compact/);
     }
     const partitions = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--describe', '--topic', 'connect-status']);
     expect(partitions.stdout).toMatch(/PartitionCount: 5\t/);
+  });
+
+  it('shares connectors created through either worker, each unit RUNNING on one of them', async () => {
 
     const source = await rest(w1.port, 'POST', '/connectors', { name: 'local-file-source', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'test.txt', topic: 'connect-test-dist' } });
     expect(source.status).toBe(201);
@@ -103,21 +111,24 @@ describe('connect-distributed: two workers, one killed', () => {
       .toEqual({ status: 409, text: '{"error_code":409,"message":"Connector local-file-sink already exists"}' });
     expect((await rest(w2.port, 'GET', '/connectors/local-file-source/tasks')).text).toBe('[{"id":{"connector":"local-file-source","task":0},"config":{"topic":"connect-test-dist","file":"test.txt","task.class":"org.apache.kafka.connect.file.FileStreamSourceTask","batch.size":"2000"}}]');
 
-    const sinkFile = path.join(dir, 'test.sink.txt');
-    await eventually('foo and bar in the sink', () => read(sinkFile) === 'foo\nbar\n', () => w1.output() + w2.output());
+    await eventually('foo and bar in the sink', () => read(sinkFile()) === 'foo\nbar\n', () => w1.output() + w2.output());
 
     // each connector and task RUNNING, on one of the two workers, as both workers report it
     const ids = [`127.0.0.1:${w1.port}`, `127.0.0.1:${w2.port}`];
-    let statuses: Record<string, { status: { connector: { state: string; worker_id: string }; tasks: Array<{ state: string; worker_id: string }> } }> = {};
     await eventually('every unit RUNNING', async () => {
       statuses = JSON.parse((await rest(w2.port, 'GET', '/connectors?expand=status')).text);
-      return Object.keys(statuses).length === 2 && Object.values(statuses).every((s) => s.status.connector.state === 'RUNNING' && s.status.tasks.length === 1 && s.status.tasks[0].state === 'RUNNING');
+      return Object.keys(statuses).length === 2 && Object.values(statuses).every((s) => s.status?.connector.state === 'RUNNING' && s.status.tasks.length === 1 && s.status.tasks[0].state === 'RUNNING');
     });
     expect((await rest(w1.port, 'GET', '/connectors?expand=status')).text).toBe(JSON.stringify(statuses));
     for (const s of Object.values(statuses)) expect(ids).toContain(s.status.tasks[0].worker_id);
     // round-robin over two workers: the two tasks run on different workers
     const sinkOwner = statuses['local-file-sink'].status.tasks[0].worker_id;
     expect(statuses['local-file-source'].status.tasks[0].worker_id).not.toBe(sinkOwner);
+  });
+
+  it('moves the work of a worker killed with SIGKILL to the survivor: every line reaches the sink once, in order', async () => {
+    const ids = [`127.0.0.1:${w1.port}`, `127.0.0.1:${w2.port}`];
+    const sinkOwner = statuses['local-file-sink'].status.tasks[0].worker_id;
 
     // Kill -9 the worker running the sink, once the source's position is committed.
     const victim = sinkOwner === ids[0] ? w1 : w2;
@@ -126,11 +137,11 @@ describe('connect-distributed: two workers, one killed', () => {
     victim.process.kill('SIGKILL');
     await victim.exited;
     fs.appendFileSync(path.join(dir, 'test.txt'), 'after failover\n');
-    await eventually('the line appended after the kill in the sink', () => read(sinkFile).includes('after failover'), () => survivor.output());
+    await eventually('the line appended after the kill in the sink', () => read(sinkFile()).includes('after failover'), () => survivor.output());
     expect(survivor.output()).toMatch(/Attempt to heartbeat failed since group is rebalancing/);
     fs.appendFileSync(path.join(dir, 'test.txt'), 'one more\n');
-    await eventually('one more line in the sink', () => read(sinkFile).includes('one more'), () => survivor.output());
-    expect(read(sinkFile)).toBe('foo\nbar\nafter failover\none more\n');
+    await eventually('one more line in the sink', () => read(sinkFile()).includes('one more'), () => survivor.output());
+    expect(read(sinkFile())).toBe('foo\nbar\nafter failover\none more\n');
 
     const after = JSON.parse((await rest(survivor.port, 'GET', '/connectors?expand=status')).text) as typeof statuses;
     for (const s of Object.values(after)) {
@@ -139,6 +150,10 @@ describe('connect-distributed: two workers, one killed', () => {
     }
     const topic = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test-dist', '--from-beginning', '--timeout-ms', '3000']);
     expect(topic.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).payload)).toEqual(['foo', 'bar', 'after failover', 'one more']);
+  });
+
+  it('deletes a connector through the survivor and stops on SIGTERM', async () => {
+    const survivor = [w1, w2].find((w) => w.process.exitCode === null && w.process.signalCode === null) as WorkerProcess;
 
     expect(await rest(survivor.port, 'DELETE', '/connectors/local-file-sink')).toEqual({ status: 204, text: '' });
     expect(await rest(survivor.port, 'GET', '/connectors/local-file-sink/status')).toEqual({ status: 404, text: '{"error_code":404,"message":"No status found for connector local-file-sink"}' });
