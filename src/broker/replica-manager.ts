@@ -12,6 +12,12 @@
  * acks=all waits in the produce purgatory until the high watermark passes its batch, or
  * answers REQUEST_TIMED_OUT after the request's timeout.ms.
  *
+ * In a cluster (startReplication, then applyPartitionStates from each committed metadata
+ * batch) the partition states come from the metadata publisher instead of the metadata
+ * service, and src/broker/replication runs the rest: follower fetchers with truncation by
+ * leader epoch, the leader's ISR expand/shrink through AlterPartition, and the maximal ISR
+ * (committed plus in-flight additions) for the high watermark.
+ *
  * Transactions: transactional batches are checked with the transaction coordinator
  * (only partitions added to the producer's open transaction, current epoch); each
  * partition log's producer state knows its open transactions (producer id → first
