@@ -185,5 +185,10 @@ describe('connect-standalone (seed 002 §6)', () => {
     const unreachable = await runCli('connect-standalone', [offline]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^Cannot connect to the Kafka broker at 127\.0\.0\.1:\d+ \(connection refused\)\. .*set bootstrap\.servers in .*offline\.properties\.\n$/);
+
+    // -daemon (as Kafka's script takes it) reports the detached worker's own failure
+    const daemon = await runCli('connect-standalone', ['-daemon', offline], { env: { LOG_DIR: path.join(dir, 'logs') } });
+    expect(daemon.code).toBe(1);
+    expect(daemon.stderr).toContain(`connect-standalone exited during startup (exit status 1); its output (${path.join(dir, 'logs', 'connectStandalone.out')}):\nCannot connect to the Kafka broker at 127.0.0.1:`);
   });
 });

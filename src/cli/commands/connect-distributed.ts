@@ -9,11 +9,11 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, type CommandSpec } from '../options.js';
-import { asCliErrors, ensureBrokerReachable, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
+import { asCliErrors, daemonArgs, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
 
 export const spec: CommandSpec = {
   name: 'connect-distributed',
-  summary: 'USAGE: connect-distributed worker.properties',
+  summary: 'USAGE: connect-distributed [-daemon] worker.properties',
   positionals: true,
   options: [HELP_OPTION, VERSION_OPTION],
 };
@@ -21,13 +21,16 @@ export const spec: CommandSpec = {
 export const command: CliCommand = {
   spec,
   async run(argv) {
-    const args = parseArgs(spec, argv);
+    const { daemon, rest } = daemonArgs(argv);
+    if (daemon) return startWorkerDaemon(spec.name, 'connectDistributed', rest);
+    const args = parseArgs(spec, rest);
     const [workerFile, ...extra] = args.positionals;
     if (!workerFile) throw new UsageError('Give the worker properties file (e.g. connect-distributed config/connect-distributed.properties)');
     if (extra.length > 0) throw new UsageError(`connect-distributed takes one worker properties file; create connectors over REST (POST /connectors) instead of passing ${extra.join(' ')}`);
     const workerProps = readWorkerProperties(workerFile);
     await ensureBrokerReachable(workerProps, workerFile);
     const running = await asCliErrors(() => startDistributed(workerProps, workerLog));
+    await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },
 };

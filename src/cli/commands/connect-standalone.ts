@@ -8,11 +8,11 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, type CommandSpec } from '../options.js';
-import { asCliErrors, ensureBrokerReachable, readConnectorFile, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
+import { asCliErrors, daemonArgs, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readConnectorFile, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
 
 export const spec: CommandSpec = {
   name: 'connect-standalone',
-  summary: 'USAGE: connect-standalone worker.properties [connector1.properties connector2.json ...]',
+  summary: 'USAGE: connect-standalone [-daemon] worker.properties [connector1.properties connector2.json ...]',
   positionals: true,
   options: [HELP_OPTION, VERSION_OPTION],
 };
@@ -20,13 +20,16 @@ export const spec: CommandSpec = {
 export const command: CliCommand = {
   spec,
   async run(argv) {
-    const args = parseArgs(spec, argv);
+    const { daemon, rest } = daemonArgs(argv);
+    if (daemon) return startWorkerDaemon(spec.name, 'connectStandalone', rest);
+    const args = parseArgs(spec, rest);
     const [workerFile, ...connectorFiles] = args.positionals;
     if (!workerFile) throw new UsageError('Give the worker properties file first, then the connector files (e.g. connect-standalone config/connect-standalone.properties config/connect-file-source.properties)');
     const workerProps = readWorkerProperties(workerFile);
     const connectors = connectorFiles.map((file) => ({ file, config: readConnectorFile(file) }));
     await ensureBrokerReachable(workerProps, workerFile);
     const running = await asCliErrors(() => startStandalone(workerProps, connectors, workerLog));
+    await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },
 };

@@ -4,13 +4,16 @@
  * bootstrap.servers is one line naming the file, not a minute of client retries),
  * and running the worker until SIGTERM/SIGINT stops it gracefully.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { ConnectConfigError, ConnectRestError } from '../../connect/errors.js';
 import { streamLog, type ConnectLog } from '../../connect/log.js';
 import { readPropertiesFile } from '../config-files.js';
 import { socketReason, splitHostPort } from '../connection.js';
 import { CliError } from '../errors.js';
+import { serverLogDir } from './kafka-server-start.js';
 
 export function readWorkerProperties(file: string): Record<string, string> {
   return readPropertiesFile(file, 'worker properties file');
@@ -93,4 +96,69 @@ export function runUntilSignalled(stop: () => Promise<void>, log: ConnectLog): P
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGHUP', () => shutdown('SIGHUP'));
   });
+}
+
+/** Tells a -daemon parent that the worker is up (no-op in the foreground). */
+export function tellDaemonParentReady(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
+    process.send({ ready: url }, undefined, {}, () => {
+      process.disconnect();
+      resolve();
+    });
+  });
+}
+
+/**
+ * `-daemon` first, as Kafka's connect-*.sh accept it: runs the worker detached, its output
+ * appended to $LOG_DIR/<name>.out (kafka-run-class.sh's -name), and returns once the
+ * worker serves REST, or prints why it did not start.
+ */
+export async function startWorkerDaemon(commandName: string, outName: string, argv: readonly string[]): Promise<number> {
+  const logDir = serverLogDir();
+  try {
+    fs.mkdirSync(logDir, { recursive: true });
+  } catch (err) {
+    throw new CliError(`Cannot create the log directory ${logDir}: ${(err as Error).message}; set LOG_DIR to a directory you can write`);
+  }
+  const outFile = path.join(logDir, `${outName}.out`);
+  const outFd = fs.openSync(outFile, 'a');
+  const startOffset = fs.fstatSync(outFd).size;
+  const child = spawn(process.execPath, [process.argv[1], ...argv], {
+    detached: true,
+    stdio: ['ignore', outFd, outFd, 'ipc'],
+    env: { ...process.env, KAFKA_TS_DAEMON_CHILD: '1', LOG_DIR: logDir },
+  });
+  fs.closeSync(outFd);
+  const outcome = await new Promise<{ ready: string } | { exited: string } | { timeout: true }>((resolve) => {
+    const timer = setTimeout(() => resolve({ timeout: true }), 60_000);
+    child.on('message', (m: unknown) => {
+      const message = m as { ready?: unknown } | null;
+      if (message && typeof message.ready === 'string') { clearTimeout(timer); resolve({ ready: message.ready }); }
+    });
+    child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ exited: signal ?? `exit status ${code}` }); });
+  });
+  if (child.connected) child.disconnect();
+  child.unref();
+  if ('ready' in outcome) {
+    process.stdout.write(`${commandName} started in the background (pid ${child.pid}), REST API at ${outcome.ready}; log: ${outFile}\n`);
+    return 0;
+  }
+  let tail = '';
+  try {
+    tail = fs.readFileSync(outFile).subarray(startOffset).toString('utf8').trimEnd().split('\n').slice(-5).join('\n');
+  } catch {
+    // nothing written
+  }
+  if ('exited' in outcome) throw new CliError(`${commandName} exited during startup (${outcome.exited})${tail ? `; its output (${outFile}):\n${tail}` : ''}`);
+  throw new CliError(`${commandName} (pid ${child.pid}) did not start within 60 s; see ${outFile}`);
+}
+
+/** Splits a leading `-daemon` off the arguments (only outside the daemon's own child). */
+export function daemonArgs(argv: readonly string[]): { daemon: boolean; rest: string[] } {
+  if (argv[0] === '-daemon' || argv[0] === '--daemon') return { daemon: !process.env.KAFKA_TS_DAEMON_CHILD, rest: argv.slice(1) };
+  return { daemon: false, rest: [...argv] };
 }
