@@ -72,7 +72,6 @@ describe('data survives broker restarts', () => {
         `log.dirs=${path.join(base, 'data')}`,
         'offsets.topic.num.partitions=3',
         'group.initial.rebalance.delay.ms=0',
-        'zookeeper.connect=localhost:2181',
       ].join('\n') + '\n',
     );
   });

@@ -121,7 +121,7 @@ describe.skipIf(!runnable)('seed 002 init script against our broker', () => {
     fs.mkdirSync(logDir);
     fs.symlinkSync(BIN_DIR, path.join(kafkaHome, 'bin'));
     const [port, port1] = [await freePort(), await freePort()];
-    fs.writeFileSync(path.join(kafkaHome, 'config', 'server.properties'), `broker.id=0\nlisteners=PLAINTEXT://127.0.0.1:${port}\nlog.dirs=${path.join(base, 'data-0')}\nzookeeper.connect=localhost:2181\n`);
+    fs.writeFileSync(path.join(kafkaHome, 'config', 'server.properties'), `broker.id=0\nlisteners=PLAINTEXT://127.0.0.1:${port}\nlog.dirs=${path.join(base, 'data-0')}\n`);
     fs.writeFileSync(path.join(kafkaHome, 'config', 'server-1.properties'), `broker.id=1\nlisteners=PLAINTEXT://127.0.0.1:${port1}\nlog.dirs=${path.join(base, 'data-1')}\n`);
     const init = path.join(base, 'init.d', 'kafka');
     fs.mkdirSync(path.dirname(init));

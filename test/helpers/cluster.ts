@@ -28,6 +28,25 @@ export function freePortOn(host: string): Promise<number> {
   });
 }
 
+/** A port free on every one of `hosts` right now. */
+async function portFreeOnAll(hosts: readonly string[]): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePortOn(hosts[0]!);
+    const free = await Promise.all(
+      hosts.slice(1).map(
+        (host) =>
+          new Promise<boolean>((resolve) => {
+            const server = net.createServer();
+            server.once('error', () => resolve(false));
+            server.listen(port, host, () => server.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error(`no port free on all of ${hosts.join(', ')}`);
+}
+
 /** The loopback address of "machine" n (1 → 127.0.0.2). */
 export function hostOf(n: number): string {
   return `127.0.0.${n + 1}`;
@@ -95,9 +114,11 @@ export async function layoutCluster(options: LayoutOptions): Promise<ClusterLayo
   const style = options.style ?? 'zookeeper';
   const controllerCount = options.controllers ?? 1;
   const controllers: NodeSpec[] = [];
+  // a ZooKeeper ensemble's server.N lines name hosts only: every member listens on the same clientPort, as on real machines
+  const sharedPort = style === 'zookeeper' && controllerCount > 1 ? await portFreeOnAll(Array.from({ length: controllerCount }, (_, i) => hostOf(i + 1))) : undefined;
   for (let i = 0; i < controllerCount; i++) {
     const host = hostOf(i + 1);
-    const port = await freePortOn(host);
+    const port = sharedPort ?? (await freePortOn(host));
     const dir = path.join(base, `controller-${i + 1}`);
     fs.mkdirSync(dir, { recursive: true });
     controllers.push({ id: i + 1, host, port, dir, props: {}, kind: style === 'zookeeper' ? 'zookeeper' : 'kraft-controller' });
