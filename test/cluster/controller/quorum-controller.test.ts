@@ -149,4 +149,31 @@ describe('QuorumController', () => {
     await controller.brokerHeartbeat({ brokerId: 2, brokerEpoch: epochs.get(2)!, currentMetadataOffset: 1000n, wantFence: true, wantShutDown: false, offlineLogDirs: [] });
     expect((await ask(0, 3, 1, [0, 1, 2])).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INELIGIBLE_REPLICA);
   });
+
+  it('elects an out-of-sync live replica for a leaderless partition only where unclean.leader.election.enable allows it', async () => {
+    const { controller, quorum, clock } = setup(1000);
+    for (const id of [0, 1]) await registerAndUnfence(controller, quorum, id);
+    await quorum.append([
+      ...topic('clean', 'Ab3dEfGhIjKlMnOpQrStUw', [{ replicas: [1, 0], isr: [1], leader: 1 }]),
+      ...topic('dirty', 'ZYxwVUtSrQpOnMlKjIhGfA', [{ replicas: [1, 0], isr: [1], leader: 1 }], { 'unclean.leader.election.enable': 'true' }),
+    ]);
+    clock.now += 600;
+    await controller.brokerHeartbeat({ brokerId: 0, brokerEpoch: quorum.image().brokers.get(0)!.epoch, currentMetadataOffset: 1000n, wantFence: false, wantShutDown: false, offlineLogDirs: [] });
+    clock.now += 600;
+    await controller.checkSessions();
+    const image = quorum.image();
+    expect(image.brokers.get(1)!.fenced).toBe(true);
+    // KIP-841: the last ISR member stays, leaderless
+    expect(image.topicsByName.get('clean')!.partitions.get(0)).toMatchObject({ leader: -1, isr: [1] });
+    // unclean: broker 0 leads alone, recovering (KIP-704)
+    expect(image.topicsByName.get('dirty')!.partitions.get(0)).toMatchObject({ leader: 0, isr: [0], leaderRecoveryState: 1 });
+  });
+
+  it('auto leader rebalance gives leadership back to the preferred replica once it is in the ISR', async () => {
+    const { controller, quorum } = setup(60_000);
+    for (const id of [0, 1]) await registerAndUnfence(controller, quorum, id);
+    await quorum.append(topic('t', 'Ab3dEfGhIjKlMnOpQrStUw', [{ replicas: [1, 0], isr: [0, 1], leader: 0, leaderEpoch: 4 }]));
+    await controller.rebalanceLeaders();
+    expect(quorum.image().topicsByName.get('t')!.partitions.get(0)).toMatchObject({ leader: 1, leaderEpoch: 5 });
+  });
 });
