@@ -47,7 +47,8 @@ export class ReplicaFetcherManager {
   /** Follows a partition from `leaderId` at `leaderEpoch`, replacing any earlier fetch of it (truncation first). */
   addPartition(request: FollowRequest): void {
     if (this.closed) return;
-    this.removePartition(request.key);
+    // a new epoch of the same leader replaces the partition in its fetcher (which keeps running)
+    if (this.sources.get(request.key) !== request.leaderId) this.removePartition(request.key);
     let fetcher = this.fetchers.get(request.leaderId);
     if (!fetcher) {
       fetcher = new ReplicaFetcher(request.leaderId, this.client, this.endpointOf, this.settings, this.listener, this.log);

@@ -189,8 +189,10 @@ export class ReplicatedPartitions {
       this.log(`WARN [ReplicaManager broker=${this.brokerId}] ${local.key} is to follow broker ${local.leader} but replication was not started`);
       return;
     }
-    fetchers.removePartition(local.key);
-    if (local.leader < 0) return;
+    if (local.leader < 0) {
+      fetchers.removePartition(local.key);
+      return;
+    }
     this.log(`INFO [ReplicaManager broker=${this.brokerId}] Follower ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch} and high watermark ${log.highWatermark}. Current leader ${local.leader}.`);
     fetchers.addPartition({
       key: local.key,
