@@ -146,7 +146,11 @@ function startNode(layout: ClusterLayout, node: ClusterNode): Promise<string> {
     child.once('error', reject);
     child.once('close', (code) => {
       if (code === 0) resolve(output.trim());
-      else reject(new CliError(`${node.role} ${node.nodeId} did not start: ${output.trim().split('\n').at(-1) ?? `exit ${code}`}`));
+      else {
+        // kafka-server-start's own one-line reason comes first; the node's full output stays in its log
+        const reason = output.trim().split('\n')[0] || `exit status ${code}`;
+        reject(new CliError(`${node.role} ${node.nodeId} did not start: ${reason} (its output: ${path.join(path.dirname(node.config), 'logs', 'kafkaServer.out')})`));
+      }
     });
   });
 }
