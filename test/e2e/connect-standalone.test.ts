@@ -109,6 +109,12 @@ describe('connect-standalone (seed 002 §6)', () => {
     const resumed = JSON.parse((await rest('GET', '/connectors/local-file-source/status')).text);
     expect([resumed.connector.state, resumed.tasks[0].state]).toEqual(['RUNNING', 'RUNNING']);
 
+    // A connector's own converter setting overrides the worker's: StringConverter writes the JSON as it is in the topic
+    expect((await rest('POST', '/connectors', { name: 'raw-sink', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', file: 'raw.txt', topics: 'connect-test', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status).toBe(201);
+    await eventually('raw-sink to copy the topic', () => read(path.join(dir, 'raw.txt')).split('\n').length > 3);
+    expect(read(path.join(dir, 'raw.txt'))).toBe(`${envelope('foo')}\n${envelope('bar')}\n${envelope('Another line')}\n`);
+    expect((await rest('DELETE', '/connectors/raw-sink')).status).toBe(204);
+
     // Plain JSON (no schema envelope) under schemas.enable=true fails the task, with Kafka's hint in the status
     const produced = await runCli('kafka-console-producer', ['--bootstrap-server', broker.bootstrap, '--topic', 'plain-text'], { input: '{"greeting":"hello"}\n' });
     expect(produced.code).toBe(0);
