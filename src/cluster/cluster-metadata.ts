@@ -542,11 +542,11 @@ export class ClusterMetadata implements MetadataService {
         await this.waitForImage((image) => !image.topicsByName.has(name));
         return before ?? { name, topicId: '', internal: false, partitions: [], configs: {} };
       }
-      const records = deleteTopicRecords(this.metadataImage(), this.config, name);
-      const topic = this.topicsByName.get(name)!;
+      const topic = this.topicsByName.get(name);
       // The record first: a crash after it must not resurrect the topic; leftover
       // partition directories of an unknown topic are harmless and removed by load().
-      await this.append(records);
+      await this.commit((image) => deleteTopicRecords(image, this.config, name));
+      if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
       const slice = eventLoopSlice();
       for (const p of topic.partitions) {
         if (this.logs.getLog(name, p.partition)) await this.logs.deleteLog(name, p.partition);
@@ -569,21 +569,26 @@ export class ClusterMetadata implements MetadataService {
         if (!validateOnly) await this.waitForImage((image) => (image.topicsByName.get(name)?.partitions.size ?? 0) >= totalCount);
         return this.topicsByName.get(name)!;
       }
-      const image = this.metadataImage();
-      const records = createPartitionsRecords(image, this.config, name, totalCount, assignments, this.placement);
-      const wouldBe = this.wouldBe(image, records, name);
-      if (validateOnly) return wouldBe;
-      const current = this.topicsByName.get(name)!;
-      const newPartitions = wouldBe.partitions.slice(current.partitions.length);
-      // logs first, all or nothing; the metadata names the partitions only once they exist
-      await this.createLogsAllOrNothing(wouldBe, newPartitions);
+      let wouldBe: TopicState | undefined;
+      let currentCount = 0;
+      let newPartitions: PartitionState[] = [];
       try {
-        await this.append(records);
+        await this.commit(async (image) => {
+          const records = createPartitionsRecords(image, this.config, name, totalCount, assignments, this.placement);
+          wouldBe = this.wouldBe(image, records, name);
+          if (validateOnly) return [];
+          currentCount = image.topicsByName.get(name)?.partitions.size ?? 0;
+          // logs first, all or nothing; the metadata names the partitions only once they exist
+          await this.createLogsAllOrNothing(wouldBe, wouldBe.partitions.slice(currentCount));
+          newPartitions = wouldBe.partitions.slice(currentCount);
+          return records;
+        });
       } catch (err) {
         await this.removeLogs(name, newPartitions);
         throw err;
       }
-      this.logLine(`Increased partitions of ${name} from ${current.partitions.length} to ${totalCount}`);
+      if (validateOnly) return wouldBe!;
+      this.logLine(`Increased partitions of ${name} from ${currentCount} to ${totalCount}`);
       return this.topicsByName.get(name)!;
     });
   }
@@ -629,8 +634,12 @@ export class ClusterMetadata implements MetadataService {
   electLeaders(electionType: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
     return this.mutate(async () => {
       if (!this.decidesLocally) return this.remote.electLeaders(electionType, partitions);
-      const { records, results } = electLeaders(this.metadataImage(), electionType, partitions);
-      await this.append(records);
+      let results: ElectionResult[] = [];
+      let records: readonly MetadataRecord[] = [];
+      await this.commit((image) => {
+        ({ records, results } = electLeaders(image, electionType, partitions));
+        return records;
+      });
       if (records.length > 0) this.logLine(`Elected leaders of ${records.length} partition(s)`);
       return results;
     });
@@ -639,7 +648,7 @@ export class ClusterMetadata implements MetadataService {
   alterPartitionReassignment(topic: string, partition: number, replicas: readonly number[] | null): Promise<void> {
     return this.mutate(async () => {
       if (!this.decidesLocally) return this.remote.alterPartitionReassignment(topic, partition, replicas);
-      await this.append(reassignPartition(this.metadataImage(), topic, partition, replicas));
+      await this.commit((image) => reassignPartition(image, topic, partition, replicas));
     });
   }
 
@@ -681,20 +690,26 @@ export class ClusterMetadata implements MetadataService {
     validateOnly: boolean,
     internal: boolean,
   ): Promise<TopicState> {
-    const image = this.metadataImage();
-    const records = createTopicRecords(image, this.config, name, spec, { topicId: this.freshTopicId(image), internal, placement: this.placement });
-    const topic = this.wouldBe(image, records, name);
-    if (validateOnly) return topic;
+    // Decided over the image the controller commits on (its queue: no heartbeat or fencing in between).
     // All or nothing: the partition logs are created first, and the topic is listed (and
     // recorded) only once every one exists; a failure removes the ones already made. A crash
     // in between leaves directories of an unknown topic, which load() removes.
-    await this.createLogsAllOrNothing(topic, topic.partitions);
+    let topic: TopicState | undefined;
+    let logsMade = false;
     try {
-      await this.append(records);
+      await this.commit(async (image) => {
+        const records = createTopicRecords(image, this.config, name, spec, { topicId: this.freshTopicId(image), internal, placement: this.placement });
+        topic = this.wouldBe(image, records, name);
+        if (validateOnly) return [];
+        await this.createLogsAllOrNothing(topic, topic.partitions);
+        logsMade = true;
+        return records;
+      });
     } catch (err) {
-      await this.removeLogs(name, topic.partitions);
+      if (logsMade && topic !== undefined) await this.removeLogs(name, topic.partitions);
       throw err;
     }
+    if (validateOnly) return topic!;
     const created = this.topicsByName.get(name)!;
     this.logLine(`Created topic ${name} (id ${created.topicId}) with ${created.partitions.length} partitions`);
     return created;
