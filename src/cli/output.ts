@@ -36,7 +36,8 @@ export function printError(message: string): void {
 
 /** Starts a spinner for a long wait, only when stderr is an interactive terminal. */
 export function startSpinner(text: string): Ora | undefined {
-  if (!process.stderr.isTTY || process.env.CI) return undefined;
+  // a terminal reporting 0 columns (script(1) without a window size) would make ora's line count infinite
+  if (!process.stderr.isTTY || process.env.CI || !process.stderr.columns) return undefined;
   return ora({ text, stream: process.stderr, isEnabled: colourEnabled(process.stderr) }).start();
 }
 

@@ -20,6 +20,7 @@ import { createClient, describeClientError, ensureReachable, parseBootstrapServe
 import { CliError, UsageError } from '../errors.js';
 import { consumerPerfHeader, formatConsumerInterval, formatConsumerTotal, formatMetrics } from '../perf-stats.js';
 import { intOption, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
+import { startSpinner } from '../output.js';
 import { WireAdmin } from '../wire-client.js';
 
 export const spec: CommandSpec = {
@@ -126,7 +127,13 @@ export const command: CliCommand = {
     registerCompressionCodecs();
     await ensureReachable(settings.brokers, settings.bootstrapOption);
     await checkTopic(settings);
-    const print = (line: string): void => { process.stdout.write(line + '\n'); };
+    // progress on a terminal's stderr only (never in pipes); Kafka's lines stay on stdout
+    const spinner = startSpinner(`Joining group ${settings.group}`);
+    const print = (line: string): void => {
+      spinner?.clear();
+      process.stdout.write(line + '\n');
+      spinner?.render();
+    };
     if (!settings.hideHeader) print(consumerPerfHeader(settings.detailed));
 
     const kafka = createClient({ brokers: settings.brokers, clientId: settings.properties['client.id'] ?? 'perf-consumer-client', properties: settings.properties });
@@ -170,6 +177,7 @@ export const command: CliCommand = {
     });
     // --timeout: the longest gap between returned records before giving up
     const idle = setInterval(() => {
+      if (spinner && messagesRead > 0) spinner.text = `Consumed ${messagesRead} of ${settings.messages} records from ${settings.topic}`;
       if (Date.now() - lastConsumedTimeMs > settings.timeoutMs) finish();
     }, Math.min(100, settings.timeoutMs));
     const onSignal = (): void => finish();
@@ -216,6 +224,7 @@ export const command: CliCommand = {
       process.off('SIGTERM', onSignal);
     }
     const endMs = Date.now();
+    spinner?.stop();
     await Promise.race([consumer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (failure !== undefined) throw new CliError(failure);
     if (messagesRead < settings.messages) {

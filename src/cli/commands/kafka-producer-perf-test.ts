@@ -22,6 +22,7 @@ import { CliError, UsageError } from '../errors.js';
 import { formatMetrics, PayloadSource, ProducerStats, producerMetrics, ThroughputThrottler, type SendCounters } from '../perf-stats.js';
 import { formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { RecordSender, type SendCallback } from '../record-sender.js';
+import { startSpinner } from '../output.js';
 import { parseProducerAcks, producerCompression, spreadMultiValueOption } from '../tool-args.js';
 import { runTransactionalPerf } from '../transactional-perf.js';
 import type { CompressionCodec } from '../../protocol/records/compression.js';
@@ -222,8 +223,24 @@ export const command: CliCommand = {
     await ensureReachable(settings.bootstrapServers, '--bootstrap-server', 3000).catch((err: unknown) => {
       throw new CliError((err as Error).message.replace('point --bootstrap-server at a running broker', 'set --producer-props bootstrap.servers=<host:port> of a running broker'));
     });
-    if (settings.transactionalId !== undefined) await runTransactionalPerf(settings, print);
-    else await runPlain(settings, print);
+    // progress on a terminal's stderr only (never in pipes); Kafka's lines stay on stdout
+    const spinner = startSpinner(`Sending ${settings.numRecords} records to ${settings.topic}`);
+    const started = Date.now();
+    const progress = spinner ? setInterval(() => { spinner.text = `Sending ${settings.numRecords} records to ${settings.topic} (${Math.round((Date.now() - started) / 1000)} s)`; }, 500) : undefined;
+    const printLine = spinner
+      ? (line: string): void => {
+        spinner.clear();
+        print(line);
+        spinner.render();
+      }
+      : print;
+    try {
+      if (settings.transactionalId !== undefined) await runTransactionalPerf(settings, printLine);
+      else await runPlain(settings, printLine);
+    } finally {
+      if (progress) clearInterval(progress);
+      spinner?.stop();
+    }
     return 0;
   },
 };
