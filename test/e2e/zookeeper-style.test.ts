@@ -37,7 +37,8 @@ describe('zookeeper-server-start / zookeeper-server-stop', () => {
     const start = await runCli('zookeeper-server-start', ['-daemon', file], { env, timeoutMs: 60_000 });
     expect(start.code).toBe(0);
     expect(start.stderr).toBe(`zookeeper-server-start runs kafka-ts-toolkit's controller (node 3000, voters 3000@127.0.0.1:${port}) speaking the Kafka protocol on port ${port}; it is not Apache ZooKeeper. Brokers with zookeeper.connect pointing here join its cluster. Metadata in ${path.join(base, 'zk')}.\n`);
-    expect(start.stdout).toMatch(new RegExp(`started in the background \\(pid \\d+\\), listening on CONTROLLER://127\\.0\\.0\\.1:${port}`));
+    expect(start.stdout).toMatch(new RegExp(`^The controller \\(zookeeper-server-start\\) started in the background \\(pid \\d+\\), listening on CONTROLLER://127\\.0\\.0\\.1:${port}`));
+    expect(fs.readFileSync(path.join(env.LOG_DIR, 'zookeeper.out'), 'utf8')).toContain('started; listening on');
     expect(await connects(port)).toBe(true);
 
     // kafka-server-stop stops brokers, not the controller (Kafka's greps kafka.Kafka, not QuorumPeerMain)

@@ -88,7 +88,13 @@ export function serverLogFile(): string {
 
 /** Where -daemon sends the broker's stdout and stderr, as `kafka-run-class.sh -name kafkaServer -daemon` does. */
 export function daemonOutputFile(): string {
-  return path.join(serverLogDir(), 'kafkaServer.out');
+  // kafka-run-class.sh -name: kafkaServer for brokers, zookeeper for zookeeper-server-start's node
+  return path.join(serverLogDir(), `${daemonName()}.out`);
+}
+
+/** The -daemon node's name: `zookeeper` when zookeeper-server-start runs it (KAFKA_TS_DAEMON_NAME), else `kafkaServer`. */
+function daemonName(): string {
+  return process.env.KAFKA_TS_DAEMON_NAME === 'zookeeper' ? 'zookeeper' : 'kafkaServer';
 }
 
 /** What the -daemon child tells its parent over the IPC channel while it starts. */
@@ -162,7 +168,8 @@ async function startDaemon(parsed: ServerStartArgs): Promise<number> {
   if (child.connected) child.disconnect();
   child.unref();
   if ('ready' in outcome) {
-    process.stdout.write(`Kafka server started in the background (pid ${pid}), listening on ${outcome.ready}; log: ${serverLogFile()}\n`);
+    const what = daemonName() === 'zookeeper' ? "The controller (zookeeper-server-start)" : 'Kafka server';
+    process.stdout.write(`${what} started in the background (pid ${pid}), listening on ${outcome.ready}; log: ${serverLogFile()}\n`);
     return 0;
   }
   if ('failed' in outcome) throw new CliError(outcome.failed);

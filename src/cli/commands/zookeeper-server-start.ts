@@ -83,6 +83,8 @@ export const command: CliCommand = {
     process.stderr.write(`${controllerNote(node)}\n`);
     // the node's pid file goes apart from the brokers' (inherited by a -daemon child)
     process.env.KAFKA_TS_RUN_DIR = zookeeperRunDir();
+    // -daemon output in $LOG_DIR/zookeeper.out, as kafka-run-class.sh -name zookeeper
+    process.env.KAFKA_TS_DAEMON_NAME = 'zookeeper';
     return serverStart.run([...(args.daemon ? ['-daemon'] : []), ...controllerOverrides(node)]);
   },
 };
