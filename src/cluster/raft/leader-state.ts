@@ -27,6 +27,8 @@ export class LeaderState {
   /** voters that acknowledged BeginQuorumEpoch or fetched in this epoch */
   readonly acknowledged = new Set<number>();
   highWatermark = -1;
+  /** the first high watermark of the epoch is logged (as Kafka's LeaderState does) */
+  highWatermarkLogged = false;
   /** when a majority of voters was last known to follow this leader (check quorum, KIP-595 follow-up KAFKA-15489) */
   lastMajorityContact: number;
 

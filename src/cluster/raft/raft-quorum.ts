@@ -587,6 +587,11 @@ export class RaftQuorum implements MetadataQuorum {
   }
 
   private onHighWatermark(leader: LeaderState): void {
+    if (!leader.highWatermarkLogged) {
+      leader.highWatermarkLogged = true;
+      const ends = [...leader.voters.values()].map((v) => `${v.id}:${v.endOffset}`).join(', ');
+      this.log(`High watermark set to ${leader.highWatermark} for the first time for epoch ${leader.epoch} (voter end offsets ${ends})`);
+    }
     this.commitTo(leader.highWatermark);
     this.markCaughtUp();
     const hw = this.metadataLog.highWatermark;
