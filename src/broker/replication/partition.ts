@@ -110,7 +110,7 @@ export class IsrManager {
     if (leo < 0 || leo < log.highWatermark || leo < local.leaderEpochStartOffset) return;
     if (!this.settings.isReplicaEligible(replicaId)) return;
     const proposal = [...local.isr, replicaId];
-    this.log(`INFO [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] Expanding ISR from ${local.isr.join(',')} to ${proposal.join(',')}`);
+    this.log(`[Partition ${local.topic}-${local.partition} broker=${this.brokerId}] Expanding ISR from ${local.isr.join(',')} to ${proposal.join(',')}`);
     this.propose(local, proposal, proposal);
   }
 
@@ -125,7 +125,7 @@ export class IsrManager {
     const lagging = outOfSync
       .map((id) => `(brokerId: ${id}, endOffset: ${this.followers.logEndOffsetOf(log, local.leaderEpoch, id)})`)
       .join(', ');
-    this.log(`INFO [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] Shrinking ISR from ${local.isr.join(',')} to ${proposal.join(',')}. Leader: (highWatermark: ${log.highWatermark}, endOffset: ${log.logEndOffset}). Out of sync replicas: ${lagging}.`);
+    this.log(`[Partition ${local.topic}-${local.partition} broker=${this.brokerId}] Shrinking ISR from ${local.isr.join(',')} to ${proposal.join(',')}. Leader: (highWatermark: ${log.highWatermark}, endOffset: ${log.logEndOffset}). Out of sync replicas: ${lagging}.`);
     // the replicas being removed still count for the high watermark until the controller agrees
     this.propose(local, proposal, local.isr);
   }
@@ -144,7 +144,7 @@ export class IsrManager {
         local.partitionEpoch = committed.partitionEpoch;
         local.refreshView();
         local.lastAlterPartitionFailure = null;
-        this.log(`INFO [Partition ${local.topic}-${local.partition} broker=${this.brokerId}] ISR updated to ${local.isr.join(',')} and version updated to ${local.partitionEpoch}`);
+        this.log(`[Partition ${local.topic}-${local.partition} broker=${this.brokerId}] ISR updated to ${local.isr.join(',')} and version updated to ${local.partitionEpoch}`);
       } else if (why !== null) {
         local.alterPartitionRetryAt = Date.now() + this.settings.retryBackoffMs;
         const failure = `Failed to update ISR to ${proposal.join(',')}: ${why}`;

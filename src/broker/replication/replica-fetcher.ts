@@ -236,7 +236,7 @@ export class ReplicaFetcher {
       }
       const decision = truncationFor(p.log, { leaderEpoch: result.leaderEpoch, endOffset: Number(result.endOffset) });
       if (decision.offset < p.log.logEndOffset) {
-        this.log(`INFO [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Truncating partition ${p.topic}-${p.partition} with TruncationState(offset=${decision.offset}, completed=${decision.completed}) due to leader epoch and offset EpochEndOffset(leaderEpoch=${result.leaderEpoch}, endOffset=${result.endOffset}) for epoch ${epoch}`);
+        this.log(`[ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Truncating partition ${p.topic}-${p.partition} with TruncationState(offset=${decision.offset}, completed=${decision.completed}) due to leader epoch and offset EpochEndOffset(leaderEpoch=${result.leaderEpoch}, endOffset=${result.endOffset}) for epoch ${epoch}`);
       }
       this.truncateLog(p, decision.offset);
       if (decision.completed) this.startFetching(p);
@@ -323,7 +323,7 @@ export class ReplicaFetcher {
             if (log.logEndOffset === log.logStartOffset && first.baseOffset < log.logEndOffset && first.lastOffset >= log.logEndOffset) {
               // the leader's log start is in the middle of this batch (DeleteRecords): an empty
               // follower log starts at the batch instead, as Kafka's follower append does
-              this.log(`INFO [ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Unexpected offset in append to ${p.topic}-${p.partition}. First offset ${first.baseOffset} is less than log start offset ${log.logStartOffset}. Since this is the first record to be appended to the follower's log, will start the log from offset ${first.baseOffset}.`);
+              this.log(`[ReplicaFetcher replicaId=${this.settings.brokerId}, leaderId=${this.sourceBrokerId}] Unexpected offset in append to ${p.topic}-${p.partition}. First offset ${first.baseOffset} is less than log start offset ${log.logStartOffset}. Since this is the first record to be appended to the follower's log, will start the log from offset ${first.baseOffset}.`);
               log.truncateFullyAndStartAt(first.baseOffset);
             }
             log.appendAsFollower(records);

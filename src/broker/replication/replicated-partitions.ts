@@ -180,7 +180,7 @@ export class ReplicatedPartitions {
     local.leaderEpochStartOffset = log.logEndOffset;
     this.followers.reset(log, local.leaderEpoch, local.isr, now);
     this.hooks.becameLeader(log);
-    this.log(`INFO [Partition ${local.key} broker=${this.brokerId}] ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch}, high watermark ${log.highWatermark}, ISR [${local.isr.join(',')}]`);
+    this.log(`[Partition ${local.key} broker=${this.brokerId}] ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch}, high watermark ${log.highWatermark}, ISR [${local.isr.join(',')}]`);
   }
 
   private becomeFollower(local: LocalPartition, log: PartitionLog): void {
@@ -193,7 +193,7 @@ export class ReplicatedPartitions {
       fetchers.removePartition(local.key);
       return;
     }
-    this.log(`INFO [ReplicaManager broker=${this.brokerId}] Follower ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch} and high watermark ${log.highWatermark}. Current leader ${local.leader}.`);
+    this.log(`[ReplicaManager broker=${this.brokerId}] Follower ${local.key} starts at leader epoch ${local.leaderEpoch} from offset ${log.logEndOffset} with partition epoch ${local.partitionEpoch} and high watermark ${log.highWatermark}. Current leader ${local.leader}.`);
     fetchers.addPartition({
       key: local.key,
       topic: local.topic,
