@@ -5,6 +5,7 @@
  * implement it.
  */
 import type { ConnectorType } from './connector.js';
+import { converterFor } from './converters.js';
 import { ConnectRestError, badRequest } from './errors.js';
 import { findConnectorPlugin, unknownConnectorMessage } from './plugins.js';
 import type { ConnectorPlugin } from './connector.js';
@@ -91,6 +92,14 @@ export function checkConnectorConfig(name: string, config: Record<string, string
   const plugin = findConnectorPlugin(className);
   if (!plugin) throw new ConnectRestError(500, unknownConnectorMessage(className));
   const problems = plugin.validate(config);
+  for (const prefix of ['key.converter', 'value.converter'] as const) {
+    if (config[prefix] === undefined) continue;
+    try {
+      converterFor(config, prefix);
+    } catch (err) {
+      problems.push({ key: prefix, message: (err as Error).message });
+    }
+  }
   if (problems.length > 0) {
     throw badRequest(`Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.map((p) => p.message).join('\n')}\n` +
       'You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`');

@@ -105,6 +105,9 @@ describe('Connect REST API (standalone)', () => {
     const invalid = await call('POST', '/connectors', '{"name":"s","config":{"connector.class":"FileStreamSink"}}');
     expect(invalid.status).toBe(400);
     expect(JSON.parse(invalid.body).message).toContain('Must configure one of topics or topics.regex');
+    const badConverter = await call('POST', '/connectors', '{"name":"s","config":{"connector.class":"FileStreamSink","topics":"t","value.converter":"com.example.Avro"}}');
+    expect(badConverter.status).toBe(400);
+    expect(JSON.parse(badConverter.body).message).toContain('Invalid value com.example.Avro for configuration value.converter: Class com.example.Avro could not be found. Known converters: org.apache.kafka.connect.json.JsonConverter');
     expect(await call('GET', '/nothing-here')).toMatchObject({ status: 404, body: '{"error_code":404,"message":"HTTP 404 Not Found"}' });
     expect((await call('DELETE', '/connectors')).status).toBe(405);
   });

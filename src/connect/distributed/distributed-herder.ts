@@ -15,7 +15,7 @@ import {
   type ConnectorInfo, type ConnectorStateInfo, type Herder, type PutResult, type TaskInfo, type TaskStateInfo,
 } from '../herder.js';
 import { CATEGORY, type ConnectLog } from '../log.js';
-import { findConnectorPlugin } from '../plugins.js';
+import { findConnectorPlugin, unknownConnectorMessage } from '../plugins.js';
 import { taskKey, type TaskId, type TaskStatus, type Worker } from '../worker.js';
 import { assignRoundRobin, encodeAssignment, type Assignment } from './connect-protocol.js';
 import type { KafkaLog } from './kafka-log.js';
@@ -198,8 +198,11 @@ export class DistributedHerder implements Herder {
       if (!this.configs.connectors.has(name)) continue;
       this.ownedConnectors.push(name);
       this.log.log('INFO', `Starting connector ${name}`, CATEGORY.distributedHerder);
-      const state = this.configs.targetState(name) === 'PAUSED' ? 'PAUSED' : 'RUNNING';
-      await this.statuses.putConnector(name, { state, trace: null, workerId: this.workerId, generation });
+      const config = this.configs.connectors.get(name) as Record<string, string>;
+      // A config another cluster wrote (a plugin not built in here) fails that connector alone, visibly in its status.
+      const missing = this.plugin(config) ? null : unknownConnectorMessage(config['connector.class'] ?? '');
+      const state = missing ? 'FAILED' : this.configs.targetState(name) === 'PAUSED' ? 'PAUSED' : 'RUNNING';
+      await this.statuses.putConnector(name, { state, trace: missing, workerId: this.workerId, generation });
     }
     for (const id of assignment.tasks) {
       const config = this.configs.connectors.get(id.connector);
@@ -207,7 +210,12 @@ export class DistributedHerder implements Herder {
       if (!config || !taskConfig) continue;
       this.ownedTasks.push(id);
       this.log.log('INFO', `Starting task ${taskKey(id)}`, CATEGORY.distributedHerder);
-      await this.worker.startTask(id, config, taskConfig, this.configs.targetState(id.connector));
+      try {
+        await this.worker.startTask(id, config, taskConfig, this.configs.targetState(id.connector));
+      } catch (err) {
+        this.log.log('ERROR', `Failed to start task ${taskKey(id)}: ${(err as Error).message}`, CATEGORY.distributedHerder);
+        await this.statuses.putTask(taskKey(id), { state: 'FAILED', trace: (err as Error).message, workerId: this.workerId, generation });
+      }
     }
   }
 }
