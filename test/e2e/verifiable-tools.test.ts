@@ -115,6 +115,16 @@ describe('verifiable producer and consumer against a real broker', () => {
     expect(lags).toEqual(['0', '0', '0']);
   });
 
+  it('--message-create-time sets the records\' CreateTime (the first exactly, later ones after it)', async () => {
+    const result = await runCli('kafka-verifiable-producer', ['--topic', 'vt-time', '--max-messages', '3', '--bootstrap-server', broker.bootstrap, '--message-create-time', '1000000000000'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(0);
+    const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'vt-time', '--from-beginning', '--max-messages', '3', '--property', 'print.timestamp=true'], { timeoutMs: 30_000 });
+    const stamps = consumed.stdout.trimEnd().split('\n').map((line) => /^CreateTime:(\d+)\t(\d+)$/.exec(line)!).sort((a, b) => Number(a[2]) - Number(b[2]));
+    expect(stamps.map((m) => m[2])).toEqual(['0', '1', '2']);
+    expect(stamps[0][1]).toBe('1000000000000');
+    for (const m of stamps) expect(Number(m[1])).toBeGreaterThanOrEqual(1000000000000);
+  });
+
   it('SIGTERM ends the producer with shutdown_complete, tool_data and exit 0', async () => {
     const tool = startTool('kafka-verifiable-producer', ['--topic', 'vt', '--bootstrap-server', broker.bootstrap, '--throughput', '50'], (line) => line.includes('"producer_send_success"'));
     await tool.ready;
