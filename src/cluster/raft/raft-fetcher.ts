@@ -40,7 +40,14 @@ export class RaftFetcher {
         const target = this.raft.fetchTarget();
         if (target === null) return;
         const generation = this.raft.generationNumber;
-        const ok = await this.fetchOnce(target, generation);
+        let ok: boolean;
+        try {
+          ok = await this.fetchOnce(target, generation);
+        } catch (err) {
+          // a bug here must not end the node's only way to follow the log
+          this.raft.log(`Fetch of the metadata log from ${target.host}:${target.port} failed: ${(err as Error).stack ?? String(err)}`);
+          ok = false;
+        }
         if (this.raft.isClosed) return;
         if (!ok) {
           this.raft.nextBootstrapServer();

@@ -156,4 +156,20 @@ describe('RaftQuorum, three voters', () => {
     const viaObserver = await describeQuorum('127.0.0.5', cluster.node(100).port);
     expect(viaObserver.topics[0]!.partitions[0]!.leaderId).toBe(leader.nodeId);
   });
+
+  it('lets an observer that knows no voters, only one address to ask (zookeeper.connect), find and follow the leader', async () => {
+    cluster = new RaftCluster([...THREE, { id: 101, host: '127.0.0.6' }]);
+    for (const n of cluster.nodes) await n.bind();
+    cluster.voters = cluster.nodes.filter((n) => n.id !== 101).map((n) => n.voter);
+    for (const n of cluster.nodes) if (n.id !== 101) n.open(cluster.voters);
+    const leader = await cluster.leader(20_000, cluster.running());
+    // ask a voter that is not the leader: its answer names the leader and where it listens (Fetch v16 NodeEndpoints)
+    const asked = cluster.voters.find((v) => v.id !== leader.nodeId)!;
+    const observer = cluster.node(101).open([], { bootstrapServers: [{ host: asked.host, port: asked.port }] });
+    await leader.append(topic('found'));
+    await waitFor(() => hasTopic(observer, 'found'), 15_000, 'the voter-less observer applying the record');
+    expect(observer.leaderAndEpoch()).toEqual(leader.leaderAndEpoch());
+    await observer.caughtUp();
+    await waitFor(() => leader.state.leader!.observers.has(101), 10_000, 'the observer fetching from the leader itself');
+  });
 });
