@@ -82,6 +82,8 @@ export class RaftRequestHandler implements QuorumService {
     if (p.lastOffset < 0n || p.lastOffsetEpoch < 0 || p.lastOffsetEpoch > p.candidateEpoch) return answer(ErrorCode.INVALID_REQUEST, false);
     if (p.candidateEpoch < this.raft.state.epoch) return answer(ErrorCode.FENCED_LEADER_EPOCH, false);
     if (this.raft.isClosed) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER, false);
+    // an observer has no vote and takes its epochs from the leader only
+    if (!this.raft.isVoter) return answer(ErrorCode.NONE, false);
     // a newer epoch is entered first, whoever wins it (a leader steps down here)
     this.raft.moveToEpoch(p.candidateEpoch);
     const s = this.raft.state;

@@ -146,6 +146,18 @@ describe('RaftQuorum, three voters', () => {
     await waitFor(() => hasTopic(observer, 'observed'), 15_000, 'the observer applying the record');
     expect(observer.leaderAndEpoch()).toEqual(leader.leaderAndEpoch());
     expect(observer.isLeader()).toBe(false);
+    // it never stood for election, and does not vote
+    expect(cluster.node(100).lines.join('\n')).not.toMatch(/CandidateState/);
+    expect(observer.service.controllerApis).toBe(false);
+    const vote = observer.service.vote(
+      {
+        clusterId: null,
+        voterId: -1,
+        topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, candidateEpoch: 99, candidateId: 1, candidateDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA', voterDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA', lastOffsetEpoch: 98, lastOffset: 1000n }] }],
+      },
+      1,
+    );
+    expect(vote.topics[0]!.partitions[0]!.voteGranted).toBe(false);
 
     // the leader lists it as an observer
     const leaderNode = cluster.node(leader.nodeId);
