@@ -135,6 +135,28 @@ _kafka_configs() {
   COMPREPLY=( $(compgen -W "--bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --add-config --add-config-file --delete-config --force --topic --broker --user --broker-defaults --help --version" -- "$cur") )
 }
 complete -F _kafka_configs kafka-configs kafka-configs.sh
+_kafka_acls() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --allow-host) COMPREPLY=(); return 0 ;;
+    --allow-principal) COMPREPLY=(); return 0 ;;
+    --bootstrap-server) COMPREPLY=(); return 0 ;;
+    --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+    --delegation-token) COMPREPLY=(); return 0 ;;
+    --deny-host) COMPREPLY=(); return 0 ;;
+    --deny-principal) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=(); return 0 ;;
+    --operation) COMPREPLY=( $(compgen -W "Read Write Create Delete Alter Describe ClusterAction AlterConfigs DescribeConfigs IdempotentWrite All" -- "$cur") ); return 0 ;;
+    --principal) COMPREPLY=(); return 0 ;;
+    --resource-pattern-type) COMPREPLY=( $(compgen -W "ANY MATCH LITERAL PREFIXED" -- "$cur") ); return 0 ;;
+    --topic) COMPREPLY=(); return 0 ;;
+    --transactional-id) COMPREPLY=(); return 0 ;;
+  esac
+  COMPREPLY=( $(compgen -W "--add --allow-host --allow-principal --bootstrap-server --cluster --command-config --consumer --delegation-token --deny-host --deny-principal --force --group --idempotent --list --operation --principal --producer --remove --resource-pattern-type --topic --transactional-id --help --version" -- "$cur") )
+}
+complete -F _kafka_acls kafka-acls kafka-acls.sh
 _kafka_get_offsets() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"

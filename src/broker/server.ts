@@ -85,11 +85,13 @@ export class BrokerServer {
   /** An SSL / SASL_SSL listener: connections are accepted once their TLS handshake is done. */
   private tlsServer(listener: ListenerSecurity): tls.Server {
     const server = tls.createServer(listener.tls!.options, (socket) => this.accept(socket, listener));
-    server.on('tlsClientError', (err, socket) => {
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+      socket.destroy();
+      // a port probe that connected and left without a ClientHello is no failed handshake
+      if (err.code === 'ECONNRESET') return;
       // as Kafka logs it: the handshake failed (a plaintext client, an untrusted or expired certificate, ...)
       const peer = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
-      this.services?.log(`INFO [SocketServer listenerType=BROKER, nodeId=${this.services.config.brokerId}] Failed authentication with /${peer} (SSL handshake failed: ${err.message}) (org.apache.kafka.common.network.Selector)`);
-      socket.destroy();
+      this.services?.log(`[SocketServer listenerType=BROKER, nodeId=${this.services.config.brokerId}] Failed authentication with /${peer} (SSL handshake failed: ${err.message})`);
     });
     return server;
   }
@@ -108,7 +110,7 @@ export class BrokerServer {
     if (socket instanceof tls.TLSSocket) {
       const refused = sslPrincipal(socket, session);
       if (refused) {
-        services.log(`INFO Failed authentication with /${session.clientAddress} (${refused})`);
+        services.log(`Failed authentication with /${session.clientAddress} (${refused})`);
         socket.destroy();
         return;
       }

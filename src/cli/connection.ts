@@ -9,6 +9,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig, LogEntry, logCreator as LogCreator } from 'kafkajs';
 import { CliError, UsageError } from './errors.js';
 import { logLine } from './output.js';
+import { kafkajsSecurity } from './security-config.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -80,6 +81,8 @@ export function createClient(options: ClientOptions): KafkaClient {
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     logLevel: configuredLogLevel(),
     logCreator: stderrLogCreator,
+    // security.protocol, ssl.*, sasl.* from the tool's client properties
+    ...kafkajsSecurity(props),
   };
   return new Kafka(config);
 }
@@ -176,6 +179,10 @@ const ERROR_WORDS: Record<string, string> = {
   INVALID_REQUIRED_ACKS: 'invalid acks value: use -1 (all), 0 or 1',
   TOPIC_AUTHORIZATION_FAILED: 'not authorized to access the topic',
   GROUP_AUTHORIZATION_FAILED: 'not authorized to use the consumer group',
+  CLUSTER_AUTHORIZATION_FAILED: 'not authorized for this cluster operation (an ACL on the cluster is needed)',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'not authorized to use the transactional id',
+  SASL_AUTHENTICATION_FAILED: 'authentication failed: check the username and password in sasl.jaas.config',
+  SECURITY_DISABLED: 'the broker has no authorizer (set authorizer.class.name in its server.properties)',
   UNSUPPORTED_VERSION: 'the broker does not support this request version',
   TOPIC_DELETION_DISABLED: 'topic deletion is disabled on the broker (delete.topic.enable=false)',
   INVALID_GROUP_ID: 'the consumer group id is invalid',
@@ -237,6 +244,8 @@ export function topicProblem(err: unknown, topic: string, brokers: readonly stri
 /** The kafkajs text for a protocol error, e.g. "Topic with this name already exists" (used when we have no better words). */
 export function describeClientError(err: unknown, brokers: readonly string[], option: BootstrapOption): string {
   const chain = errorChain(err);
+  const sasl = chain.find((e) => e.name === 'KafkaJSSASLAuthenticationError');
+  if (sasl) return `authentication with the broker at ${brokers.join(',')} failed: ${(sasl.message ?? '').replace(/^SASL .*? authentication failed: /, '')}. Check sasl.mechanism and the username and password in sasl.jaas.config.`;
   if (chain.some((e) => e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError' || e.name === 'KafkaJSBrokerNotFound' || e.name === 'KafkaJSNoBrokerAvailableError')) {
     const refused = chain.some((e) => typeof e.message === 'string' && /ECONNREFUSED/.test(e.message));
     return unreachableMessage(brokers, refused ? 'connection refused' : chain.find((e) => e.name?.startsWith('KafkaJSConnection'))?.message ?? 'connection failed', option);

@@ -1,5 +1,6 @@
 /** Every command the toolkit ships, in the order help and completions list them. */
 import type { CliCommand } from './command.js';
+import { command as acls } from './commands/kafka-acls.js';
 import { command as brokerApiVersions } from './commands/kafka-broker-api-versions.js';
 import { command as cluster } from './commands/kafka-cluster.js';
 import { command as configs } from './commands/kafka-configs.js';
@@ -28,4 +29,4 @@ import { command as topics } from './commands/kafka-topics.js';
 import { command as zookeeperStart } from './commands/zookeeper-server-start.js';
 import { command as zookeeperStop } from './commands/zookeeper-server-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, metadataQuorum, leaderElection, reassignPartitions, cluster, zookeeperStart, zookeeperStop];
+export const COMMANDS: readonly CliCommand[] = [serverStart, serverStop, topics, consoleProducer, consoleConsumer, consumerGroups, dumpLog, configs, acls, getOffsets, brokerApiVersions, connectStandalone, connectDistributed, producerPerfTest, consumerPerfTest, deleteRecords, logDirs, verifiableProducer, verifiableConsumer, e2eLatency, runClass, storage, metadataQuorum, leaderElection, reassignPartitions, cluster, zookeeperStart, zookeeperStop];

@@ -12,12 +12,13 @@ import { errorName } from '../protocol/errors.js';
 import type { MetadataResponse } from '../protocol/generated/types.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import {
-  ApiVersionsError, BootstrapError, KafkaConnection, NetworkClient, NetworkError, UnsupportedVersionError,
+  ApiVersionsError, BootstrapError, KafkaConnection, NetworkClient, NetworkError, SaslAuthenticationError, UnsupportedVersionError,
   type Endpoint, type KafkaConnectionOptions, type VersionRange,
 } from '../network/index.js';
 import { toolVersion } from './command.js';
 import { numberProperty, socketReason, splitHostPort, unreachableMessage } from './connection.js';
 import { CliError } from './errors.js';
+import { clientSecurity } from './security-config.js';
 
 export { clientApiKeys, clientVersionRange, type VersionRange } from '../network/index.js';
 
@@ -64,6 +65,22 @@ export function wireFailure(err: unknown, address: string): Error {
   const failure: WireFailure = new Error(text);
   if (err.code !== undefined) failure.code = err.code;
   return failure;
+}
+
+/** A failed TLS handshake in one line with the setting that fixes it; undefined for other failures. */
+export function tlsFailure(err: NetworkError, address: string): string | undefined {
+  const code = String(err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
+  const text = err.cause?.message ?? err.message;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
+    return `TLS handshake with the broker at ${address} failed (${text}): that listener does not speak TLS; use security.protocol=PLAINTEXT or SASL_PLAINTEXT for it, or the broker's SSL listener`;
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|ERR_TLS_CERT_ALTNAME/i.test(code)) {
+    const fix = code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+      ? 'use the host name the certificate names, or set ssl.endpoint.identification.algorithm= (empty) to skip the host name check'
+      : "point ssl.truststore.location at the CA certificate that signed the broker's certificate (ssl.truststore.type=PEM)";
+    return `TLS handshake with the broker at ${address} failed (${text}): ${fix}`;
+  }
+  return undefined;
 }
 
 function apiKeyName(apiKey: number): string {
@@ -161,10 +178,7 @@ export class WireAdmin {
 
   constructor(readonly bootstrapServers: readonly string[], options: WireClientOptions) {
     const props = options.properties ?? {};
-    const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
-    if (protocol !== 'PLAINTEXT') {
-      throw new CliError(`security.protocol=${protocol} is not supported by this toolkit; only PLAINTEXT listeners can be reached`);
-    }
+    const security = clientSecurity(props);
     this.clientId = props['client.id'] ?? options.clientId;
     this.timeoutMs = numberProperty(props, 'request.timeout.ms') ?? DEFAULT_TIMEOUT_MS;
     this.endpoints = bootstrapServers.map((address) => {
@@ -172,7 +186,7 @@ export class WireAdmin {
       // an unparsable entry is reported when the tool first connects, as before
       return { host: parsed?.host || 'localhost', port: parsed?.port ?? -1 };
     });
-    this.client = new NetworkClient({ ...connectionOptions(this.clientId, this.timeoutMs), bootstrap: this.endpoints });
+    this.client = new NetworkClient({ ...connectionOptions(this.clientId, this.timeoutMs), tls: security.tls, sasl: security.sasl, bootstrap: this.endpoints });
   }
 
   /** A connection to the first bootstrap broker that answers; one stderr-ready line naming them all when none does. */
@@ -184,7 +198,12 @@ export class WireAdmin {
     try {
       connection = await this.client.bootstrapConnection();
     } catch (err) {
+      if (err instanceof SaslAuthenticationError) {
+        throw new CliError(`Authentication with the broker at ${this.bootstrapServers.join(',')} failed: ${err.message}. Check sasl.mechanism and the username and password in sasl.jaas.config.`);
+      }
       if (!(err instanceof BootstrapError)) throw err;
+      const tlsProblem = err.failures.map((f) => tlsFailure(f, this.bootstrapServers.join(','))).find((line) => line !== undefined);
+      if (tlsProblem) throw new CliError(tlsProblem);
       const reasons = new Set(err.failures.map((failure, i) => socketReason(wireFailure(failure, this.bootstrapServers[i]) as NodeJS.ErrnoException)));
       throw new CliError(unreachableMessage(this.bootstrapServers, [...reasons].join(', ')));
     }

@@ -7,3 +7,4 @@ export * from './versions.js';
 export * from './backoff.js';
 export * from './kafka-connection.js';
 export * from './network-client.js';
+export * from './sasl-client.js';

@@ -10,6 +10,7 @@
  * every other request in flight as `disconnected`.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { decodeResponse, encodeRequest } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { encodeRequestFrame, readResponseHeader } from '../protocol/frame.js';
@@ -18,6 +19,7 @@ import type { ApiVersionsResponse } from '../protocol/generated/types.js';
 import { ByteReader } from '../protocol/primitives.js';
 import { ApiVersionsError, formatEndpoint, kindOfSocketCode, NetworkError, UnsupportedVersionError, type NetworkErrorKind } from './errors.js';
 import { clientVersionRange, highestCommonVersion, type VersionRange } from './versions.js';
+import { saslClient, SaslClientError, type SaslCredentials } from './sasl-client.js';
 
 /** Where a broker listens; `nodeId` when the caller knows which broker it is. */
 export interface Endpoint {
@@ -38,6 +40,18 @@ export interface KafkaConnectionOptions {
   /** ApiVersions v3+ client software fields (KIP-511); Kafka's broker checks them against [a-zA-Z0-9.-] */
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
+  /** SSL / SASL_SSL: TLS options (ca, cert, key, pfx, servername, checkServerIdentity, ...) */
+  tls?: tls.ConnectionOptions;
+  /** SASL_PLAINTEXT / SASL_SSL: who to authenticate as, after the ApiVersions handshake */
+  sasl?: SaslCredentials;
+}
+
+/** The broker refused the SASL credentials (SASL_AUTHENTICATION_FAILED, an unsupported mechanism, ...). */
+export class SaslAuthenticationError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+    this.name = 'SaslAuthenticationError';
+  }
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -108,10 +122,11 @@ export class KafkaConnection {
    * Rejects with a NetworkError (phase `connect`) or an ApiVersionsError.
    */
   static async connect(endpoint: Endpoint, options: KafkaConnectionOptions): Promise<KafkaConnection> {
-    const socket = await openSocket(endpoint, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const socket = await openSocket(endpoint, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.tls);
     const connection = new KafkaConnection(socket, endpoint, options);
     try {
       await connection.handshake();
+      if (options.sasl) await connection.authenticate(options.sasl);
     } catch (err) {
       connection.close();
       throw err instanceof NetworkError ? connection.asConnectPhase(err) : err;
@@ -218,6 +233,29 @@ export class KafkaConnection {
       for (const range of response.apiKeys) this.versions.set(range.apiKey, { minVersion: range.minVersion, maxVersion: range.maxVersion });
       this.handshakeVersion = version;
       return;
+    }
+  }
+
+  /** SaslHandshake v1, then SaslAuthenticate tokens until the mechanism is done (KIP-152). */
+  private async authenticate(credentials: SaslCredentials): Promise<void> {
+    const handshake = await this.request<{ errorCode: number; mechanisms: string[] }>(ApiKey.SaslHandshake, this.usableVersion(ApiKey.SaslHandshake, 1, 1), { mechanism: credentials.mechanism });
+    if (handshake.errorCode !== ErrorCode.NONE) {
+      throw new SaslAuthenticationError(handshake.errorCode, handshake.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM
+        ? `the broker at ${this.address} does not enable SASL mechanism ${credentials.mechanism} (it enables ${handshake.mechanisms.join(', ') || 'none'})`
+        : `SASL handshake with ${this.address} failed (${handshake.errorCode === ErrorCode.ILLEGAL_SASL_STATE ? 'the listener does not use SASL' : `error ${handshake.errorCode}`})`);
+    }
+    const version = this.usableVersion(ApiKey.SaslAuthenticate, 0, 2);
+    const client = saslClient(credentials);
+    let token: Buffer | null = client.start();
+    while (token !== null) {
+      const answer: { errorCode: number; errorMessage: string | null; authBytes: Buffer } = await this.request(ApiKey.SaslAuthenticate, version, { authBytes: token });
+      if (answer.errorCode !== ErrorCode.NONE) throw new SaslAuthenticationError(answer.errorCode, answer.errorMessage ?? `SASL authentication failed (error ${answer.errorCode})`);
+      try {
+        token = client.next(answer.authBytes);
+      } catch (err) {
+        if (err instanceof SaslClientError) throw new SaslAuthenticationError(ErrorCode.SASL_AUTHENTICATION_FAILED, err.message);
+        throw err;
+      }
     }
   }
 
@@ -355,10 +393,13 @@ function parkEarlyError(this: net.Socket, err: NodeJS.ErrnoException): void {
 }
 
 /** Connects a socket, mapping failures and the setup timeout to NetworkError (phase `connect`). */
-function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.Socket> {
+function openSocket(endpoint: Endpoint, timeoutMs: number, tlsOptions?: tls.ConnectionOptions): Promise<net.Socket> {
   const host = endpoint.host || 'localhost';
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port: endpoint.port });
+    // TLS: SNI only for names (an IP address is not a server name)
+    const socket = tlsOptions
+      ? tls.connect({ host, port: endpoint.port, ...(net.isIP(host) ? {} : { servername: host }), ...tlsOptions })
+      : net.connect({ host, port: endpoint.port });
     const failed = (kind: NetworkErrorKind, message: string, cause?: NodeJS.ErrnoException, code?: string): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -369,7 +410,7 @@ function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.Socket> 
     const timer = setTimeout(() => {
       failed('timeout', `connection to ${formatEndpoint(endpoint.host, endpoint.port)} was not established within ${timeoutMs} ms`, undefined, 'ETIMEDOUT');
     }, timeoutMs);
-    socket.once('connect', () => {
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
       socket.on('error', parkEarlyError);

@@ -48,9 +48,13 @@ describe('WireAdmin', () => {
     admin.close();
   });
 
-  it('refuses security protocols other than PLAINTEXT before connecting', () => {
-    expect(() => new WireAdmin(['localhost:9092'], { clientId: 'test', properties: { 'security.protocol': 'ssl' } }))
-      .toThrow(new CliError('security.protocol=SSL is not supported by this toolkit; only PLAINTEXT listeners can be reached'));
+  it('checks the security settings before connecting, naming the key', () => {
+    expect(() => new WireAdmin(['localhost:9092'], { clientId: 'test', properties: { 'security.protocol': 'tls' } }))
+      .toThrow(new CliError('Invalid value tls for configuration security.protocol: use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL'));
+    expect(() => new WireAdmin(['localhost:9092'], { clientId: 'test', properties: { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI' } }))
+      .toThrow(new CliError('sasl.mechanism=GSSAPI is not supported by this toolkit: set sasl.mechanism to PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'));
+    expect(() => new WireAdmin(['localhost:9092'], { clientId: 'test', properties: { 'security.protocol': 'SSL', 'ssl.truststore.location': '/nonexistent/ca.pem' } }))
+      .toThrow(new CliError('Cannot read ssl.truststore.location /nonexistent/ca.pem: no such file'));
   });
 
   it('a broker Metadata names but that refuses: the socket\'s own message (what `-> ERROR:` lines print)', async () => {

@@ -93,7 +93,7 @@ export function authenticateStep(token: Buffer, session: ConnectionSession, serv
     if (err instanceof CloseConnection) throw err;
     const message = authenticationFailureMessage(err, session);
     // the broker log names the mechanism and the client, never the credentials
-    services.log(`INFO [SocketServer listenerType=BROKER, nodeId=${services.config.brokerId}] Failed authentication with /${session.clientAddress} (${message}) (org.apache.kafka.common.network.Selector)`);
+    services.log(`[SocketServer listenerType=BROKER, nodeId=${services.config.brokerId}] Failed authentication with /${session.clientAddress} (${message})`);
     session.server = null;
     session.closeAfterResponse = `failed authentication (${session.mechanism ?? 'SASL'})`;
     return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n };

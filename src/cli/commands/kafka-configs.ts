@@ -25,6 +25,7 @@ import { javaStringOrder } from '../format.js';
 import { parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { BrokerErrorResponse, WireAdmin, type BrokerConnection } from '../wire-client.js';
 import { validateTopicName } from './kafka-topics.js';
+import { alterUserScram, describeUserScram, parseScramValue, redactPasswords, SCRAM_CONFIG_NAMES } from '../user-scram.js';
 
 export const spec: CommandSpec = {
   name: 'kafka-configs',
@@ -36,7 +37,7 @@ export const spec: CommandSpec = {
     { name: 'describe', description: 'List configs for the given entity.' },
     { name: 'alter', description: 'Alter the configuration for the entity.' },
     { name: 'all', description: 'List all configs for the given topic, broker, or broker-logger entity (includes static configuration when the entity type is brokers)' },
-    { name: 'entity-type', arg: 'String', repeatable: true, description: 'Type of entity (topics/clients/users/brokers/broker-loggers/ips/client-metrics/groups)', complete: ['topics', 'brokers'] },
+    { name: 'entity-type', arg: 'String', repeatable: true, description: 'Type of entity (topics/clients/users/brokers/broker-loggers/ips/client-metrics/groups)', complete: ['topics', 'brokers', 'users'] },
     { name: 'entity-name', arg: 'String', repeatable: true, description: 'Name of entity (topic name/client id/user principal name/broker id/ip/client metrics/group id)', complete: 'none' },
     { name: 'entity-default', description: 'Default entity name for clients/users/brokers/ips (applies to corresponding entity type)' },
     { name: 'add-config', arg: 'String', description: 'Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: \'k1=v1,k2=[v1,v2,v2],k3=v3\'.', complete: 'none' },
@@ -45,19 +46,21 @@ export const spec: CommandSpec = {
     { name: 'force', description: 'Suppress console prompts' },
     { name: 'topic', arg: 'String', description: 'The topic\'s name.', complete: 'none' },
     { name: 'broker', arg: 'String', description: 'The broker\'s ID.', complete: 'none' },
+    { name: 'user', arg: 'String', description: 'The user\'s principal name.', complete: 'none' },
     { name: 'broker-defaults', description: 'The config defaults for all brokers.' },
     HELP_OPTION,
     VERSION_OPTION,
   ],
 };
 
-/** Every entity type Kafka's ConfigCommand names; this toolkit's broker keeps configs for the first two. */
-const SUPPORTED_TYPES = ['topics', 'brokers'] as const;
+/** Every entity type Kafka's ConfigCommand names; this toolkit's broker keeps configs for topics and brokers, and SCRAM credentials for users. */
+const SUPPORTED_TYPES = ['topics', 'brokers', 'users'] as const;
 const KAFKA_TYPES = ['topics', 'clients', 'users', 'brokers', 'broker-loggers', 'ips', 'client-metrics', 'groups'];
 type EntityType = (typeof SUPPORTED_TYPES)[number];
 
 /** DescribeConfigs / IncrementalAlterConfigs resource types. */
-const RESOURCE_TYPE: Record<EntityType, number> = { topics: 2, brokers: 4 };
+// users are no config resource: their SCRAM credentials go through user-scram.ts
+const RESOURCE_TYPE: Record<EntityType, number> = { topics: 2, brokers: 4, users: 0 };
 
 /** ConfigEntry.ConfigSource names by DescribeConfigs v1+ wire id (the Admin client's names). */
 const CONFIG_SOURCES: readonly string[] = [
@@ -131,6 +134,7 @@ export function configCommandOptions(args: ParsedArgs): ConfigCommandOptions {
   const shortcutTypes: string[] = [];
   if (args.has('topic')) shortcutTypes.push('topics');
   if (args.has('broker') || args.has('broker-defaults')) shortcutTypes.push('brokers');
+  if (args.has('user')) shortcutTypes.push('users');
   const types = [...args.all('entity-type').map((t) => t.trim()), ...shortcutTypes];
   const duplicates = types.filter((t, i) => types.indexOf(t) !== i);
   if (duplicates.length > 0) throw new CliError(`Duplicate entity type(s) specified: ${[...new Set(duplicates)].join(',')}`);
@@ -139,7 +143,7 @@ export function configCommandOptions(args: ParsedArgs): ConfigCommandOptions {
       throw new CliError(`Invalid entity type ${type}, the entity type must be one of ${KAFKA_TYPES.join(', ')} with a --bootstrap-server or --bootstrap-controller argument`);
     }
     if (!(SUPPORTED_TYPES as readonly string[]).includes(type)) {
-      throw new CliError(`Entity type ${type} is not supported by this broker: only topics and brokers have configs here`);
+      throw new CliError(`Entity type ${type} is not supported by this broker: only topics and brokers have configs here, and users SCRAM credentials`);
     }
   }
   if (types.length === 0) throw new CliError('At least one entity type must be specified');
@@ -155,6 +159,7 @@ export function configCommandOptions(args: ParsedArgs): ConfigCommandOptions {
     ...(args.has('entity-default') ? [''] : []),
     ...(args.has('topic') ? [args.get('topic') ?? ''] : []),
     ...(args.has('broker') ? [args.get('broker') ?? ''] : []),
+    ...(args.has('user') ? [args.get('user') ?? ''] : []),
     ...(args.has('broker-defaults') ? [''] : []),
   ];
   if (names.length > 1) throw new CliError('Exactly one entity name must be specified for every entity type');
@@ -187,6 +192,12 @@ export function configCommandOptions(args: ParsedArgs): ConfigCommandOptions {
     if (addConfig !== undefined) configsToAdd = parseAddConfig(addConfig);
     else if (addConfigFile !== undefined) configsToAdd = Object.entries(readPropertiesFile(addConfigFile, 'config file'));
     validateConfigKeys(configsToAdd);
+    if (entityType === 'users') {
+      if (entityName === '') throw new CliError('SCRAM credentials belong to a named user: give --entity-name <user>, not --entity-default');
+      const other = [...configsToAdd.map(([k]) => k), ...args.all('delete-config').flatMap((v) => v.split(',')).map((k) => k.trim())]
+        .filter((k) => k !== '' && !(SCRAM_CONFIG_NAMES as readonly string[]).includes(k));
+      if (other.length > 0) throw new CliError(`Invalid config(s) for users: ${other.join(',')}; this broker keeps only SCRAM credentials for users (SCRAM-SHA-256, SCRAM-SHA-512)`);
+    }
     // --delete-config is repeatable and each value is a comma-separated list
     configsToDelete = args.all('delete-config').flatMap((v) => v.split(',')).map((k) => k.trim()).filter((k) => k.length > 0);
   }
@@ -282,6 +293,7 @@ class ConfigCommand {
 
   async describe(): Promise<string[]> {
     const { entityType, entityName, describeAll } = this.options;
+    if (entityType === 'users') return describeUserScram(this.admin, entityName === undefined ? null : [entityName]);
     let entities: string[];
     if (entityName !== undefined) {
       entities = [entityName];
@@ -303,6 +315,10 @@ class ConfigCommand {
   async alter(): Promise<string[]> {
     const { entityType, configsToAdd, configsToDelete } = this.options;
     const entityName = this.options.entityName ?? '';
+    if (entityType === 'users') {
+      await alterUserScram(this.admin, entityName, configsToAdd.map(([mechanism, value]) => parseScramValue(mechanism, value)), configsToDelete);
+      return [`Completed updating config for user ${entityName}.`];
+    }
     const current = await this.resourceConfig(entityName, false, false);
     const currentNames = new Set(current.map((e) => e.name));
     const missing = configsToDelete.filter((k) => !currentNames.has(k));
@@ -373,7 +389,8 @@ export const command: CliCommand = {
     } catch (err) {
       if (err instanceof CliError) throw err;
       const reason = err instanceof ConfigCommandFailure || err instanceof BrokerErrorResponse ? err.message : String((err as Error).message ?? err);
-      throw new CliError(`Error while executing config command with args '${argv.join(' ')}': ${reason}`);
+      // the command line may hold SCRAM passwords: never echo them
+      throw new CliError(`Error while executing config command with args '${redactPasswords(argv).join(' ')}': ${reason}`);
     }
   },
 };

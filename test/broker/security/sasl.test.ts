@@ -35,18 +35,23 @@ export async function addScramUser(port: number, user: string, password: string,
   }
 }
 
-beforeAll(async () => {
+async function start(logDirs?: string[]): Promise<void> {
   broker = await startTestBroker({
     listeners: [
       { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
       { name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0 },
     ],
+    ...(logDirs ? { logDirs } : {}),
     raw: {
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
     },
   });
   saslPort = broker.config.listeners[1]!.port;
+}
+
+beforeAll(async () => {
+  await start();
   await addScramUser(broker.port, 'bob', 'bob-secret', 'SCRAM-SHA-256');
   await addScramUser(broker.port, 'bob', 'bob-secret-512', 'SCRAM-SHA-512');
 });
@@ -141,5 +146,13 @@ describe('SASL_PLAINTEXT listener', () => {
     expect(frames).toHaveLength(3);
     expect(frames[1]!.length).toBe(0); // PLAIN's empty final token, bare
     expect(frames[2]!.readInt32BE(0)).toBe(2); // the Metadata answer's correlation id
+  });
+
+  it('keeps SCRAM credentials across a restart (metadata log and its snapshot)', async () => {
+    const dir = broker.logDir;
+    await broker.close();
+    await start([dir]);
+    expect(await connectAdmin('scram-sha-256', 'bob', 'bob-secret')).toBe('ok');
+    expect(await connectAdmin('scram-sha-512', 'bob', 'bob-secret-512')).toBe('ok');
   });
 });
