@@ -137,6 +137,37 @@ describe('verifiable producer and consumer against a real broker', () => {
     expect(list[list.length - 1].sent).toBeGreaterThanOrEqual(successes);
   });
 
+  it('a second member makes the group rebalance: revoked, then the partitions split between the two (RangeAssignor)', async () => {
+    const lastAssignment = (stdout: string): number[] | undefined => {
+      const assigned = events(stdout).filter((e) => e.name === 'partitions_assigned');
+      return assigned.length === 0 ? undefined : (assigned[assigned.length - 1].partitions as Array<{ partition: number }>).map((p) => p.partition);
+    };
+    const args = ['--group-id', 'vg-rebalance', '--topic', 'vt', '--bootstrap-server', broker.bootstrap, '--session-timeout', '10000'];
+    const first = startTool('kafka-verifiable-consumer', args, (line) => line.includes('"partitions_assigned"'));
+    await first.ready;
+    expect(lastAssignment(first.output())).toEqual([0, 1, 2]);
+    const second = startTool('kafka-verifiable-consumer', args, (line) => /"partitions_assigned","partitions":\[\{/.test(line));
+    await second.ready;
+    // the first member gives its partitions up before taking its share
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !(events(first.output()).some((e) => e.name === 'partitions_revoked') && lastAssignment(first.output())?.length !== 3)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const names = events(first.output()).map((e) => e.name).filter((n) => n.startsWith('partitions_'));
+    expect(names.slice(0, 3)).toEqual(['partitions_assigned', 'partitions_revoked', 'partitions_assigned']);
+    const mine = lastAssignment(first.output())!;
+    const theirs = lastAssignment(second.output())!;
+    expect([...mine, ...theirs].sort()).toEqual([0, 1, 2]);
+    // range over sorted member ids: one member gets two partitions, the other one
+    expect([mine.length, theirs.length].sort()).toEqual([1, 2]);
+    second.child.kill('SIGTERM');
+    first.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+    expect(await first.exit).toBe(0);
+    expect(events(first.output()).pop()?.name).toBe('shutdown_complete');
+    expect(events(second.output()).pop()?.name).toBe('shutdown_complete');
+  }, 60_000);
+
   it('SIGTERM ends the consumer with partitions_revoked, shutdown_complete and exit 0', async () => {
     const tool = startTool('kafka-verifiable-consumer', ['--group-id', 'vg2', '--topic', 'vt', '--broker-list', broker.bootstrap], (line) => line.includes('"records_consumed"'));
     await tool.ready;
