@@ -143,7 +143,7 @@ export class RaftRequestHandler implements QuorumService {
     const now = this.raft.state;
     if (now.epoch === p.leaderEpoch && now.leaderId === p.leaderId) {
       const successors = version >= 1 ? p.preferredCandidates.map((c) => c.candidateId) : p.preferredSuccessors;
-      this.raft.expediteElection(successors.indexOf(this.raft.nodeId));
+      this.raft.expediteElection(successors.indexOf(this.raft.nodeId), successors.length);
     }
     return answer(ErrorCode.NONE);
   }

@@ -381,11 +381,19 @@ export class RaftQuorum implements MetadataQuorum {
     this.transition(this.makeState('unattached', s.epoch, null, candidateId, this.clock()));
   }
 
-  /** EndQuorumEpoch named this node's place among the preferred successors: elect sooner. */
-  expediteElection(position: number): void {
+  /**
+   * EndQuorumEpoch from the leader this node follows: elect sooner, the best-placed of the
+   * preferred successors (position 0, or not named) at once, the others after a strictly
+   * exponential share of controller.quorum.election.backoff.max.ms (Kafka's
+   * endEpochElectionBackoff), so the most up-to-date voter usually wins without a split vote.
+   */
+  expediteElection(position: number, successors: number): void {
     const s = this.stateValue;
     if (!this.isVoter || (s.role !== 'follower' && s.role !== 'unattached')) return;
-    const delay = position < 0 ? this.electionBackoffMaxMs : position === 0 ? 0 : Math.min(this.electionBackoffMaxMs, this.retryBackoffMs * 2 ** position);
+    let delay = 0;
+    if (position > 0) {
+      delay = position >= successors ? this.electionBackoffMaxMs : Math.min(this.electionBackoffMaxMs, Math.floor((this.electionBackoffMaxMs * 2 ** (position - 1)) / 2 ** (successors - 1)));
+    }
     const at = this.clock() + delay;
     if (s.role === 'follower') s.fetchDeadline = Math.min(s.fetchDeadline, at);
     else s.electionDeadline = Math.min(s.electionDeadline, at);
