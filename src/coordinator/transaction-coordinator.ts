@@ -200,6 +200,11 @@ export class TransactionCoordinator implements TransactionService {
     this.log.ensureReady();
   }
 
+  /** The `__transaction_state` partition of a transactional id (its coordinator is that partition's leader). */
+  partitionFor(transactionalId: string): number {
+    return transactionPartitionFor(transactionalId, this.log.numPartitions);
+  }
+
   private loadPartition(partition: number, into: Map<string, TransactionLogValue | null>): void {
     let offset = this.log.logStartOffset(partition);
     const end = this.log.logEndOffset(partition);

@@ -45,8 +45,16 @@ function makeServices() {
     clusterId: 'cluster',
     controllerId: 3,
     brokerId: 3,
-    brokers: () => [{ nodeId: 3, host: 'broker-host', port: 9999, rack: null }],
-    topic: (name: string) => (name === 'known' ? { name, partitions: [{ partition: 0 }, { partition: 1 }] } : undefined),
+    brokers: () => [
+      { nodeId: 3, host: 'broker-host', port: 9999, rack: null },
+      { nodeId: 4, host: 'other-host', port: 9998, rack: null },
+    ],
+    /** __consumer_offsets partition → leader (FindCoordinator answers the leader of the group's partition) */
+    offsetsLeaders: [3, 3, 3, 3],
+    topic(name: string) {
+      if (name === '__consumer_offsets') return { name, partitions: this.offsetsLeaders.map((leader, partition) => ({ partition, leader })) };
+      return name === 'known' ? { name, partitions: [{ partition: 0 }, { partition: 1 }] } : undefined;
+    },
     ensureInternalTopic: async (name: string) => {
       internalTopics.push(name);
       return { name };
@@ -83,6 +91,16 @@ describe('group handlers over the codec', () => {
     expect((v4.coordinators as Obj[]).map((c) => [c.key, c.nodeId, c.port, c.errorCode])).toEqual([['a', 3, 9999, 0], ['b', 3, 9999, 0]]);
     const bad = await call(services, h(findCoordinator), 2, { key: 'g', keyType: 7 });
     expect(bad.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  it('FindCoordinator names the leader of the group\'s __consumer_offsets partition, COORDINATOR_NOT_AVAILABLE while it has none', async () => {
+    const { services } = makeServices();
+    const metadata = services.metadata as unknown as { offsetsLeaders: number[] };
+    const partition = services.groups.partitionFor('g');
+    metadata.offsetsLeaders[partition] = 4;
+    expect(await call(services, h(findCoordinator), 3, { key: 'g', keyType: 0 })).toMatchObject({ errorCode: 0, nodeId: 4, host: 'other-host', port: 9998 });
+    metadata.offsetsLeaders[partition] = -1;
+    expect(await call(services, h(findCoordinator), 3, { key: 'g', keyType: 0 })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 });
   });
 
   it('JoinGroup v0 gets a member id directly, v5 gets MEMBER_ID_REQUIRED; sync, heartbeat, describe, leave', async () => {

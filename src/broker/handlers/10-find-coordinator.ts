@@ -1,9 +1,9 @@
 /**
- * FindCoordinator (key 10), v0-6: a single broker coordinates every group and
- * transactional id, so the answer is always this broker. Looking up a group
- * coordinator creates `__consumer_offsets` (a transaction coordinator `__transaction_state`)
- * on first use, as Kafka does. v4+ batches
- * keys (coordinatorKeys); key type 0 = group, 1 = transaction.
+ * FindCoordinator (key 10), v0-6: the coordinator of a group (a transactional id) is
+ * the leader of its partition of `__consumer_offsets` (`__transaction_state`), so a
+ * single broker answers itself and a cluster names the partition's leader. Looking up
+ * a coordinator creates the internal topic on first use, as Kafka does. v4+ batches
+ * keys (coordinatorKeys, KIP-699); key type 0 = group, 1 = transaction.
  */
 import { defineHandler } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -34,27 +34,34 @@ function failure(errorCode: number, errorMessage: string): CoordinatorAnswer {
   return { errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
 }
 
-async function prepare(keyType: number, services: BrokerServices, listenerName: string | undefined): Promise<CoordinatorAnswer> {
+/**
+ * The coordinator of one key: the leader of the key's partition of `__consumer_offsets`
+ * (groups) or `__transaction_state` (transactional ids), created first if missing (Kafka's
+ * FindCoordinator does the same). COORDINATOR_NOT_AVAILABLE while that partition has no
+ * leader or the leader is not a live broker (as Kafka's KafkaApis answers).
+ */
+async function coordinatorFor(keyType: number, key: string, services: BrokerServices, listenerName: string | undefined): Promise<CoordinatorAnswer> {
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return failure(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);
   }
-  if (keyType === KEY_TYPE_GROUP) {
-    try {
-      await services.metadata.ensureInternalTopic('__consumer_offsets');
+  const topic = keyType === KEY_TYPE_GROUP ? '__consumer_offsets' : '__transaction_state';
+  try {
+    if (keyType === KEY_TYPE_GROUP) {
+      await services.metadata.ensureInternalTopic(topic);
       services.groups.ensureReady();
-    } catch (err) {
-      services.log(`FindCoordinator: cannot create __consumer_offsets: ${(err as Error).message}`);
-      return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-    }
-  } else {
-    try {
+    } else {
       await services.transactions.ensureReady();
-    } catch (err) {
-      services.log(`FindCoordinator: cannot create __transaction_state: ${(err as Error).message}`);
-      return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
     }
+  } catch (err) {
+    services.log(`FindCoordinator: cannot create ${topic}: ${(err as Error).message}`);
+    return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(services, listenerName) };
+  const partition = keyType === KEY_TYPE_GROUP ? services.groups.partitionFor(key) : services.transactions.partitionFor(key);
+  const leader = services.metadata.topic(topic)?.partitions[partition]?.leader ?? -1;
+  if (leader === services.config.brokerId) return { errorCode: ErrorCode.NONE, errorMessage: null, ...thisBroker(services, listenerName) };
+  const broker = leader < 0 ? undefined : services.metadata.brokers(listenerName).find((b) => b.nodeId === leader);
+  if (broker === undefined) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
 }
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
@@ -63,12 +70,15 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   maxVersion: 6,
   async handle(request, ctx, services) {
     const keyType = ctx.apiVersion >= 1 ? request.keyType : KEY_TYPE_GROUP;
-    const answer = await prepare(keyType, services, ctx.session?.listener.name);
+    const listenerName = ctx.session?.listener.name;
+    if (ctx.apiVersion >= 4) {
+      // KIP-699: one answer per key, each key's own partition leader
+      const coordinators = [];
+      for (const key of request.coordinatorKeys) coordinators.push({ key, ...(await coordinatorFor(keyType, key, services, listenerName)) });
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators };
+    }
+    const answer = await coordinatorFor(keyType, request.key, services, listenerName);
     // Fields outside the version's range are skipped by the encoder.
-    return {
-      throttleTimeMs: 0,
-      ...answer,
-      coordinators: ctx.apiVersion >= 4 ? request.coordinatorKeys.map((key) => ({ key, ...answer })) : [],
-    };
+    return { throttleTimeMs: 0, ...answer, coordinators: [] };
   },
 });

@@ -39,6 +39,8 @@ export interface TransactionDescription {
 export interface TransactionService {
   /** Creates `__transaction_state` if missing (FindCoordinator / InitProducerId do this in Kafka). */
   ensureReady(): Promise<void>;
+  /** the `__transaction_state` partition of a transactional id: FindCoordinator answers its leader */
+  partitionFor(transactionalId: string): number;
   /** InitProducerId for a non-empty transactional id: stable producer id, epoch bumped, old epoch fenced. */
   initProducerId(params: InitProducerIdParams): InitProducerIdResult;
   /** AddPartitionsToTxn v0-3: one error code for the whole set (partition-level errors are the handler's). */
