@@ -40,11 +40,18 @@ const DERIVED_VALUES: Readonly<Record<string, { value: (c: BrokerConfig) => stri
   'log.dirs': { value: (c) => c.logDirs.join(','), onlyWhenSet: true },
 };
 
-/** A key outside the table (a file key we do not know): a string, secret when it looks like one. */
-const SENSITIVE_PATTERN = /password|secret|\.jaas\.config$/i;
+/**
+ * A key outside the table (a file key we do not know): a string, secret when it looks like
+ * one. A per-listener key (listener.name.<l>.<key>, listener.name.<l>.<mechanism>.sasl.jaas.config)
+ * has the type of the key it overrides, as in Kafka, so its secrets stay hidden too.
+ */
+const SENSITIVE_PATTERN = /password|secret|\.jaas\.config$|ssl\.keystore\.key$|ssl\.keystore\.certificate\.chain$|ssl\.truststore\.certificates$/i;
 
 function unknownKey(name: string): BrokerKeyDef {
-  return { name, type: SENSITIVE_PATTERN.test(name) ? 'password' : 'string', default: null, importance: 'low', applies: false, doc: '' };
+  const overridden = /^listener\.name\.[^.]+\.(.+)$/.exec(name)?.[1];
+  const base = overridden === undefined ? undefined : brokerKeyDef(overridden);
+  const secret = SENSITIVE_PATTERN.test(name) || base?.type === 'password';
+  return { name, type: secret ? 'password' : 'string', default: null, importance: 'low', applies: false, doc: '' };
 }
 
 /** The value DescribeConfigs reports for a key: the typed field, else the parsed file value, else the default. */
