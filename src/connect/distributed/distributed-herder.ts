@@ -109,7 +109,8 @@ export class DistributedHerder implements Herder {
     await this.configLog.readToEnd();
     this.log.log('INFO', `Connector ${name} config ${existed ? 'updated' : 'added'}`, CATEGORY.distributedHerder);
     this.group?.requestRejoin();
-    return { created: !existed, info: this.connectorInfo(name) };
+    // Kafka answers with the config as sent (a later GET lists it as read back from the topic)
+    return { created: !existed, info: { ...this.connectorInfo(name), config: withName } };
   }
 
   async deleteConnector(name: string): Promise<void> {

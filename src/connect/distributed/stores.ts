@@ -11,6 +11,7 @@
  * producer with acks=all, keyed, so one key always lands in one partition.
  */
 import type { Producer } from 'kafkajs';
+import { inJavaHashMapOrder } from '../java-hash-order.js';
 import type { OffsetStore } from '../offsets.js';
 import type { State, TargetState } from '../worker.js';
 import type { KafkaLog } from './kafka-log.js';
@@ -25,10 +26,11 @@ function parse(value: Buffer | null): Record<string, unknown> | null {
   }
 }
 
+/** A config map read back from the config topic; Kafka's JsonConverter reads it into a HashMap, so REST lists it in that order. */
 function stringRecord(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') result[k] = v;
-  return result;
+  return inJavaHashMapOrder(result);
 }
 
 async function write(producer: Producer, topic: string, entries: Array<{ key: string; value: string | null }>): Promise<void> {
