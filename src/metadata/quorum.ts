@@ -39,7 +39,11 @@ export interface MetadataQuorum {
   /** the image of every committed record (up to the quorum's high watermark), never of uncommitted ones */
   image(): MetadataImage;
   leaderAndEpoch(): LeaderAndEpoch;
-  /** true when this node is the quorum leader, i.e. the active controller */
+  /**
+   * true when this node is the quorum leader, i.e. the active controller — reported (and
+   * announced through onLeaderChange) only once image() holds every record committed
+   * before its epoch, as Kafka's raft client tells the controller of its own leadership
+   */
   isLeader(): boolean;
   /**
    * Leader only: appends the records as one batch (all-or-nothing) at the current epoch

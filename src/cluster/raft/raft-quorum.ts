@@ -236,8 +236,23 @@ export class RaftQuorum implements MetadataQuorum {
     return { leaderId: this.stateValue.leaderId, epoch: this.stateValue.epoch };
   }
 
+  /**
+   * True once this node leads AND its image holds everything committed before its epoch
+   * (its first high watermark, past the epoch's LeaderChangeMessage, is known) — as Kafka's
+   * raft client tells its listener about its own leadership only after the listener has
+   * read up to the epoch start, so the controller never decides on an image older than
+   * the quorum's. Appends are accepted from the moment of election.
+   */
   isLeader(): boolean {
-    return !this.closed && this.stateValue.role === 'leader';
+    const s = this.stateValue;
+    return !this.closed && s.role === 'leader' && s.leader !== null && s.leader.highWatermark >= 0;
+  }
+
+  /** What listeners hear: this node's own leadership only once isLeader() holds. */
+  private announcedLeader(): LeaderAndEpoch {
+    const s = this.stateValue;
+    if (s.role === 'leader' && !this.isLeader()) return { leaderId: null, epoch: s.epoch };
+    return this.leaderAndEpoch();
   }
 
   /** The current election state (tests, DescribeQuorum, tools). */
@@ -299,7 +314,7 @@ export class RaftQuorum implements MetadataQuorum {
     if (image.provenance.lastContainedOffset >= 0) {
       listener.onCommit?.({ image, previous: emptyImage(image.clusterId), records: imageRecords(image), lastOffset: BigInt(image.provenance.lastContainedOffset) });
     }
-    listener.onLeaderChange?.(this.leaderAndEpoch());
+    listener.onLeaderChange?.(this.announcedLeader());
   }
 
   /**
@@ -348,7 +363,7 @@ export class RaftQuorum implements MetadataQuorum {
   }
 
   private announceLeader(): void {
-    const now = this.leaderAndEpoch();
+    const now = this.announcedLeader();
     const last = this.lastAnnounced;
     if (last !== null && last.leaderId === now.leaderId && last.epoch === now.epoch) return;
     this.lastAnnounced = now;
@@ -602,6 +617,8 @@ export class RaftQuorum implements MetadataQuorum {
     }
     this.commitTo(leader.highWatermark);
     this.markCaughtUp();
+    // the first high watermark of the epoch makes this node's leadership usable (isLeader)
+    this.announceLeader();
     const hw = this.metadataLog.highWatermark;
     const done = this.appends.filter((a) => a.lastOffset < hw);
     this.appends = this.appends.filter((a) => a.lastOffset >= hw);
