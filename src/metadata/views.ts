@@ -30,6 +30,9 @@ export interface PartitionState {
   replicas: number[];
   isr: number[];
   offlineReplicas: number[];
+  /** replicas a reassignment in progress adds / removes (KIP-455); absent when none runs */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicState {
@@ -77,6 +80,10 @@ export function topicState(image: MetadataImage, topic: TopicImage): TopicState 
       replicas: [...p.replicas],
       isr: [...p.isr],
       offlineReplicas: p.replicas.filter((id) => !alive(id)),
+      // only while a reassignment runs, so settled partitions look as they always did
+      ...(p.addingReplicas.length > 0 || p.removingReplicas.length > 0
+        ? { addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] }
+        : {}),
     })),
     configs: { ...resourceConfigs(image, ConfigResourceType.TOPIC, topic.name) },
   };

@@ -21,6 +21,7 @@ import {
   type PartitionRegistration,
 } from '../../metadata/index.js';
 import { isActiveBroker } from './leadership.js';
+import { completeReassignmentIfDone } from './reassignment.js';
 
 export interface AlterPartitionDecision {
   records: MetadataRecord[];
@@ -64,6 +65,13 @@ export function alterPartition(image: MetadataImage, request: AlterPartitionRequ
         if (change !== null) {
           records.push(change);
           next = applyRecords(next, [change]);
+          // the new replicas of a reassignment have all joined the ISR: it completes (KIP-455)
+          const updated = next.topicsById.get(topic.topicId)?.partitions.get(p.partitionIndex);
+          const completion = updated === undefined ? [] : completeReassignmentIfDone(next, topic.topicId, updated);
+          if (completion.length > 0) {
+            records.push(...completion);
+            next = applyRecords(next, completion);
+          }
         }
       }
       entry.partitions.push({ partitionIndex: p.partitionIndex, errorCode });

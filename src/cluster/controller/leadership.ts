@@ -7,6 +7,7 @@
  * reassignment (KIP-455). Nothing here touches disk or the network: the caller
  * appends the records to the metadata log and every broker follows the image.
  */
+import { cancelReassignment, isReassigning, startReassignment } from './reassignment.js';
 import type { ElectionResult, PartitionRef } from '../../broker/services/metadata-service.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import {
@@ -222,9 +223,9 @@ const NO_REASSIGNMENT_MESSAGE = 'No partition reassignment is in progress.';
  * AlterPartitionReassignments for one partition, checked as ReplicationControlManager
  * checks it: unknown topic or partition, a cancel (null target) with nothing in
  * progress, an empty target, an unregistered or repeated broker. A target equal to
- * the current replicas completes at once with no records. Moving replicas needs a
- * follower to copy the data (the cluster issue); until then any other target is
- * refused rather than left pending. Throws KafkaError; returns the records.
+ * the current replicas completes at once with no records; any other starts (or replaces)
+ * a reassignment (reassignment.ts), which completes when the new replicas have joined
+ * the ISR. Throws KafkaError; returns the records.
  */
 export function reassignPartition(image: MetadataImage, topicName: string, partition: number, target: readonly number[] | null): MetadataRecord[] {
   const invalid = (message: string): KafkaError => new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
@@ -236,7 +237,7 @@ export function reassignPartition(image: MetadataImage, topicName: string, parti
     if (p.addingReplicas.length === 0 && p.removingReplicas.length === 0) {
       throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, NO_REASSIGNMENT_MESSAGE);
     }
-    throw invalid(`Unable to cancel the reassignment of ${topicName}:${partition}: this broker does not run reassignments.`);
+    return cancelReassignment(image, topic.topicId, p);
   }
   if (target.length === 0) throw invalid('The manual partition assignment includes an empty replica list.');
   const sorted = [...target].sort((a, b) => a - b);
@@ -249,11 +250,7 @@ export function reassignPartition(image: MetadataImage, topicName: string, parti
       throw invalid(`The manual partition assignment includes the broker ${brokerId} more than once.`);
     }
   }
-  const same = target.length === p.replicas.length && target.every((b, i) => b === p.replicas[i]);
-  if (!same) {
-    throw invalid(
-      `Unable to move ${topicName}:${partition} from replicas [${p.replicas.join(',')}] to [${target.join(',')}]: this broker does not run reassignments.`,
-    );
-  }
-  return [];
+  const same = !isReassigning(p) && target.length === p.replicas.length && target.every((b, i) => b === p.replicas[i]);
+  if (same) return [];
+  return startReassignment(image, topic.topicId, p, target);
 }
