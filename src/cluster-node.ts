@@ -346,6 +346,7 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
         rack: config.brokerRack,
         heartbeatIntervalMs: config.brokerHeartbeatIntervalMs ?? 2000,
         connectTimeoutMs: topology.style === 'zookeeper' ? config.zookeeperConnectionTimeoutMs ?? 18_000 : null,
+        duplicateRetryMs: 2 * (config.brokerSessionTimeoutMs ?? 9000),
         log,
       });
       try {

@@ -36,6 +36,8 @@ export interface BrokerLifecycleOptions {
   heartbeatIntervalMs: number;
   /** how long registration may fail to reach any controller before giving up (null: keep trying) */
   connectTimeoutMs: number | null;
+  /** how long DUPLICATE_BROKER_REGISTRATION is retried (the previous incarnation's session may still be open) */
+  duplicateRetryMs: number;
   log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export class BrokerLifecycleManager {
   private async register(): Promise<void> {
     const started = Date.now();
     const { brokerId } = this.options;
+    let duplicateLogged = false;
     for (;;) {
       if (this.stopped) return;
       const request: BrokerRegistrationRequest = {
@@ -126,6 +129,18 @@ export class BrokerLifecycleManager {
         return;
       }
       if (response.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
+        // Kafka retries: the id may be this broker's own previous incarnation (killed -9, or restarted at once)
+        // whose session the controller keeps for broker.session.timeout.ms. A broker that is really running
+        // keeps its session alive, so after twice that time the id is taken for good.
+        const elapsed = Date.now() - started;
+        if (elapsed < this.options.duplicateRetryMs) {
+          if (!duplicateLogged) {
+            this.logLine(`WARN [BrokerLifecycleManager id=${brokerId}] The controller says broker id ${brokerId} is registered by a live broker; retrying until its session expires (up to ${this.options.duplicateRetryMs} ms)`);
+            duplicateLogged = true;
+          }
+          await sleep(500);
+          continue;
+        }
         throw new BrokerLifecycleError(
           `Another broker is registered with broker id ${brokerId}: give this broker its own broker.id (or node.id) or stop the other one`,
           response.errorCode,

@@ -104,6 +104,10 @@ export class ControllerChannel {
     for (const v of this.options.voters) out.push({ host: v.host, port: v.port, nodeId: v.id });
     for (const b of this.options.bootstrap) out.push({ host: b.host, port: b.port });
     const seen = new Set<string>();
+    // never this node itself: its own controller is asked in-process (asking it over the network would only loop back)
+    if (this.options.local !== undefined) {
+      for (const v of this.options.voters) if (v.id === this.options.brokerId) seen.add(formatEndpoint(v.host, v.port));
+    }
     return out.filter((e) => {
       const key = formatEndpoint(e.host, e.port);
       if (seen.has(key)) return false;

@@ -62,4 +62,14 @@ describe('a ZooKeeper-style cluster in one process', () => {
     dup.props = { ...dup.props, listeners: `PLAINTEXT://${dup.host}:${dup.port}`, 'log.dirs': `${dup.dir}/data` };
     await expect(startInProcess(dup)).rejects.toThrow(/Another broker is registered with broker id 1/);
   }, 40_000);
+
+  it('a broker stopped cleanly and started again at once rejoins (its controlled shutdown ended its session)', async () => {
+    const index = nodes.findIndex((n) => n.spec.kind === 'broker' && n.spec.id === 2);
+    await nodes[index]!.node.close();
+    expect(nodes[index]!.lines.join('\n')).toContain('Controlled shutdown complete');
+    nodes[index] = await startInProcess(layout.brokers[2]!);
+    const { metadataOf } = await import('./cluster-probe.js');
+    const b0 = layout.brokers[0]!;
+    await waitFor(async () => (await metadataOf(b0.host, b0.port)).brokers.some((b) => b.nodeId === 2), 20_000, 'broker 2 back in the metadata');
+  }, 40_000);
 });

@@ -29,7 +29,8 @@ describe('brokers the cluster refuses', () => {
 
   beforeAll(async () => {
     await requireBuiltBroker();
-    layout = await layoutCluster({ brokers: 1, controllers: 1, style: 'zookeeper' });
+    // a short session: the twin retries DUPLICATE_BROKER_REGISTRATION for twice this before giving up
+    layout = await layoutCluster({ brokers: 1, controllers: 1, style: 'zookeeper', brokerProps: { 'broker.session.timeout.ms': '2000', 'broker.heartbeat.interval.ms': '500' } });
     runDir = path.join(layout.base, 'run');
     fs.mkdirSync(runDir, { recursive: true });
   });

@@ -93,7 +93,9 @@ export function authenticateStep(token: Buffer, session: ConnectionSession, serv
     if (err instanceof CloseConnection) throw err;
     const message = authenticationFailureMessage(err, session);
     // the broker log names the mechanism and the client, never the credentials
-    services.log(`[SocketServer listenerType=BROKER, nodeId=${services.config.brokerId}] Failed authentication with /${session.clientAddress} (${message})`);
+    // the broker's own reason (never a credential) helps the operator; the client hears only `message`
+    const reason = err instanceof SaslAuthenticationError && !err.toClient ? `; ${err.message}` : '';
+    services.log(`[SocketServer listenerType=BROKER, nodeId=${services.config.brokerId}] Failed authentication with /${session.clientAddress} (${message}${reason})`);
     session.server = null;
     session.closeAfterResponse = `failed authentication (${session.mechanism ?? 'SASL'})`;
     return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n };

@@ -115,7 +115,8 @@ export class ScramSaslServer implements SaslServer {
     if (proofAt < 0) throw new SaslAuthenticationError('Invalid SCRAM client final message');
     const withoutProof = text.slice(0, proofAt);
     const attrs = attributes(withoutProof);
-    if (attrs.get('r') !== this.nonce) throw new SaslAuthenticationError('Invalid SCRAM client nonce');
+    // Kafka's ScramSaslServer accepts a final nonce that ends with the server-first one (librdkafka 2.0 repeats the client part)
+    if (!(attrs.get('r') ?? '').endsWith(this.nonce)) throw new SaslAuthenticationError('Invalid SCRAM client nonce');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const credential = this.credential ?? this.fakeCredential!;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;

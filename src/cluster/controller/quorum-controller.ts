@@ -27,6 +27,7 @@ import type {
   BrokerRegistrationResponse,
 } from '../../protocol/generated/types.js';
 import {
+  applyRecords,
   NO_LEADER,
   partitionsOf,
   resourceConfigs,
@@ -53,6 +54,9 @@ export interface QuorumControllerOptions {
    */
   inProcessBrokerId?: number;
 }
+
+/** A decision queued or deciding longer than this is reported (diagnostics of a stuck controller). */
+const SLOW_DECISION_MS = 2000;
 
 /** How long a decision waits for its batch to commit before failing (Kafka's controller write timeout is of this order). */
 const APPEND_COMMIT_TIMEOUT_MS = 15_000;
@@ -118,8 +122,13 @@ export class QuorumController implements ControllerService {
    * when this node does not lead the quorum.
    */
   write<T>(decide: (image: MetadataImage) => ControllerDecision<T> | Promise<ControllerDecision<T>>): Promise<T> {
+    const queuedAt = this.now();
     const run = this.tail.then(async () => {
       if (!this.isActive()) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
+      const startedAt = this.now();
+      if (startedAt - queuedAt > SLOW_DECISION_MS) {
+        this.logLine(`WARN [QuorumController id=${this.quorum.nodeId}] A decision waited ${startedAt - queuedAt} ms for the ones before it`);
+      }
       const decision = await decide(this.quorum.image());
       if (decision.records.length > 0) await this.commitWithin(decision.records, APPEND_COMMIT_TIMEOUT_MS);
       return decision.result(this.quorum.image());
@@ -166,7 +175,8 @@ export class QuorumController implements ControllerService {
         return { records: [], result: () => refuse(ErrorCode.INCONSISTENT_CLUSTER_ID, `Expected cluster ID ${clusterId}, but got cluster ID ${request.clusterId}`) };
       }
       const existing = image.brokers.get(request.brokerId);
-      if (existing !== undefined && existing.incarnationId !== request.incarnationId && this.hasLiveSession(request.brokerId, image)) {
+      // a fenced broker (session expired, or its controlled shutdown completed) has no live session: a new incarnation may take its id
+      if (existing !== undefined && !existing.fenced && existing.incarnationId !== request.incarnationId && this.hasLiveSession(request.brokerId, image)) {
         return { records: [], result: () => refuse(ErrorCode.DUPLICATE_BROKER_REGISTRATION, 'Another broker is registered with that broker id.') };
       }
       const brokerEpoch = nextBrokerEpoch(image);
@@ -201,9 +211,15 @@ export class QuorumController implements ControllerService {
       if (request.wantShutDown) {
         if (broker.fenced) shutDown = true;
         else {
+          // leadership moves away first; once the broker leads nothing it is fenced and may stop
+          // (Kafka: SHUTDOWN_NOW fences it, so a restart with a new incarnation is accepted at once)
           records = controlledShutdownRecords(image, broker.id);
-          const after = records.length > 0 ? null : image;
-          shutDown = after !== null && partitionsLedBy(after, broker.id) === 0;
+          const after = applyRecords(image, records);
+          if (partitionsLedBy(after, broker.id) === 0) {
+            records = [...records, ...fenceBrokerById(after, broker.id)];
+            shutDown = true;
+            this.heartbeats.remove(broker.id);
+          }
         }
       } else if (request.wantFence) {
         records = fenceBrokerById(image, broker.id);
@@ -214,7 +230,6 @@ export class QuorumController implements ControllerService {
       return {
         records,
         result: (committed) => {
-          if (request.wantShutDown && !shutDown) shutDown = partitionsLedBy(committed, broker.id) === 0;
           return answer(ErrorCode.NONE, committed, caughtUp, shutDown);
         },
       };

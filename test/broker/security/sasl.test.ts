@@ -7,33 +7,16 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
-import { KafkaConnection } from '../../../src/network/index.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { encodeRequestFrame } from '../../../src/protocol/frame.js';
 import { encodeRequest } from '../../../src/protocol/codec.js';
-import { saltedPassword, scramMechanism } from '../../../src/broker/security/scram.js';
+import { addScramUser } from './scram-users.js';
 import { kafkajsClient, kafkajsRoundTrip } from './kafkajs-roundtrip.js';
 
 let broker: TestBroker;
 let saslPort: number;
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";';
-
-/** Adds a SCRAM credential over the PLAINTEXT listener, as kafka-configs would. */
-export async function addScramUser(port: number, user: string, password: string, mechanismName: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', iterations = 4096): Promise<void> {
-  const conn = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 'setup' });
-  try {
-    const m = scramMechanism(mechanismName)!;
-    const salt = Buffer.from(`${user}-salt-${mechanismName}`);
-    const response = await conn.request<{ results: { errorCode: number }[] }>(ApiKey.AlterUserScramCredentials, 0, {
-      deletions: [],
-      upsertions: [{ name: user, mechanism: m.id, iterations, salt, saltedPassword: saltedPassword(m, password, salt, iterations) }],
-    });
-    expect(response.results[0]!.errorCode).toBe(0);
-  } finally {
-    conn.close();
-  }
-}
 
 async function start(logDirs?: string[]): Promise<void> {
   broker = await startTestBroker({

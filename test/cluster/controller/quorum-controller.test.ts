@@ -111,7 +111,7 @@ describe('QuorumController', () => {
     expect(p.isr).toEqual([2, 0]);
   });
 
-  it('controlled shutdown moves leadership away before it answers shouldShutDown', async () => {
+  it('controlled shutdown moves leadership away, then fences the broker and answers shouldShutDown', async () => {
     const { controller, quorum } = setup(60_000);
     for (const id of [0, 1]) await registerAndUnfence(controller, quorum, id);
     await quorum.append(topic('t', 'Ab3dEfGhIjKlMnOpQrStUw', [{ replicas: [1, 0], leader: 1 }]));
@@ -121,7 +121,10 @@ describe('QuorumController', () => {
     const p = quorum.image().topicsByName.get('t')!.partitions.get(0)!;
     expect(p.leader).toBe(0);
     expect(p.isr).toEqual([0]);
-    expect(quorum.image().brokers.get(1)!.inControlledShutdown).toBe(true);
+    expect(quorum.image().brokers.get(1)).toMatchObject({ inControlledShutdown: true, fenced: true });
+    // the stopped broker starting again (new incarnation) is accepted at once: its session ended with the shutdown
+    const again = await controller.brokerRegistration(registration(1, 'ZZZZZZZZZZZZZZZZZZZZZw'));
+    expect(again.errorCode).toBe(ErrorCode.NONE);
   });
 
   it('AlterPartition: shrinks the ISR for the leader at the current epochs and refuses stale or foreign proposals', async () => {
