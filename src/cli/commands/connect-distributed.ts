@@ -29,7 +29,7 @@ export const command: CliCommand = {
     if (extra.length > 0) throw new UsageError(`connect-distributed takes one worker properties file; create connectors over REST (POST /connectors) instead of passing ${extra.join(' ')}`);
     const workerProps = readWorkerProperties(workerFile);
     await ensureBrokerReachable(workerProps, workerFile);
-    const running = await asCliErrors(() => startDistributed(workerProps, workerLog));
+    const running = await asCliErrors((log) => startDistributed(workerProps, log));
     await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },

@@ -28,7 +28,7 @@ export const command: CliCommand = {
     const workerProps = readWorkerProperties(workerFile);
     const connectors = connectorFiles.map((file) => ({ file, config: readConnectorFile(file) }));
     await ensureBrokerReachable(workerProps, workerFile);
-    const running = await asCliErrors(() => startStandalone(workerProps, connectors, workerLog));
+    const running = await asCliErrors((log) => startStandalone(workerProps, connectors, log));
     await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },

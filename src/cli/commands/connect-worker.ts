@@ -13,6 +13,7 @@ import { streamLog, type ConnectLog } from '../../connect/log.js';
 import { readPropertiesFile } from '../config-files.js';
 import { socketReason, splitHostPort } from '../connection.js';
 import { CliError } from '../errors.js';
+import { startSpinner } from '../output.js';
 import { serverLogDir } from './kafka-server-start.js';
 
 export function readWorkerProperties(file: string): Record<string, string> {
@@ -65,13 +66,27 @@ export async function ensureBrokerReachable(props: Record<string, string>, worke
     `Start one with kafka-server-start, or set bootstrap.servers in ${workerFile}.`);
 }
 
-/** Turns the runtime's configuration errors into the one-line CLI error. */
-export async function asCliErrors<T>(start: () => Promise<T>): Promise<T> {
+/**
+ * Starts the worker, with a spinner on stderr while it starts when stderr is a terminal
+ * (never in pipes or CI); the runtime's configuration errors become the one-line CLI error.
+ */
+export async function asCliErrors<T>(start: (log: ConnectLog) => Promise<T>): Promise<T> {
+  const spinner = startSpinner('Starting Kafka Connect…');
+  // log lines written while the spinner turns: clear its line, write, draw it again
+  const log: ConnectLog = {
+    log(level, message, category) {
+      if (spinner?.isSpinning) spinner.clear();
+      workerLog.log(level, message, category);
+      if (spinner?.isSpinning) spinner.render();
+    },
+  };
   try {
-    return await start();
+    return await start(log);
   } catch (err) {
     if (err instanceof ConnectConfigError || err instanceof ConnectRestError) throw new CliError(err.message);
     throw err;
+  } finally {
+    spinner?.stop();
   }
 }
 
