@@ -19,7 +19,6 @@
  * from the image, so `kafka-topics --zookeeper host:2181` works against it.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { BrokerConfig, Endpoint } from './broker/config.js';
 import { BrokerServer, advertisedApis } from './broker/server.js';
 import { ReplicaManager } from './broker/replica-manager.js';
@@ -155,8 +154,10 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
   let transactions: TransactionCoordinator | undefined;
   let replicas: ReplicaManager | undefined;
   let metadata: ClusterMetadata | undefined;
+  let producerIds: ProducerIdManager | undefined;
   const shutdown = async (): Promise<void> => {
     lifecycle?.close();
+    producerIds?.close();
     await server.close();
     groups?.shutdown();
     transactions?.shutdown();
@@ -250,10 +251,13 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
     await metadata.load();
     const clusterMetadata = metadata;
 
-    const producerIds = new ProducerIdManager({
-      dir: path.join(config.metadataLogDir ?? config.logDirs[0]!),
+    // KIP-730: blocks of producer ids from the active controller (AllocateProducerIds), requested once registered
+    producerIds = new ProducerIdManager({
+      allocateBlock: () => channelRef.allocateProducerIds(),
       transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+      log,
     });
+    const producerIdManager = producerIds;
     replicas = new ReplicaManager(topology.nodeId, clusterMetadata, log, config.minInsyncReplicas);
     const replicaManager = replicas;
     const internalTopicLog = (topic: string, numPartitions: number) =>
@@ -278,7 +282,7 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
     transactions = new TransactionCoordinator({
       log: internalTopicLog(TRANSACTION_STATE_TOPIC, config.transactionStateLogNumPartitions),
       ensureTopic: () => ensureInternalTopic(TRANSACTION_STATE_TOPIC),
-      generateProducerId: () => producerIds.generateProducerId(),
+      generateProducerId: () => producerIdManager.generateProducerId(),
       writeMarker: (marker) => {
         const errorCode = replicaManager.writeTxnMarker(marker);
         if (errorCode === ErrorCode.NONE && marker.topic === OFFSETS_TOPIC) {
@@ -324,7 +328,7 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
       config,
       metadata: clusterMetadata,
       groups,
-      producerIds,
+      producerIds: producerIdManager,
       transactions,
       data: replicas,
       fetchSessions: new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots }),
@@ -355,6 +359,7 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
         const message = (err as Error).message;
         throw new Error(/Timed out waiting for connection/.test(message) ? `${message}; ${startControllerHint(topology)}` : message);
       }
+      void producerIdManager.start();
       const unfenced = await Promise.race([
         lifecycle.whenUnfenced().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), UNFENCE_WAIT_MS).unref()),

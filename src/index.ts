@@ -21,6 +21,8 @@ import {
   groupCoordinatorConfig,
   InternalTopicLog,
   ProducerIdManager,
+  readLegacyProducerIdBlockEnd,
+  retireLegacyProducerIdBlockFile,
   TRANSACTION_STATE_TOPIC,
   TransactionCoordinator,
   transactionCoordinatorConfig,
@@ -111,13 +113,12 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
   let groups: GroupCoordinator | undefined;
   let replicas: ReplicaManager | undefined;
   let transactions: TransactionCoordinator | undefined;
+  let producerIds: ProducerIdManager | undefined;
   /** closed at shutdown, after everything that may still change metadata */
   let clusterMetadata: ClusterMetadata | undefined;
   try {
     logs = new LogManager(config.logDirs, logDefaults(config), log);
     logs.loadLogs();
-    // producer-id allocation only: each partition's producer state lives in its log
-    const producerIds = new ProducerIdManager({ dir: config.logDirs[0], transactionMaxTimeoutMs: config.transactionMaxTimeoutMs });
     const logStore = logs;
     const metadata = new ClusterMetadata({
       config,
@@ -133,6 +134,24 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
     });
     clusterMetadata = metadata;
     await metadata.load();
+    // Producer id blocks come from this broker's own controller (its metadata log, KIP-730);
+    // the first one raises the next id above the old per-broker block file, once.
+    let legacyBlockEnd = readLegacyProducerIdBlockEnd(config.logDirs[0]);
+    producerIds = new ProducerIdManager({
+      allocateBlock: async () => {
+        const block = await metadata.allocateProducerIds(legacyBlockEnd);
+        if (legacyBlockEnd !== undefined) {
+          const aside = retireLegacyProducerIdBlockFile(config.logDirs[0]);
+          log(`Producer ids now come from the metadata log, above ${legacyBlockEnd} (the old block file is kept as ${aside})`);
+          legacyBlockEnd = undefined;
+        }
+        return block;
+      },
+      transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+      log,
+    });
+    await producerIds.start();
+    const producerIdManager = producerIds;
     replicas = new ReplicaManager(config.brokerId, metadata, log, config.minInsyncReplicas);
     const replicaManager = replicas;
     // Coordinators write their internal topics through the replica manager (acks=all) and
@@ -160,7 +179,7 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
     transactions = new TransactionCoordinator({
       log: internalTopicLog(TRANSACTION_STATE_TOPIC, config.transactionStateLogNumPartitions),
       ensureTopic: () => ensureInternalTopic(TRANSACTION_STATE_TOPIC),
-      generateProducerId: () => producerIds.generateProducerId(),
+      generateProducerId: () => producerIdManager.generateProducerId(),
       // Markers on __consumer_offsets also settle the group coordinator's pending TxnOffsetCommits.
       writeMarker: (marker) => {
         const errorCode = replicaManager.writeTxnMarker(marker);
@@ -188,7 +207,7 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
       config,
       metadata,
       groups,
-      producerIds,
+      producerIds: producerIdManager,
       transactions,
       data: replicas,
       fetchSessions: new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots }),
@@ -199,6 +218,7 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
     });
   } catch (err) {
     await server.close();
+    producerIds?.close();
     groups?.shutdown();
     transactions?.shutdown();
     clusterMetadata?.close();
@@ -214,6 +234,7 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
     close() {
       closing ??= (async () => {
         await server.close();
+        producerIds?.close();
         groups?.shutdown();
         transactions?.shutdown();
         replicas?.close();

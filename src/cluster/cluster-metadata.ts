@@ -60,8 +60,10 @@ import {
   createPartitionsRecords,
   createTopicRecords,
   deleteTopicRecords,
+  allocateProducerIds,
   electLeaders,
   incrementalAlterTopicConfigRecords,
+  producerIdFloorRecords,
   reassignPartition,
   replaceTopicConfigRecords,
 } from './controller/index.js';
@@ -666,6 +668,26 @@ export class ClusterMetadata implements MetadataService {
   appendSecurityRecords(records: readonly MetadataRecord[]): Promise<void> {
     return this.mutate(async () => {
       await this.append(records);
+    });
+  }
+
+  /**
+   * KIP-730 for the single broker, its own controller: the next block of producer ids,
+   * recorded as a ProducerIdsRecord in its metadata log (a cluster node asks the active
+   * controller with AllocateProducerIds instead). `floor` first raises the next id above
+   * the ids the old per-broker block file handed out.
+   */
+  allocateProducerIds(floor?: number): Promise<{ start: bigint; length: number }> {
+    return this.mutate(async () => {
+      let block: { start: bigint; length: number } | undefined;
+      await this.commit((image) => {
+        const raise = floor === undefined ? [] : producerIdFloorRecords(image, this.brokerId, BigInt(floor));
+        const decision = allocateProducerIds(applyRecords(image, raise), this.brokerId, null);
+        if (decision.block === undefined) throw new KafkaError(decision.errorCode, decision.errorMessage);
+        block = decision.block;
+        return [...raise, ...decision.records];
+      });
+      return block!;
     });
   }
 

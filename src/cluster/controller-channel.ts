@@ -12,8 +12,8 @@
  * go to the controller as AlterPartition (56) v2 (topic ids) with this broker's epoch.
  */
 import { ApiKey } from '../protocol/generated/api-keys.js';
-import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import type { AlterPartitionRequest, AlterPartitionResponse } from '../protocol/generated/types.js';
+import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js';
+import type { AllocateProducerIdsResponse, AlterPartitionRequest, AlterPartitionResponse } from '../protocol/generated/types.js';
 import { NetworkClient, NetworkError, formatEndpoint, type Endpoint } from '../network/index.js';
 import type { ControllerService } from '../broker/services/controller-service.js';
 import type { MetadataQuorum } from '../metadata/index.js';
@@ -206,6 +206,29 @@ export class ControllerChannel {
       notController: (r) => r.errorCode === ErrorCode.NOT_CONTROLLER,
     });
     return response;
+  }
+
+  /**
+   * The next block of producer ids for this broker (AllocateProducerIds 67, KIP-730), from
+   * the active controller (in-process when it is this node). Rejects with a KafkaError
+   * carrying the controller's error (STALE_BROKER_EPOCH before registration) or a network
+   * failure; the ProducerIdManager retries.
+   */
+  async allocateProducerIds(): Promise<{ start: bigint; length: number }> {
+    const request = { brokerId: this.options.brokerId, brokerEpoch: this.options.brokerEpoch?.() ?? -1n };
+    const local = this.localController();
+    const response =
+      local !== undefined
+        ? await local.allocateProducerIds(request)
+        : (
+            await this.send<AllocateProducerIdsResponse>(ApiKey.AllocateProducerIds, request, {
+              minVersion: 0,
+              maxVersion: 0,
+              notController: (r) => r.errorCode === ErrorCode.NOT_CONTROLLER,
+            })
+          ).response;
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, `AllocateProducerIds failed: ${errorName(response.errorCode)}`);
+    return { start: response.producerIdStart, length: response.producerIdLen };
   }
 
   close(): void {

@@ -7,8 +7,14 @@ export type { CoordinatorAppender, InternalTopicLogOptions } from './internal-to
 export { ManualScheduler, systemScheduler } from './clock.js';
 export type { Scheduler, TimerHandle } from './clock.js';
 export { offsetsPartitionFor, javaStringHashCode } from './group-records.js';
-export { ProducerIdManager, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_BLOCK_FILE } from './producer-id-manager.js';
-export type { ProducerIdManagerOptions } from './producer-id-manager.js';
+export {
+  ProducerIdManager,
+  PRODUCER_ID_BLOCK_SIZE,
+  PRODUCER_ID_BLOCK_FILE,
+  readLegacyProducerIdBlockEnd,
+  retireLegacyProducerIdBlockFile,
+} from './producer-id-manager.js';
+export type { ProducerIdBlock, ProducerIdManagerOptions } from './producer-id-manager.js';
 export {
   TransactionCoordinator,
   transactionCoordinatorConfig,

@@ -60,14 +60,16 @@ function makeServices() {
       return { name };
     },
   };
+  // one block from a stand-in controller (KIP-730 allocation is tested in test/coordinator/producer-ids.test.ts)
+  const producerIds = new ProducerIdManager({ allocateBlock: async () => ({ start: 0n, length: 1000 }) });
   const services = {
     config,
     metadata,
     groups,
-    producerIds: new ProducerIdManager({ dir }),
+    producerIds,
     log: () => {},
   } as unknown as BrokerServices;
-  return { services, clock, log, internalTopics };
+  return { services, clock, log, internalTopics, producerIds };
 }
 
 async function call(s: BrokerServices, handler: ApiHandler<never, unknown>, version: number, request: Obj): Promise<Obj> {
@@ -192,7 +194,8 @@ describe('group handlers over the codec', () => {
   });
 
   it('InitProducerId hands out distinct ids as int64', async () => {
-    const { services } = makeServices();
+    const { services, producerIds } = makeServices();
+    await producerIds.start();
     const a = await call(services, h(initProducerId), 1, { transactionalId: null, transactionTimeoutMs: 60_000 });
     const b = await call(services, h(initProducerId), 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
     expect(a.errorCode).toBe(0);

@@ -8,3 +8,4 @@ export * from './brokers.js';
 export * from './leadership.js';
 export * from './topics.js';
 export * from './replica-placement.js';
+export * from './producer-ids.js';

@@ -19,6 +19,8 @@ import type { BrokerConfig } from '../../broker/config.js';
 import type { ControllerService } from '../../broker/services/controller-service.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type {
+  AllocateProducerIdsRequest,
+  AllocateProducerIdsResponse,
   AlterPartitionRequest,
   AlterPartitionResponse,
   BrokerHeartbeatRequest,
@@ -37,6 +39,7 @@ import {
   type MetadataRecord,
 } from '../../metadata/index.js';
 import { alterPartition } from './alter-partition.js';
+import { allocateProducerIds } from './producer-ids.js';
 import { BrokerHeartbeats } from './broker-heartbeats.js';
 import { controlledShutdownRecords, fenceBrokerById, partitionsLedBy, registerBrokerRecords, unfenceBrokerRecords } from './brokers.js';
 import { electLeaders, ElectionType, partitionChange } from './leadership.js';
@@ -240,6 +243,22 @@ export class QuorumController implements ControllerService {
     return this.write((image) => {
       const decision = alterPartition(image, request, version);
       return { records: decision.records, result: (committed) => decision.response(committed) };
+    });
+  }
+
+  /** KIP-730: a block of producer ids for a broker, taken from the image's next id; granted once its ProducerIdsRecord commits. */
+  allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {
+    return this.write((image) => {
+      const decision = allocateProducerIds(image, request.brokerId, request.brokerEpoch);
+      return {
+        records: decision.records,
+        result: (): AllocateProducerIdsResponse => ({
+          throttleTimeMs: 0,
+          errorCode: decision.errorCode,
+          producerIdStart: decision.block?.start ?? -1n,
+          producerIdLen: decision.block?.length ?? 0,
+        }),
+      };
     });
   }
 
