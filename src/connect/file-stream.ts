@@ -59,6 +59,7 @@ export class FileStreamSourceTask implements SourceTask {
         return [];
       }
     }
+    this.noticeReplacedOrTruncated();
     const readFrom = this.position + this.pending.length;
     const chunk = Buffer.alloc(READ_CHUNK);
     const bytesRead = await new Promise<number>((resolve, reject) => {
@@ -87,6 +88,32 @@ export class FileStreamSourceTask implements SourceTask {
       this.pending = this.pending.subarray(start);
     }
     return records;
+  }
+
+  /**
+   * A file rewritten shorter than the position (`echo … > test.txt` again) or replaced by
+   * a new one (log rotation) is read again from its start, with a warning; Kafka's task
+   * would wait silently until the file grew past the old position.
+   */
+  private noticeReplacedOrTruncated(): void {
+    if (this.fd === undefined) return;
+    const open = fs.fstatSync(this.fd);
+    let current: fs.Stats | undefined;
+    try {
+      current = fs.statSync(this.file);
+    } catch {
+      return; // removed: keep reading what is open until a new file appears
+    }
+    const replaced = current.ino !== open.ino || current.dev !== open.dev;
+    const truncated = !replaced && open.size < this.position + this.pending.length;
+    if (!replaced && !truncated) return;
+    this.log?.warn(`${this.file} was ${replaced ? 'replaced by a new file' : `truncated to ${open.size} bytes, below the position ${this.position} read so far`}; reading it from the start`);
+    if (replaced) {
+      fs.closeSync(this.fd);
+      this.fd = fs.openSync(this.file, 'r');
+    }
+    this.position = 0;
+    this.pending = Buffer.alloc(0);
   }
 
   async stop(): Promise<void> {

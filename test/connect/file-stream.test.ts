@@ -69,6 +69,26 @@ describe('FileStreamSourceTask', () => {
     await task.stop();
   });
 
+  it('reads a file rewritten shorter, or replaced, from its start again, saying so', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'test.txt');
+    fs.writeFileSync(file, 'foo\nbar\nAnother line\n');
+    const warnings: string[] = [];
+    const task = new FileStreamSourceTask();
+    task.start({ file, topic: 't' }, () => null, { info: () => undefined, warn: (m) => warnings.push(m) });
+    expect(values(await task.poll())).toEqual(['foo', 'bar', 'Another line']);
+    fs.writeFileSync(file, 'new\n'); // echo new > test.txt
+    const again = await task.poll();
+    expect(values(again)).toEqual(['new']);
+    expect(again[0].sourceOffset).toEqual({ position: 4 });
+    expect(warnings).toEqual([`${file} was truncated to 4 bytes, below the position 21 read so far; reading it from the start`]);
+    fs.renameSync(file, `${file}.1`); // rotated
+    fs.writeFileSync(file, 'rotated\n');
+    expect(values(await task.poll())).toEqual(['rotated']);
+    expect(warnings[1]).toBe(`${file} was replaced by a new file; reading it from the start`);
+    await task.stop();
+  });
+
   it('limits a poll to batch.size lines', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'many.txt');
