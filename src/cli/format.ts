@@ -45,6 +45,8 @@ export interface PartitionDescription {
   isr: readonly number[];
   /** ELR lists when the broker reported them (KIP-966); absent = N/A */
   elr?: readonly number[];
+  /** set while a reassignment of the partition runs (ListPartitionReassignments): Kafka adds `Adding Replicas:` / `Removing Replicas:` */
+  reassignment?: { adding: readonly number[]; removing: readonly number[] };
   lastKnownElr?: readonly number[];
 }
 
@@ -62,9 +64,14 @@ export interface TopicDescription {
 
 const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
+/** TopicCommand.getReplicationFactor: while a reassignment runs, the replicas not being added. */
+function replicationFactorOf(partition: PartitionDescription): number {
+  return partition.replicas.length - (partition.reassignment?.adding.length ?? 0);
+}
+
 /** The describe header line: `Topic: t\tTopicId: id\tPartitionCount: n\tReplicationFactor: rf\tConfigs: k=v,...`. */
 export function formatTopicHeader(topic: TopicDescription): string {
-  const replicationFactor = topic.partitions.length > 0 ? topic.partitions[0].replicas.length : 0;
+  const replicationFactor = topic.partitions.length > 0 ? replicationFactorOf(topic.partitions[0]) : 0;
   const parts = [`Topic: ${topic.name}`];
   if (topic.topicId && topic.topicId !== ZERO_TOPIC_ID) parts.push(`TopicId: ${topic.topicId}`);
   parts.push(`PartitionCount: ${topic.partitions.length}`);
@@ -80,6 +87,7 @@ export function formatPartitionLine(topic: TopicDescription, partition: Partitio
   const list = (ids: readonly number[] | undefined): string => (ids === undefined ? 'N/A' : ids.join(','));
   let line = `\tTopic: ${topic.name}\tPartition: ${partition.partition}\tLeader: ${partition.leader >= 0 ? partition.leader : 'none'}` +
     `\tReplicas: ${partition.replicas.join(',')}\tIsr: ${partition.isr.join(',')}` +
+    (partition.reassignment ? `\tAdding Replicas: ${partition.reassignment.adding.join(',')}\tRemoving Replicas: ${partition.reassignment.removing.join(',')}` : '') +
     `\tElr: ${list(partition.elr)}\tLastKnownElr: ${list(partition.lastKnownElr)}`;
   if (topic.markedForDeletion) line += '\tMarkedForDeletion: true';
   return line;
@@ -109,7 +117,7 @@ function partitionMatches(topic: TopicDescription, partition: PartitionDescripti
   if (!isReportFilter(filter)) return true;
   const hasLeader = partition.leader >= 0;
   const minIsr = topic.minIsr ?? 1;
-  if (filter.underReplicated && partition.isr.length < partition.replicas.length) return true;
+  if (filter.underReplicated && partition.isr.length < replicationFactorOf(partition)) return true;
   if (filter.unavailable && !(hasLeader && (!filter.liveBrokers || filter.liveBrokers.has(partition.leader)))) return true;
   if (filter.underMinIsr && (!hasLeader || partition.isr.length < minIsr)) return true;
   if (filter.atMinIsr && partition.isr.length === minIsr) return true;

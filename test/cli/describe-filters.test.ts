@@ -72,3 +72,22 @@ describe('kafka-topics --describe report filters', () => {
     expect(zookeeperHostList('master')).toEqual(['master:2181']);
   });
 });
+
+describe('kafka-topics --describe during a reassignment', () => {
+  // partition 0 moving from [2,0] to [0,1]: replicas 0,1,2 while 1 is added and 2 removed
+  const moving: TopicDescription = { name: 't', configs: seg, partitions: [
+    { partition: 0, leader: 2, replicas: [0, 1, 2], isr: [2, 0], reassignment: { adding: [1], removing: [2] } },
+    { partition: 1, leader: 0, replicas: [0, 1], isr: [0, 1] },
+  ] };
+
+  it("appends Adding/Removing Replicas before the Elr columns and counts the replication factor without the added ones (TopicCommand)", () => {
+    expect(formatDescribe([moving])).toBe(
+      'Topic: t\tPartitionCount: 2\tReplicationFactor: 2\tConfigs: segment.bytes=1073741824\n' +
+      '\tTopic: t\tPartition: 0\tLeader: 2\tReplicas: 0,1,2\tIsr: 2,0\tAdding Replicas: 1\tRemoving Replicas: 2\tElr: N/A\tLastKnownElr: N/A\n' +
+      line('t', 1, '0', '0,1', '0,1'));
+  });
+
+  it('a moving partition counts as under-replicated against the replicas it keeps, not the ones being added', () => {
+    expect(formatDescribe([moving], { underReplicated: true })).toBe('');
+  });
+});

@@ -14,7 +14,7 @@ import { CliError, UsageError } from '../errors.js';
 import { WireAdmin } from '../wire-client.js';
 import { zookeeperBootstrap, zookeeperHostList } from '../zookeeper-bootstrap.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import type { CreatePartitionsResponse, CreateTopicsResponse } from '../../protocol/generated/types.js';
+import type { CreatePartitionsResponse, CreateTopicsResponse, ListPartitionReassignmentsResponse } from '../../protocol/generated/types.js';
 import { formatDescribe, formatTopicList, INTERNAL_TOPICS, javaStringOrder, topicFilter, type TopicDescription } from '../format.js';
 import { intOption, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
 import { startSpinner } from '../output.js';
@@ -291,6 +291,30 @@ async function nonDefaultConfigs(admin: Admin, topics: readonly string[]): Promi
   return result;
 }
 
+/**
+ * Reassignments in progress among `topics` (ListPartitionReassignments, as TopicCommand asks
+ * before describing), by `topic-partition`; empty when the broker cannot say.
+ */
+async function ongoingReassignments(options: TopicCommandOptions, topics: readonly string[]): Promise<Map<string, { adding: number[]; removing: number[] }>> {
+  const result = new Map<string, { adding: number[]; removing: number[] }>();
+  if (topics.length === 0) return result;
+  const wire = new WireAdmin(options.bootstrapServers, { clientId: 'adminclient-1', properties: options.adminProperties });
+  try {
+    const connection = await wire.bootstrap();
+    if (!connection.brokerVersions.has(ApiKey.ListPartitionReassignments)) return result;
+    const response = await connection.request<ListPartitionReassignmentsResponse>(ApiKey.ListPartitionReassignments, 0, { timeoutMs: wire.timeoutMs, topics: null });
+    for (const t of response.topics) {
+      if (!topics.includes(t.name)) continue;
+      for (const p of t.partitions) result.set(`${t.name}-${p.partitionIndex}`, { adding: p.addingReplicas, removing: p.removingReplicas });
+    }
+  } catch {
+    // a broker without the API (or unreachable now): described without reassignment columns
+  } finally {
+    wire.close();
+  }
+  return result;
+}
+
 /** Each topic's effective min.insync.replicas (its own, the broker's, or the default). */
 async function minInsyncReplicas(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
   const result = new Map<string, number>();
@@ -311,12 +335,13 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
   ensureTopicsExist(names, options);
   if (names.length === 0) return;
   const minIsrWanted = options.underMinIsr || options.atMinIsr;
-  const [metadata, configs, ids, cluster, minIsr] = await Promise.all([
+  const [metadata, configs, ids, cluster, minIsr, reassignments] = await Promise.all([
     admin.fetchTopicMetadata({ topics: names }),
     nonDefaultConfigs(admin, names),
     fetchTopicIds(options.bootstrapServers, names),
     options.unavailable ? admin.describeCluster() : Promise.resolve(undefined),
     minIsrWanted ? minInsyncReplicas(admin, names) : Promise.resolve(new Map<string, number>()),
+    ongoingReassignments(options, names),
   ]);
   const byName = new Map<string, ITopicMetadata>(metadata.topics.map((t) => [t.name, t]));
   const descriptions: TopicDescription[] = [];
@@ -333,6 +358,7 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
         leader: p.leader,
         replicas: p.replicas,
         isr: p.isr,
+        reassignment: reassignments.get(`${name}-${p.partitionId}`),
       })),
     });
   }
