@@ -158,7 +158,16 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
   12: { whole: groupWhole(AclOperation.READ) },
   13: { whole: groupWhole(AclOperation.READ) },
   14: { whole: groupWhole(AclOperation.READ) },
-  15: { items: () => [{ array: 'groups', responseArray: 'groups', check: (g) => group(AclOperation.DESCRIBE, field(g) ?? '') }] },
+  15: {
+    items: () => [{ array: 'groups', responseArray: 'groups', check: (g) => group(AclOperation.DESCRIBE, field(g) ?? '') }],
+    filter: (response, _request, _allowed, ctx, services) => {
+      for (const g of (response.groups as Obj[] | undefined) ?? []) {
+        if (typeof g.authorizedOperations === 'number' && g.authorizedOperations !== NOT_REQUESTED && g.errorCode === ErrorCode.NONE) {
+          g.authorizedOperations = services.authorizer!.authorizedOperations(identityOf(ctx), AclResourceType.GROUP, String(g.groupId), GROUP_OPERATIONS);
+        }
+      }
+    },
+  },
   16: {
     filter: (response, _request, allowed) => {
       if (allowed(cluster(AclOperation.DESCRIBE))) return;
@@ -215,11 +224,28 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
       response.transactionStates = (response.transactionStates as Obj[] | undefined)?.filter((t) => allowed(txn(AclOperation.DESCRIBE, String(t.transactionalId))));
     },
   },
-  75: { items: () => [topicItems('topics', 'topics', AclOperation.DESCRIBE)] },
+  60: {
+    filter: (response, _request, _allowed, ctx, services) => {
+      if (typeof response.clusterAuthorizedOperations === 'number' && response.clusterAuthorizedOperations !== NOT_REQUESTED) {
+        response.clusterAuthorizedOperations = services.authorizer!.authorizedOperations(identityOf(ctx), AclResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS);
+      }
+    },
+  },
+  75: {
+    items: () => [topicItems('topics', 'topics', AclOperation.DESCRIBE)],
+    filter: (response, _request, _allowed, ctx, services) => {
+      for (const t of (response.topics as Obj[] | undefined) ?? []) {
+        if (typeof t.topicAuthorizedOperations === 'number' && t.topicAuthorizedOperations !== NOT_REQUESTED && typeof t.name === 'string') {
+          t.topicAuthorizedOperations = services.authorizer!.authorizedOperations(identityOf(ctx), AclResourceType.TOPIC, t.name, TOPIC_OPERATIONS);
+        }
+      }
+    },
+  },
 };
 
 const TOPIC_OPERATIONS = [AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
 const CLUSTER_OPERATIONS = [AclOperation.CREATE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE];
+const GROUP_OPERATIONS = [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE];
 const NOT_REQUESTED = -2147483648;
 
 /**

@@ -18,6 +18,7 @@ async function start(): Promise<void> {
   broker = await startTestBroker({
     listeners: [{ name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0 }],
     ...(logDir ? { logDirs: [logDir] } : {}),
+    transactionStateLogMinIsr: 1,
     raw: {
       'sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
@@ -160,4 +161,26 @@ describe('ACL authorizer', () => {
     await admin2.disconnect();
     expect(await listTopics('alice')).not.toContain('orders');
   });
+
+  it('makes a transactional producer need WRITE on its transactional id', async () => {
+    const send = async (): Promise<string> => {
+      const producer = as('bob').producer({ transactionalId: 'bob-tx', maxInFlightRequests: 1, idempotent: true, retry: { retries: 8, initialRetryTime: 200 } });
+      try {
+        return await errorType(async () => {
+          await producer.connect();
+          const tx = await producer.transaction();
+          await tx.send({ topic: 'pre-open', messages: [{ value: 'in a transaction' }] });
+          await tx.commit();
+        });
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    };
+    // DESCRIBE finds the transaction coordinator; InitProducerId needs WRITE
+    await addAcl(AclResourceTypes.TRANSACTIONAL_ID, 'bob-tx', 'User:bob', AclOperationTypes.DESCRIBE);
+    expect(await send()).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+    await addAcl(AclResourceTypes.TRANSACTIONAL_ID, 'bob-tx', 'User:bob', AclOperationTypes.WRITE);
+    expect(await send()).toBe('ok');
+  });
 });
+
