@@ -119,6 +119,7 @@ const RECORD_OVERHEAD = 20;
 
 export class RecordSender {
   private leaders = new Map<number, BrokerNode>();
+  private brokers = new Map<number, BrokerNode>();
   private numPartitions = 0;
   private readonly open = new Map<number, ProducerBatch>();
   private readonly ready: ProducerBatch[] = [];
@@ -323,7 +324,9 @@ export class RecordSender {
       }
     }
     // leaderless partitions wait for a metadata refresh
-    if (this.ready.some((b) => !this.leaders.has(b.partition))) void this.refreshMetadata().then(() => this.scheduleDrain());
+    if (this.ready.some((b) => !this.leaders.has(b.partition))) {
+      void this.refreshMetadata().then(() => setTimeout(() => this.scheduleDrain(), this.retryBackoffMs));
+    }
     this.checkIdle();
   }
 
@@ -411,10 +414,11 @@ export class RecordSender {
 
   private retryOrFail(batch: ProducerBatch, errorCode: number, message: string | null): void {
     const now = Date.now();
+    // a moved or lost leader: later batches must go elsewhere, whether this one is retried or not
+    if (RETRIABLE.has(errorCode) && !this.closed) void this.refreshMetadata().then(() => this.scheduleDrain());
     if (RETRIABLE.has(errorCode) && batch.attempts <= this.retries && now - batch.createdMs < this.deliveryTimeoutMs && !this.closed) {
       batch.readyAtMs = now + this.retryBackoffMs;
       this.ready.unshift(batch);
-      void this.refreshMetadata().then(() => this.scheduleDrain());
       return;
     }
     const exception = errorCode === ErrorCode.NETWORK_EXCEPTION && message
@@ -457,7 +461,7 @@ export class RecordSender {
 
   /** Metadata for the topic, asking the broker to create it when it auto-creates topics (as Kafka's producer does). */
   private async loadMetadata(): Promise<number> {
-    const connection = await this.admin.bootstrap();
+    const connection = await this.metadataConnection();
     const version = connection.usableVersion(ApiKey.Metadata, 4, 12);
     const metadata = await connection.request<MetadataResponse>(ApiKey.Metadata, version, {
       topics: [{ topicId: ZERO_UUID, name: this.topic }],
@@ -466,6 +470,7 @@ export class RecordSender {
       includeTopicAuthorizedOperations: false,
     });
     const brokers = new Map(metadata.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]));
+    this.brokers = brokers;
     const topic = metadata.topics.find((t) => t.name === this.topic);
     if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (topic.errorCode !== ErrorCode.NONE) return topic.errorCode;
@@ -477,6 +482,22 @@ export class RecordSender {
     this.numPartitions = Math.max(this.numPartitions, topic.partitions.length);
     this.leaders = leaders;
     return leaders.size === topic.partitions.length && topic.partitions.length > 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE;
+  }
+
+  /**
+   * A broker to ask for metadata: one of the cluster's brokers last seen (the bootstrap
+   * connection may be to a broker that has died since), else the bootstrap list.
+   */
+  private async metadataConnection(): Promise<BrokerConnection> {
+    const known = [...this.brokers.values()].sort(() => Math.random() - 0.5);
+    for (const node of known) {
+      try {
+        return await this.admin.connectTo(node);
+      } catch {
+        // try the next one
+      }
+    }
+    return this.admin.bootstrap();
   }
 
   private async awaitLeaders(maxBlockMs: number): Promise<void> {
