@@ -11,12 +11,12 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: 18,
   minVersion: 0,
   maxVersion: 4,
-  handle(_request, _ctx, services) {
+  handle(_request, ctx, services) {
     return {
       errorCode: 0,
       // the raft APIs only where a metadata quorum runs (Kafka enables them on controller listeners only)
       apiKeys: services.apiVersions
-        .filter((a) => quorumApiAdvertised(a.apiKey, services.quorum))
+        .filter((a) => quorumApiAdvertised(a.apiKey, services.quorum, ctx.session?.listener.name))
         .map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })),
       throttleTimeMs: 0,
     } as ApiVersionsResponse;

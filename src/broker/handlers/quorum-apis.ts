@@ -12,8 +12,13 @@ import { quorumApiAdvertised } from '../services/quorum-service.js';
 
 export function requireQuorum(services: BrokerServices, ctx: RequestContext): QuorumService {
   const quorum = services.quorum;
-  if (quorum === undefined || !quorumApiAdvertised(ctx.apiKey, quorum)) {
-    const why = quorum === undefined ? 'it runs no metadata quorum' : 'it is not a voter of the metadata quorum';
+  if (quorum === undefined || !quorumApiAdvertised(ctx.apiKey, quorum, ctx.session?.listener.name)) {
+    const why =
+      quorum === undefined
+        ? 'it runs no metadata quorum'
+        : quorum.controllerApis
+          ? `listener ${ctx.session?.listener.name ?? '?'} is not one of controller.listener.names`
+          : 'it is not a voter of the metadata quorum';
     throw new CloseConnection(`${apiName(ctx.apiKey)} is not enabled on this node: ${why}`);
   }
   return quorum;

@@ -29,6 +29,11 @@ export interface QuorumService {
    * Kafka's message specs list them ("listeners": ["controller"] vs ["broker", "controller"]).
    */
   readonly controllerApis: boolean;
+  /**
+   * controller.listener.names: when given, the controller-only APIs are served on these
+   * listeners only (a combined node's broker listener answers as a Kafka broker's does).
+   */
+  readonly controllerListenerNames?: readonly string[];
   vote(request: VoteRequest, version: number): VoteResponse;
   beginQuorumEpoch(request: BeginQuorumEpochRequest, version: number): BeginQuorumEpochResponse;
   endQuorumEpoch(request: EndQuorumEpochRequest, version: number): EndQuorumEpochResponse;
@@ -48,9 +53,16 @@ export const CONTROLLER_QUORUM_API_KEYS: ReadonlySet<number> = new Set([52, 53, 
 /** DescribeQuorum: on broker and controller listeners, but only where a quorum runs. */
 export const DESCRIBE_QUORUM_API_KEY = 55;
 
-/** Whether ApiVersions lists `apiKey` given the node's quorum service (or its absence). */
-export function quorumApiAdvertised(apiKey: number, quorum: QuorumService | undefined): boolean {
-  if (CONTROLLER_QUORUM_API_KEYS.has(apiKey)) return quorum?.controllerApis === true;
+/**
+ * Whether ApiVersions lists `apiKey` on `listenerName` (the connection's listener; unknown in
+ * handler unit tests) given the node's quorum service (or its absence).
+ */
+export function quorumApiAdvertised(apiKey: number, quorum: QuorumService | undefined, listenerName?: string): boolean {
+  if (CONTROLLER_QUORUM_API_KEYS.has(apiKey)) {
+    if (quorum?.controllerApis !== true) return false;
+    const names = quorum.controllerListenerNames;
+    return listenerName === undefined || names === undefined || names.length === 0 || names.includes(listenerName);
+  }
   if (apiKey === DESCRIBE_QUORUM_API_KEY) return quorum !== undefined;
   return true;
 }

@@ -30,6 +30,8 @@ export interface LocalQuorumServiceOptions {
    * enable them (its ApiVersions stays Kafka's broker list plus DescribeQuorum).
    */
   controllerApis?: boolean;
+  /** controller.listener.names: with controllerApis, the listeners those APIs are served on */
+  controllerListenerNames?: readonly string[];
   /** where this node's controller listener is, for DescribeQuorum v2 `nodes` */
   endpoint?: { listenerName: string; host: string; port: number };
   clock?: () => number;
@@ -47,6 +49,7 @@ export function localQuorumService(quorum: LocalQuorum, options: LocalQuorumServ
   });
   return {
     controllerApis: options.controllerApis ?? false,
+    controllerListenerNames: options.controllerListenerNames,
     vote(): VoteResponse {
       return {
         errorCode: ErrorCode.NONE,

@@ -45,6 +45,12 @@ export interface RaftQuorumOptions {
   bootstrapServers?: readonly HostPort[];
   /** the listener name sent with this voter's endpoint in BeginQuorumEpoch/EndQuorumEpoch v1 (controller.listener.names' first) */
   listenerName?: string;
+  /**
+   * controller.listener.names: Vote/BeginQuorumEpoch/EndQuorumEpoch/FetchSnapshot are served
+   * (and advertised) on these listeners only, as Kafka. Default: [listenerName] when that is
+   * given, else every listener.
+   */
+  controllerListenerNames?: readonly string[];
   electionTimeoutMs?: number;
   fetchTimeoutMs?: number;
   electionBackoffMaxMs?: number;

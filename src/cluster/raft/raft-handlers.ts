@@ -44,6 +44,11 @@ export class RaftRequestHandler implements QuorumService {
     return this.raft.isVoter;
   }
 
+  /** the listener the voters reach this node on (RaftQuorumOptions.controllerListenerNames) */
+  get controllerListenerNames(): readonly string[] | undefined {
+    return this.raft.controllerListenerNames;
+  }
+
   private clusterMatches(clusterId: string | null): boolean {
     return clusterId === null || clusterId === '' || clusterId === this.raft.clusterId;
   }

@@ -90,6 +90,7 @@ export class RaftQuorum implements MetadataQuorum {
   readonly retryBackoffMs: number;
   readonly fetchMaxWaitMs: number;
   readonly listenerName: string;
+  readonly controllerListenerNames: readonly string[] | undefined;
   /** where each node listens: the voters from the configuration, others as learned (Fetch NodeEndpoints, BeginQuorumEpoch) */
   readonly endpoints = new Map<number, HostPort>();
   private readonly bootstrap: readonly HostPort[];
@@ -133,6 +134,7 @@ export class RaftQuorum implements MetadataQuorum {
     this.retryBackoffMs = options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
     this.fetchMaxWaitMs = options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS;
     this.listenerName = options.listenerName ?? 'CONTROLLER';
+    this.controllerListenerNames = options.controllerListenerNames ?? (options.listenerName !== undefined ? [options.listenerName] : undefined);
     const prefix = `[RaftManager id=${options.nodeId}] `;
     const logger = options.logger ?? (() => {});
     this.log = (line) => logger(prefix + line);

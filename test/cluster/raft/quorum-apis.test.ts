@@ -98,4 +98,33 @@ describe('raft APIs at the listener', () => {
     expect(onBroker).toContain(ApiKey.DescribeQuorum);
     expect(onBroker).not.toContain(ApiKey.Vote);
   });
+
+  it('with controller.listener.names, serves the controller-only APIs on those listeners only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-local-describe-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const quorum = LocalQuorum.open({ logDir: dir, nodeId: 4, clusterId: CLUSTER_ID });
+    cleanup.push(() => quorum.close());
+    const services = { ...raftServices(undefined), quorum: localQuorumService(quorum, { controllerApis: true, controllerListenerNames: ['CONTROLLER'] }) };
+    const server = new BrokerServer(RAFT_HANDLERS, services);
+    const [broker, controller] = await server.listen([
+      { name: 'PLAINTEXT', host: '127.0.0.2', port: 0 },
+      { name: 'CONTROLLER', host: '127.0.0.3', port: 0 },
+    ]);
+    cleanup.push(() => server.close());
+    const c = client();
+    const onBroker = [...(await c.connection({ host: '127.0.0.2', port: broker!.port })).brokerVersions.keys()];
+    const onController = [...(await c.connection({ host: '127.0.0.3', port: controller!.port })).brokerVersions.keys()];
+    expect(onBroker).toContain(ApiKey.DescribeQuorum);
+    expect(onBroker).not.toContain(ApiKey.Vote);
+    expect(onController).toContain(ApiKey.Vote);
+    expect(onController).toContain(ApiKey.FetchSnapshot);
+    // a Vote sent to the broker listener anyway closes the connection
+    const brokerConnection = await c.connection({ host: '127.0.0.2', port: broker!.port });
+    const err = await brokerConnection.request(ApiKey.Vote, 1, {
+      clusterId: CLUSTER_ID,
+      voterId: 4,
+      topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, candidateEpoch: 9, candidateId: 5, candidateDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA', voterDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA', lastOffsetEpoch: 0, lastOffset: 0n }] }],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+  });
 });
