@@ -2,7 +2,7 @@
  * End-to-end: two bin/connect-distributed.sh workers of one group.id on one machine
  * (their own REST ports) against a broker from bin/kafka-server-start.sh. The workers
  * create the compacted internal topics, share the file source and sink created over
- * REST, and when the worker running the sink is killed with SIGKILL, its work moves to
+ * REST, and when the worker running the source is killed with SIGKILL, its work moves to
  * the survivor and test.sink.txt still gets every line exactly once, in order.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -104,7 +104,8 @@ describe('connect-distributed: two workers, one killed', () => {
     const source = await rest(w1.port, 'POST', '/connectors', { name: 'local-file-source', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'test.txt', topic: 'connect-test-dist' } });
     expect(source.status).toBe(201);
     expect(source.text).toBe('{"name":"local-file-source","config":{"connector.class":"FileStreamSource","tasks.max":"1","file":"test.txt","topic":"connect-test-dist","name":"local-file-source"},"tasks":[{"connector":"local-file-source","task":0}],"type":"source"}');
-    const sink = await rest(w2.port, 'POST', '/connectors', { name: 'local-file-sink', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'test.sink.txt', topics: 'connect-test-dist' } });
+    // two sink tasks (consumers of one group): whichever holds the partition writes the file
+    const sink = await rest(w2.port, 'POST', '/connectors', { name: 'local-file-sink', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '2', file: 'test.sink.txt', topics: 'connect-test-dist' } });
     expect(sink.status).toBe(201);
     // a config written through one worker is seen by the other
     expect(await rest(w1.port, 'POST', '/connectors', { name: 'local-file-sink', config: { 'connector.class': 'FileStreamSink', topics: 'connect-test-dist' } }))
@@ -119,23 +120,23 @@ describe('connect-distributed: two workers, one killed', () => {
     const ids = [`127.0.0.1:${w1.port}`, `127.0.0.1:${w2.port}`];
     await eventually('every unit RUNNING', async () => {
       statuses = JSON.parse((await rest(w2.port, 'GET', '/connectors?expand=status')).text);
-      return Object.keys(statuses).length === 2 && Object.values(statuses).every((s) => s.status?.connector.state === 'RUNNING' && s.status.tasks.length === 1 && s.status.tasks[0].state === 'RUNNING');
+      const taskCounts: Record<string, number> = { 'local-file-source': 1, 'local-file-sink': 2 };
+      return Object.keys(statuses).length === 2 && Object.entries(statuses).every(([name, s]) => s.status?.connector.state === 'RUNNING' && s.status.tasks.length === taskCounts[name] && s.status.tasks.every((t) => t.state === 'RUNNING'));
     });
     expect((await rest(w1.port, 'GET', '/connectors?expand=status')).text).toBe(JSON.stringify(statuses));
-    for (const s of Object.values(statuses)) expect(ids).toContain(s.status.tasks[0].worker_id);
-    // round-robin over two workers: the two tasks run on different workers
-    const sinkOwner = statuses['local-file-sink'].status.tasks[0].worker_id;
-    expect(statuses['local-file-source'].status.tasks[0].worker_id).not.toBe(sinkOwner);
+    const owners = Object.values(statuses).flatMap((s) => [s.status.connector.worker_id, ...s.status.tasks.map((t) => t.worker_id)]);
+    for (const owner of owners) expect(ids).toContain(owner);
+    // round-robin: connectors, then tasks, dealt in turn, so both workers have work
+    expect(new Set(owners).size).toBe(2);
   });
 
   it('moves the work of a worker killed with SIGKILL to the survivor: every line reaches the sink once, in order', async () => {
-    const ids = [`127.0.0.1:${w1.port}`, `127.0.0.1:${w2.port}`];
-    const sinkOwner = statuses['local-file-sink'].status.tasks[0].worker_id;
+    const sourceOwner = statuses['local-file-source'].status.tasks[0].worker_id;
 
-    // Kill -9 the worker running the sink, once the source's position is committed.
-    const victim = sinkOwner === ids[0] ? w1 : w2;
+    // Kill -9 the worker running the source (and a sink task), once the source's position is committed to connect-offsets.
+    const victim = sourceOwner === `127.0.0.1:${w1.port}` ? w1 : w2;
     const survivor = victim === w1 ? w2 : w1;
-    await eventually('the source offsets to be committed', () => /Committing offsets for 2 acknowledged messages/.test(w1.output() + w2.output()));
+    await eventually('the source offsets to be committed', () => /Committing offsets for 2 acknowledged messages/.test(victim.output()));
     victim.process.kill('SIGKILL');
     await victim.exited;
     fs.appendFileSync(path.join(dir, 'test.txt'), 'after failover\n');
@@ -148,7 +149,7 @@ describe('connect-distributed: two workers, one killed', () => {
     const after = JSON.parse((await rest(survivor.port, 'GET', '/connectors?expand=status')).text) as typeof statuses;
     for (const s of Object.values(after)) {
       expect(s.status.connector).toEqual({ state: 'RUNNING', worker_id: `127.0.0.1:${survivor.port}` });
-      expect(s.status.tasks[0]).toMatchObject({ state: 'RUNNING', worker_id: `127.0.0.1:${survivor.port}` });
+      for (const t of s.status.tasks) expect(t).toMatchObject({ state: 'RUNNING', worker_id: `127.0.0.1:${survivor.port}` });
     }
     const topic = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test-dist', '--from-beginning', '--timeout-ms', '3000']);
     expect(topic.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).payload)).toEqual(['foo', 'bar', 'after failover', 'one more']);
