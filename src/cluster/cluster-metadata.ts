@@ -428,6 +428,10 @@ export class ClusterMetadata implements MetadataService {
 
   private get remote(): ControllerForwarder {
     if (this.forwarder === undefined) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller and cannot reach it.');
+    // a controller that does not know the leader (an election) says so; the sender asks another one
+    if (this.controller !== undefined && this.quorum?.leaderAndEpoch().leaderId == null) {
+      throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'The controller quorum is electing a leader.');
+    }
     return this.forwarder;
   }
 
@@ -692,6 +696,9 @@ export class ClusterMetadata implements MetadataService {
   }
 
   private mutate<T>(fn: () => Promise<T>): Promise<T> {
+    // A change another node decides is forwarded outside the queue: holding it while that node
+    // answers could deadlock two controllers forwarding to each other during an election.
+    if (this.loaded && !this.decidesLocally) return fn();
     const run = this.mutationTail.then(() => {
       if (!this.loaded) throw new Error('ClusterMetadata.load() has not completed');
       return fn();

@@ -91,6 +91,7 @@ describe('a KRaft cluster of three controllers and three brokers (real processes
       const tails = nodes.map((n) => `--- ${n.spec.kind} ${n.spec.id}\n${n.output().split('\n').slice(-15).join('\n')}`).join('\n');
       throw new Error(`${err.message}\nlast kafka-topics output: ${last}\n${tails}`);
     });
+    if (process.env.CLUSTER_TEST_DUMP) for (const n of nodes) fs.writeFileSync(path.join(process.env.CLUSTER_TEST_DUMP, `${n.spec.kind}-${n.spec.id}.log`), n.output());
     expect(created.code === 0 || /already exists/.test(created.stdout + created.stderr)).toBe(true);
     const described = await cli('kafka-topics', ['--describe', '--bootstrap-server', layout.bootstrap, '--topic', 'after-loss']);
     expect(described.stdout).toContain('PartitionCount: 2');
