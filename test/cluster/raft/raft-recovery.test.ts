@@ -132,6 +132,22 @@ describe('RaftQuorum recovery', () => {
     expect(q.leaderAndEpoch()).toEqual({ leaderId: 3, epoch: 6 });
   });
 
+  it('keeps every committed record when all three voters crash and restart', async () => {
+    cluster = new RaftCluster(THREE);
+    await cluster.start();
+    const leader = await cluster.leader();
+    for (let i = 0; i < 5; i++) await leader.append(topic(`durable-${i}`));
+    const epoch = leader.leaderAndEpoch().epoch;
+    for (const s of THREE) await cluster.node(s.id).stop(false);
+    for (const s of THREE) await cluster.restart(s.id);
+    const next = await cluster.leader(20_000);
+    expect(next.leaderAndEpoch().epoch).toBeGreaterThan(epoch);
+    for (const q of cluster.running()) {
+      await q.caughtUp();
+      for (let i = 0; i < 5; i++) expect(hasTopic(q, `durable-${i}`)).toBe(true);
+    }
+  });
+
   it('refuses a vote to a candidate whose log is behind, and requests from another cluster', async () => {
     cluster = new RaftCluster(THREE);
     await cluster.start();
