@@ -14,12 +14,7 @@ import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { CliError } from '../errors.js';
 import type { CommandSpec } from '../options.js';
 
-export const spec: CommandSpec = {
-  name: 'kafka-run-class',
-  summary: 'USAGE: kafka-run-class [-daemon] [-name servicename] [-loggc] classname [opts]\nRuns the toolkit command that stands for a Kafka class name (kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, ...).',
-  options: [HELP_OPTION, VERSION_OPTION],
-  positionals: true,
-};
+
 
 /** Kafka class name → toolkit command, for every class tutorials name (old and new packages). */
 export const CLASS_COMMANDS: ReadonlyArray<readonly [string, string]> = [
@@ -64,6 +59,14 @@ export const CLASS_COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['org.apache.zookeeper.server.quorum.QuorumPeerMain', 'zookeeper-server-start'],
 ];
 
+export const spec: CommandSpec = {
+  name: 'kafka-run-class',
+  summary: 'USAGE: kafka-run-class [-daemon] [-name servicename] [-loggc] classname [opts]\n' +
+    `Runs the toolkit command that stands for a Kafka class name: ${CLASS_COMMANDS.map(([name, command]) => `${name} (${command})`).join(', ')}.`,
+  options: [HELP_OPTION, VERSION_OPTION],
+  positionals: true,
+};
+
 export interface ClassDispatch {
   command: string;
   args: string[];
@@ -106,6 +109,11 @@ export function resolveClass(argv: readonly string[], available: ReadonlySet<str
 export async function runClass(argv: readonly string[]): Promise<void> {
   const { main } = await import('../main.js');
   const { COMMANDS } = await import('../registry.js');
+  if (argv[0] === '--help' || argv[0] === '--version') {
+    // the launcher's own help and version (after a class name they go to that tool)
+    await main('kafka-run-class', [argv[0]]);
+    return;
+  }
   let dispatch: ClassDispatch;
   try {
     dispatch = resolveClass(argv, new Set(COMMANDS.map((c) => c.spec.name)));
