@@ -64,6 +64,11 @@ describe('cluster tools against one broker', () => {
     expect(await runCli('kafka-reassign-partitions', [...boot(), '--execute', '--reassignment-json-file', toUnknown])).toMatchObject({ code: 1, stdout: 'Error: Unknown broker id 7\n' });
   });
 
+  it("kafka-topics --create beyond the brokers prints the broker's own words", async () => {
+    const refused = await runCli('kafka-topics', [...boot(), '--create', '--topic', 'rf3', '--replication-factor', '3']);
+    expect(refused).toMatchObject({ code: 1, stdout: 'Error while executing topic command : Replication factor: 3 larger than available brokers: 1.\n' });
+  });
+
   it('kafka-topics report filters on a healthy RF 1 topic: nothing under-replicated or unavailable, every partition at min ISR 1', async () => {
     const describe = (flag: string) => runCli('kafka-topics', [...boot(), '--describe', '--topic', 't', flag]);
     expect(await describe('--under-replicated-partitions')).toMatchObject({ code: 0, stdout: '' });

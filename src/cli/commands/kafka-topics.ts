@@ -209,6 +209,10 @@ async function createTopic(admin: Admin, options: TopicCommandOptions, out: stri
     if (type === 'TOPIC_ALREADY_EXISTS') {
       created = false;
     } else if (type === 'INVALID_REPLICATION_FACTOR') {
+      // the broker's own words (ZooKeeper mode's "larger than available brokers", KRaft's "Unable to
+      // replicate the partition …"); kafkajs drops them, so the request is replayed with validateOnly
+      const refusal = await createTopicRefusal(options, topic);
+      if (refusal) throw new TopicCommandError(refusal);
       const brokers = await admin.describeCluster().then((c) => c.brokers.length).catch(() => undefined);
       throw new TopicCommandError(brokers !== undefined
         ? `Replication factor: ${options.replicationFactor ?? 'default'} larger than available brokers: ${brokers}.`
