@@ -126,7 +126,8 @@ describe.skipIf(!hasOpenssl)('fuzzing the SASL and TLS listeners', () => {
     }
     // raw garbage where a TLS ClientHello should be
     await exchange(() => net.connect({ host: '127.0.0.1', port: port('SASL_SSL') }), [rng.bytes(300)]);
-    for (const [listener, ssl] of [['SASL_PLAINTEXT', undefined], ['SASL_SSL', { ca: [fs.readFileSync(certs.caPem)] }]] as const) {
+    const listeners: [string, { ca: Buffer[] } | undefined][] = [['SASL_PLAINTEXT', undefined], ['SASL_SSL', { ca: [fs.readFileSync(certs.caPem)] }]];
+    for (const [listener, ssl] of listeners) {
       for (const sasl of [{ mechanism: 'plain', username: 'alice', password: 'alice-secret' }, { mechanism: 'scram-sha-256', username: 'bob', password: 'bob-secret' }]) {
         const admin = kafkajsClient({ brokers: [`127.0.0.1:${port(listener)}`], ssl, sasl: sasl as never }).admin();
         await admin.connect();

@@ -138,4 +138,54 @@ describe('SASL_PLAINTEXT listener', () => {
     expect(await connectAdmin('scram-sha-256', 'bob', 'bob-secret')).toBe('ok');
     expect(await connectAdmin('scram-sha-512', 'bob', 'bob-secret-512')).toBe('ok');
   });
+
+  it('answers session_lifetime_ms from connections.max.reauth.ms and closes a session that outlives it', async () => {
+    const short = await startTestBroker({
+      listeners: [{ name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0 }],
+      raw: { 'sasl.enabled.mechanisms': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS, 'connections.max.reauth.ms': '300' },
+    });
+    try {
+      const handshake = Buffer.concat(encodeRequestFrame(ApiKey.SaslHandshake, 1, 1, 'reauth', encodeRequest(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })));
+      const authenticate = Buffer.concat(encodeRequestFrame(ApiKey.SaslAuthenticate, 1, 2, 'reauth', encodeRequest(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from('\u0000alice\u0000alice-secret') })));
+      const metadata = (id: number) => Buffer.concat(encodeRequestFrame(ApiKey.Metadata, 1, id, 'reauth', encodeRequest(ApiKey.Metadata, 1, { topics: null })));
+      const socket = net.connect({ host: '127.0.0.1', port: short.port });
+      const frames: Buffer[] = [];
+      let pending = Buffer.alloc(0);
+      let closed = false;
+      const arrived = (n: number) => new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (frames.length >= n || closed) resolve();
+          else setTimeout(check, 10);
+        };
+        check();
+      });
+      socket.on('data', (d) => {
+        pending = Buffer.concat([pending, d]);
+        while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+          frames.push(pending.subarray(4, 4 + pending.readInt32BE(0)));
+          pending = pending.subarray(4 + pending.readInt32BE(0));
+        }
+      });
+      socket.on('close', () => (closed = true));
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(handshake);
+      socket.write(authenticate);
+      socket.write(metadata(3));
+      await arrived(3);
+      expect(frames).toHaveLength(3);
+      // SaslAuthenticate v1: header(correlation id) errorCode errorMessage authBytes sessionLifetimeMs
+      const auth = frames[1]!;
+      expect(auth.readInt16BE(4)).toBe(0);
+      expect(auth.readBigInt64BE(auth.length - 8)).toBe(300n);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      socket.write(metadata(4));
+      await arrived(4);
+      expect(closed).toBe(true);
+      expect(frames).toHaveLength(3);
+    } finally {
+      await short.close();
+    }
+  });
 });
+
