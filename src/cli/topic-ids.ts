@@ -17,14 +17,14 @@ const CLIENT_ID = 'kafka-topics';
  * Topic name → 22-character topic id, for the topics given (all topics when the
  * list is empty). Empty map when the broker has no ids or cannot be asked.
  */
-export async function fetchTopicIds(brokers: readonly string[], topics: readonly string[], timeoutMs = 3000): Promise<Map<string, string>> {
+export async function fetchTopicIds(brokers: readonly string[], topics: readonly string[], timeoutMs = 3000, properties: Record<string, string> = {}): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const entry of brokers) {
     const address = splitHostPort(entry);
     if (!address) continue;
     let connection: BrokerConnection | undefined;
     try {
-      connection = await BrokerConnection.open(`${address.host}:${address.port}`, CLIENT_ID, timeoutMs);
+      connection = await BrokerConnection.open(`${address.host}:${address.port}`, CLIENT_ID, timeoutMs, properties);
       const metadataRange = connection.brokerVersions.get(ApiKey.Metadata);
       if (!metadataRange || metadataRange.maxVersion < 10) return ids;
       const version = Math.min(12, metadataRange.maxVersion);

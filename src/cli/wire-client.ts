@@ -107,12 +107,16 @@ function connectionOptions(clientId: string, timeoutMs: number): KafkaConnection
 export class BrokerConnection {
   private constructor(private readonly connection: KafkaConnection, readonly address: string) {}
 
-  /** Connects to `address` (`host:port`) and asks ApiVersions; rejects in the tools' words. */
-  static async open(address: string, clientId: string, timeoutMs: number): Promise<BrokerConnection> {
+  /**
+   * Connects to `address` (`host:port`) and asks ApiVersions (after TLS and SASL when the
+   * client `properties` ask for them); rejects in the tools' words.
+   */
+  static async open(address: string, clientId: string, timeoutMs: number, properties: Record<string, string> = {}): Promise<BrokerConnection> {
     const parsed = splitHostPort(address);
     if (!parsed) throw new CliError(`Invalid broker address ${address}`);
+    const security = clientSecurity(properties);
     try {
-      return new BrokerConnection(await KafkaConnection.connect({ host: parsed.host || 'localhost', port: parsed.port }, connectionOptions(clientId, timeoutMs)), address);
+      return new BrokerConnection(await KafkaConnection.connect({ host: parsed.host || 'localhost', port: parsed.port }, { ...connectionOptions(clientId, timeoutMs), tls: security.tls, sasl: security.sasl }), address);
     } catch (err) {
       throw wireFailure(err, address);
     }

@@ -66,8 +66,17 @@ describe('configCommandOptions', () => {
     expect(() => options(...BOOT, '--topic', 't', '--alter', '--add-config', 'bad key=1')).toThrow('Invalid character found for config key: bad key');
   });
 
-  it('says plainly that entity types other than topics and brokers are not kept by this broker', () => {
-    expect(() => options(...BOOT, '--entity-type', 'users', '--entity-name', 'alice', '--describe')).toThrow('Entity type users is not supported by this broker');
+  it('says plainly that entity types other than topics, brokers and users are not kept by this broker', () => {
+    expect(() => options(...BOOT, '--entity-type', 'clients', '--entity-name', 'c', '--describe')).toThrow('Entity type clients is not supported by this broker');
+  });
+
+  it('takes SCRAM credentials for users, and refuses quotas there', () => {
+    const parsed = options(...BOOT, '--entity-type', 'users', '--entity-name', 'alice', '--alter', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=a,b]');
+    expect(parsed.entityType).toBe('users');
+    expect(parsed.configsToAdd).toEqual([['SCRAM-SHA-256', 'iterations=8192,password=a,b']]);
+    expect(options(...BOOT, '--user', 'alice', '--describe').entityName).toBe('alice');
+    expect(() => options(...BOOT, '--entity-type', 'users', '--entity-name', 'alice', '--alter', '--add-config', 'producer_byte_rate=1024'))
+      .toThrow('Invalid config(s) for users: producer_byte_rate; this broker keeps only SCRAM credentials for users (SCRAM-SHA-256, SCRAM-SHA-512)');
   });
 
   it('maps the legacy --zookeeper flag to the local broker', () => {

@@ -94,6 +94,12 @@ describe.skipIf(!hasOpenssl)('security through the CLI', () => {
     const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', bootstrap, '--consumer.config', aliceConfig, '--topic', 'secured', '--group', 'g', '--from-beginning', '--max-messages', '2']);
     expect(consumed.stdout, consumed.stderr).toBe('hello\nsecure\n');
 
+    // the tools that talk to brokers directly (topic ids, the group coordinator) use the same settings
+    const described = await runCli('kafka-topics', ['--bootstrap-server', bootstrap, '--command-config', adminConfig, '--describe', '--topic', 'secured']);
+    expect(described.stdout, described.stderr).toMatch(/^Topic: secured\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 1/);
+    const groups = await runCli('kafka-consumer-groups', ['--bootstrap-server', bootstrap, '--command-config', adminConfig, '--describe', '--group', 'g']);
+    expect(groups.stdout, groups.stderr).toMatch(/\ng +secured +0 +2 +2 +0 /);
+
     const listed = await runCli('kafka-acls', ['--bootstrap-server', bootstrap, '--command-config', adminConfig, '--list', '--group', 'g']);
     expect(listed.stdout, listed.stderr).toBe(block('Current ACLs', 'g', 'GROUP', ['READ', 'DESCRIBE']));
     const removed = await runCli('kafka-acls', ['--bootstrap-server', bootstrap, '--command-config', adminConfig, '--remove', '--allow-principal', 'User:alice', '--operation', 'Describe', '--group', 'g', '--force']);

@@ -570,13 +570,13 @@ class CoordinatorClient {
   private readonly connections = new Map<string, BrokerConnection>();
   private readonly coordinators = new Map<string, CoordinatorNode>();
 
-  constructor(private readonly brokers: readonly string[], private readonly timeoutMs: number) {}
+  constructor(private readonly brokers: readonly string[], private readonly timeoutMs: number, private readonly properties: Record<string, string> = {}) {}
 
   private async connection(host: string, port: number): Promise<BrokerConnection> {
     const key = `${host}:${port}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = await BrokerConnection.open(key, 'kafka-consumer-groups', Math.max(this.timeoutMs, 3000));
+      connection = await BrokerConnection.open(key, 'kafka-consumer-groups', Math.max(this.timeoutMs, 3000), this.properties);
       this.connections.set(key, connection);
     }
     return connection;
@@ -656,7 +656,7 @@ class ConsumerGroupService {
   private readonly coordinatorClient: CoordinatorClient;
 
   constructor(private readonly admin: Admin, private readonly options: ConsumerGroupCommandOptions, private readonly out: CommandOutput) {
-    this.coordinatorClient = new CoordinatorClient(options.bootstrapServers, options.timeoutMs);
+    this.coordinatorClient = new CoordinatorClient(options.bootstrapServers, options.timeoutMs, options.adminProperties);
   }
 
   close(): void {

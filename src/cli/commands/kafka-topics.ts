@@ -342,7 +342,7 @@ async function describeTopics(admin: Admin, options: TopicCommandOptions, out: s
   const [metadata, configs, ids, cluster, minIsr, reassignments] = await Promise.all([
     admin.fetchTopicMetadata({ topics: names }),
     nonDefaultConfigs(admin, names),
-    fetchTopicIds(options.bootstrapServers, names),
+    fetchTopicIds(options.bootstrapServers, names, 3000, options.adminProperties),
     options.unavailable ? admin.describeCluster() : Promise.resolve(undefined),
     minIsrWanted ? minInsyncReplicas(admin, names) : Promise.resolve(new Map<string, number>()),
     ongoingReassignments(options, names),
