@@ -158,7 +158,9 @@ export class RecordSender {
 
   /** Connects, and waits until every partition of the topic has a leader (creating it when the broker auto-creates topics). */
   static async open(options: RecordSenderOptions): Promise<RecordSender> {
-    const admin = new WireAdmin(options.bootstrapServers, { clientId: options.clientId, properties: options.properties });
+    // the connection waits as long as a Produce may (request.timeout.ms, Kafka's 30 s), not the admin tools' 10 s
+    const properties = { 'request.timeout.ms': String(options.requestTimeoutMs ?? 30_000), ...options.properties };
+    const admin = new WireAdmin(options.bootstrapServers, { clientId: options.clientId, properties });
     const sender = new RecordSender(admin, options);
     try {
       await sender.awaitLeaders(options.maxBlockMs ?? 60_000);
