@@ -60,7 +60,17 @@ export interface Herder {
   restartTask(name: string, task: number): Promise<void>;
   pauseConnector(name: string): Promise<void>;
   resumeConnector(name: string): Promise<void>;
+  /** GET /connectors/{name}/offsets (KIP-875): source partitions and offsets, or a sink's consumer positions */
+  connectorOffsets(name: string): Promise<ConnectorOffset[]>;
 }
+
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown>;
+}
+
+/** Where a sink connector's consumer group stands, per partition (the worker asks the broker). */
+export type SinkOffsetsReader = (connector: string) => Promise<ConnectorOffset[]>;
 
 /** Kafka's 404 texts. */
 export const connectorNotFound = (name: string): ConnectRestError => new ConnectRestError(404, `Connector ${name} not found`);

@@ -18,7 +18,29 @@ export interface OffsetStore {
   get(key: string): string | undefined;
   /** stores the entries durably before resolving */
   set(entries: ReadonlyMap<string, string>): Promise<void>;
+  /** every stored key and value (JSON text) */
+  entries(): Array<[string, string]>;
   stop(): Promise<void>;
+}
+
+export interface SourcePartitionOffset {
+  partition: JsonMap;
+  offset: JsonMap;
+}
+
+/** A connector's stored source offsets (GET /connectors/{name}/offsets, KIP-875), from the keys that name it. */
+export function connectorOffsets(store: OffsetStore, connector: string): SourcePartitionOffset[] {
+  const result: SourcePartitionOffset[] = [];
+  for (const [key, value] of store.entries()) {
+    try {
+      const parsedKey = JSON.parse(key) as unknown;
+      if (!Array.isArray(parsedKey) || parsedKey[0] !== connector) continue;
+      result.push({ partition: parsedKey[1] as JsonMap, offset: JSON.parse(value) as JsonMap });
+    } catch {
+      // a key some other writer left in the store: not this connector's
+    }
+  }
+  return result;
 }
 
 /** The key Kafka's OffsetStorageWriter writes for a connector's source partition. */
@@ -35,6 +57,9 @@ export class MemoryOffsetStore implements OffsetStore {
   }
   async set(entries: ReadonlyMap<string, string>): Promise<void> {
     for (const [k, v] of entries) this.data.set(k, v);
+  }
+  entries(): Array<[string, string]> {
+    return [...this.data];
   }
   async stop(): Promise<void> {}
 }

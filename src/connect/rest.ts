@@ -180,6 +180,10 @@ export class RestServer {
     }
     if (path === 'status') return method === 'GET' ? json(connectorStatusJson(herder.connectorStatus(name))) : notAllowed();
     if (path === 'tasks') return method === 'GET' ? json(taskInfosJson(herder.taskConfigs(name))) : notAllowed();
+    if (path === 'offsets') {
+      if (method !== 'GET') return notAllowed();
+      return json(JSON.stringify({ offsets: await herder.connectorOffsets(name) }));
+    }
     if (path === 'restart') {
       if (method !== 'POST') return notAllowed();
       await herder.restartConnector(name);

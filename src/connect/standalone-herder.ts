@@ -7,9 +7,10 @@ import type { ConnectorPlugin } from './connector.js';
 import { alreadyExists } from './errors.js';
 import {
   checkConnectorConfig, connectorNotFound, maxTasks, noStatusForConnector, noStatusForTask,
-  type ConnectorInfo, type ConnectorStateInfo, type Herder, type PutResult, type TaskInfo, type TaskStateInfo,
+  type ConnectorInfo, type ConnectorOffset, type ConnectorStateInfo, type Herder, type SinkOffsetsReader, type PutResult, type TaskInfo, type TaskStateInfo,
 } from './herder.js';
 import { CATEGORY, type ConnectLog } from './log.js';
+import { MemoryOffsetStore, connectorOffsets, type OffsetStore } from './offsets.js';
 import type { State, TargetState, TaskRunner } from './worker.js';
 
 interface ConnectorEntry {
@@ -28,6 +29,8 @@ export class StandaloneHerder implements Herder {
     private readonly workerId: string,
     private readonly kafkaClusterId: string,
     private readonly log: ConnectLog,
+    private readonly offsets: OffsetStore = new MemoryOffsetStore(),
+    private readonly sinkOffsets: SinkOffsetsReader = async () => [],
   ) {}
 
   clusterId(): string {
@@ -149,6 +152,11 @@ export class StandaloneHerder implements Herder {
 
   async resumeConnector(name: string): Promise<void> {
     this.setTarget(name, 'STARTED');
+  }
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const entry = this.entry(name);
+    return entry.plugin.type === 'source' ? connectorOffsets(this.offsets, name) : this.sinkOffsets(name);
   }
 
   async stop(): Promise<void> {

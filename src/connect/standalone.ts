@@ -72,7 +72,7 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   log.log('INFO', `Kafka Connect standalone worker initialization took ${Date.now() - began}ms`, CATEGORY.standalone);
   log.log('INFO', 'Kafka Connect starting', CATEGORY.connect);
   worker.start();
-  const standalone = new StandaloneHerder(worker, workerId(config), clusterId, log);
+  const standalone = new StandaloneHerder(worker, workerId(config), clusterId, log, offsetStore, (name) => worker.sinkOffsets(name));
   log.log('INFO', 'Herder started', CATEGORY.standaloneHerder);
   log.log('INFO', 'Kafka Connect started', CATEGORY.connect);
 

@@ -337,6 +337,20 @@ export class Worker implements TaskRunner {
     }
   }
 
+  /** A sink connector's committed consumer positions, as KIP-875's GET /connectors/{name}/offsets lists them. */
+  async sinkOffsets(connector: string): Promise<Array<{ partition: { kafka_topic: string; kafka_partition: number }; offset: { kafka_offset: number } }>> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = await admin.fetchOffsets({ groupId: `connect-${connector}` });
+      return topics.flatMap((t) => t.partitions
+        .filter((p) => Number(p.offset) >= 0)
+        .map((p) => ({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } })));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   async commitAllOffsets(): Promise<void> {
     for (const key of [...this.pendingOffsets.keys()]) await this.commitOffsets(key);
   }

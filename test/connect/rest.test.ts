@@ -6,7 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inJavaHashMapOrder, javaHashMapOrder } from '../../src/connect/java-hash-order.js';
+import type { ConnectorOffset } from '../../src/connect/herder.js';
 import { memoryLog } from '../../src/connect/log.js';
+import { MemoryOffsetStore } from '../../src/connect/offsets.js';
 import { RestServer } from '../../src/connect/rest.js';
 import { StandaloneHerder } from '../../src/connect/standalone-herder.js';
 import { taskKey, type TargetState, type TaskId, type TaskRunner, type TaskStatus } from '../../src/connect/worker.js';
@@ -39,7 +41,13 @@ let runner: FakeRunner;
 
 beforeEach(async () => {
   runner = new FakeRunner();
-  const herder = new StandaloneHerder(runner, '127.0.0.1:8083', 'LuGo8R8kQIKeHL-JDUfnBw', memoryLog());
+  const offsets = new MemoryOffsetStore();
+  await offsets.set(new Map([
+    ['["local-file-source",{"filename":"test.txt"}]', '{"position":21}'],
+    ['["other-source",{"filename":"x"}]', '{"position":3}'],
+  ]));
+  const sinkOffsets = async (): Promise<ConnectorOffset[]> => [{ partition: { kafka_topic: 'connect-test', kafka_partition: 0 }, offset: { kafka_offset: 3 } }];
+  const herder = new StandaloneHerder(runner, '127.0.0.1:8083', 'LuGo8R8kQIKeHL-JDUfnBw', memoryLog(), offsets, sinkOffsets);
   // as connect-standalone loads its properties files
   await herder.putConnectorConfig(SOURCE_FILE.name, inJavaHashMapOrder(SOURCE_FILE), false);
   await herder.putConnectorConfig(SINK_FILE.name, inJavaHashMapOrder(SINK_FILE), false);
@@ -137,6 +145,12 @@ describe('Connect REST API (standalone)', () => {
     expect((await call('POST', '/connectors/local-file-source/tasks/0/restart')).status).toBe(204);
     expect(runner.started.filter((t) => t === 'local-file-source-0')).toHaveLength(2);
     expect((await call('POST', '/connectors/nope/restart')).status).toBe(404);
+  });
+
+  it('lists a source connector\'s stored offsets and a sink\'s consumer positions (KIP-875)', async () => {
+    expect(await call('GET', '/connectors/local-file-source/offsets')).toMatchObject({ status: 200, body: '{"offsets":[{"partition":{"filename":"test.txt"},"offset":{"position":21}}]}' });
+    expect((await call('GET', '/connectors/local-file-sink/offsets')).body).toBe('{"offsets":[{"partition":{"kafka_topic":"connect-test","kafka_partition":0},"offset":{"kafka_offset":3}}]}');
+    expect((await call('GET', '/connectors/nope/offsets')).status).toBe(404);
   });
 
   it('lists the connector plugins and validates a config', async () => {

@@ -151,6 +151,9 @@ describe('connect-distributed: two workers, one killed', () => {
       expect(s.status.connector).toEqual({ state: 'RUNNING', worker_id: `127.0.0.1:${survivor.port}` });
       for (const t of s.status.tasks) expect(t).toMatchObject({ state: 'RUNNING', worker_id: `127.0.0.1:${survivor.port}` });
     }
+    // the source's position as committed to connect-offsets, seen through either worker's REST API (KIP-875)
+    await eventually('the source position after every line in connect-offsets', async () =>
+      (await rest(survivor.port, 'GET', '/connectors/local-file-source/offsets')).text === '{"offsets":[{"partition":{"filename":"test.txt"},"offset":{"position":32}}]}');
     const topic = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'connect-test-dist', '--from-beginning', '--timeout-ms', '3000']);
     expect(topic.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).payload)).toEqual(['foo', 'bar', 'after failover', 'one more']);
   });

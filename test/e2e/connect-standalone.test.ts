@@ -161,6 +161,9 @@ describe('connect-standalone (seed 002 §6)', () => {
       const groups = await runCli('kafka-consumer-groups', ['--bootstrap-server', broker.bootstrap, '--describe', '--group', 'connect-local-file-sink']);
       return /connect-local-file-sink\s+connect-test\s+0\s+5\s+5\s+0\s/.test(groups.stdout);
     });
+    // KIP-875's view of both connectors
+    expect(await rest('GET', '/connectors/local-file-sink/offsets')).toEqual({ status: 200, text: '{"offsets":[{"partition":{"kafka_topic":"connect-test","kafka_partition":0},"offset":{"kafka_offset":5}}]}' });
+    expect((await rest('GET', '/connectors/local-file-source/offsets')).text).toMatch(/^\{"offsets":\[\{"partition":\{"filename":"test\.txt"\},"offset":\{"position":(21|37|46)\}\}\]\}$/);
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

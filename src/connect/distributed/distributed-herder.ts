@@ -12,9 +12,10 @@ import type { ConnectorPlugin } from '../connector.js';
 import { ConnectRestError, alreadyExists } from '../errors.js';
 import {
   checkConnectorConfig, connectorNotFound, maxTasks, noStatusForConnector, noStatusForTask,
-  type ConnectorInfo, type ConnectorStateInfo, type Herder, type PutResult, type TaskInfo, type TaskStateInfo,
+  type ConnectorInfo, type ConnectorOffset, type ConnectorStateInfo, type Herder, type PutResult, type TaskInfo, type TaskStateInfo,
 } from '../herder.js';
 import { CATEGORY, type ConnectLog } from '../log.js';
+import { connectorOffsets, type OffsetStore } from '../offsets.js';
 import { findConnectorPlugin, unknownConnectorMessage } from '../plugins.js';
 import { taskKey, type TaskId, type TaskStatus, type Worker } from '../worker.js';
 import { assignRoundRobin, encodeAssignment, type Assignment } from './connect-protocol.js';
@@ -37,6 +38,7 @@ export class DistributedHerder implements Herder {
     private readonly workerId: string,
     private readonly kafkaClusterId: string,
     private readonly log: ConnectLog,
+    private readonly offsets: OffsetStore,
   ) {
     configs.onChange = (change) => this.onConfigChange(change);
   }
@@ -154,6 +156,13 @@ export class DistributedHerder implements Herder {
     this.config(name);
     await this.configs.putTargetState(name, 'STARTED');
     await this.configLog.readToEnd();
+  }
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const config = this.config(name);
+    if (this.plugin(config)?.type === 'sink') return this.worker.sinkOffsets(name);
+    await this.offsetLog.readToEnd();
+    return connectorOffsets(this.offsets, name);
   }
 
   /** Every worker applies a target state the moment it reads it: its own tasks pause or resume. */

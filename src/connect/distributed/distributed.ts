@@ -107,7 +107,7 @@ export async function startDistributed(workerProps: Record<string, string>, log:
     sinkSessionTimeoutMs: config.sessionTimeoutMs,
   });
   worker.start();
-  const distributed = new DistributedHerder(worker, configs, statuses, configLog, offsetLog, workerId(config), clusterId, log);
+  const distributed = new DistributedHerder(worker, configs, statuses, configLog, offsetLog, workerId(config), clusterId, log, offsets);
   const clientId = `connect-${randomUUID().slice(0, 8)}`;
   const group = new WorkerGroup({
     client, groupId, clientId, url,

@@ -182,5 +182,9 @@ export class KafkaOffsetStore implements OffsetStore {
     for (const [k, v] of entries) this.data.set(k, v);
   }
 
+  entries(): Array<[string, string]> {
+    return [...this.data];
+  }
+
   async stop(): Promise<void> {}
 }
