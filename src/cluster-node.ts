@@ -20,6 +20,7 @@
  */
 import fs from 'node:fs';
 import type { BrokerConfig, Endpoint } from './broker/config.js';
+import { isKeySet } from './broker/config-keys.js';
 import { BrokerServer, advertisedApis } from './broker/server.js';
 import { ReplicaManager } from './broker/replica-manager.js';
 import { FetchSessionCache } from './broker/fetch-sessions.js';
@@ -67,6 +68,8 @@ export interface RunningClusterNode {
 
 const OFFSETS_TOPIC = '__consumer_offsets';
 const COORDINATOR_APPEND_TIMEOUT_MS = 5000;
+/** Broker session of a ZooKeeper-style controller: Kafka's zookeeper.session.timeout.ms default before 2.5. */
+const ZOOKEEPER_STYLE_SESSION_TIMEOUT_MS = 6000;
 /** How long a starting broker waits to be unfenced before it reports itself started anyway. */
 const UNFENCE_WAIT_MS = 30_000;
 
@@ -217,7 +220,11 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
     const quorum = raft;
     channel.setQuorum(quorum);
     if (isController) {
-      controller = new QuorumController({ quorum, config, clusterId: () => id, log });
+      // A ZooKeeper-style controller keeps a broker's session as ZooKeeper kept its ephemeral node in the
+      // Kafka versions the tutorials use (zookeeper.session.timeout.ms 6000), unless the properties say otherwise.
+      const zookeeperStyle = config.raw[ZOOKEEPER_CONTROLLER_KEY] === 'true' && !isKeySet(config, 'broker.session.timeout.ms');
+      const controllerConfig = zookeeperStyle ? { ...config, brokerSessionTimeoutMs: ZOOKEEPER_STYLE_SESSION_TIMEOUT_MS } : config;
+      controller = new QuorumController({ quorum, config: controllerConfig, clusterId: () => id, log });
       controller.start();
     }
     const localController = controller;
