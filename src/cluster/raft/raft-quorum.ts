@@ -108,6 +108,10 @@ export class RaftQuorum implements MetadataQuorum {
   private readonly fetcher: RaftFetcher;
   private lastBeginQuorumEpochSent = 0;
   private timer: NodeJS.Timeout | null = null;
+  private tickScheduled = false;
+  /** a timeout seen expired on the last tick, acted on only if still expired on the next (confirmTimeout) */
+  private suspectedTimeout: string | null = null;
+  private suspectedGeneration = -1;
   /** the leader's high watermark as first heard (followers, observers): caught up once committed to it */
   private catchUpTarget: number | null = null;
   private markCaughtUp!: () => void;
@@ -424,7 +428,22 @@ export class RaftQuorum implements MetadataQuorum {
     return 1 + Math.floor(this.random() * this.electionBackoffMaxMs);
   }
 
+  /**
+   * The timer fires in the event loop's timers phase; the timeouts are judged in the check
+   * phase after it (setImmediate), once the poll phase has handled any answer or request
+   * that arrived meanwhile — after an event-loop stall (a loaded machine) a Fetch response
+   * already in the socket must count before "no fetch response for fetch.timeout.ms" does.
+   */
   private tick(): void {
+    if (this.tickScheduled || this.closed) return;
+    this.tickScheduled = true;
+    setImmediate(() => {
+      this.tickScheduled = false;
+      this.checkTimeouts();
+    });
+  }
+
+  private checkTimeouts(): void {
     if (this.closed) return;
     const s = this.stateValue;
     const now = this.clock();
@@ -433,7 +452,8 @@ export class RaftQuorum implements MetadataQuorum {
         if (this.isVoter && now >= s.electionDeadline) this.startElection();
         break;
       case 'follower':
-        if (now >= s.fetchDeadline) {
+        // confirmed on a second tick: a response that arrived during a stall gets one loop turn to count
+        if (now >= s.fetchDeadline && this.confirmTimeout(`fetch:${s.fetchDeadline}`)) {
           if (this.isVoter) {
             this.log(`No fetch response from leader ${s.leaderId} within ${this.fetchTimeoutMs} ms; starting an election`);
             this.startElection();
@@ -450,7 +470,7 @@ export class RaftQuorum implements MetadataQuorum {
         break;
       case 'leader': {
         const leader = s.leader!;
-        if (this.voterIds.length > 1 && !leader.majorityFollowing(now, this.fetchTimeoutMs * 1.5)) {
+        if (this.voterIds.length > 1 && !leader.majorityFollowing(now, this.fetchTimeoutMs * 1.5) && this.confirmTimeout(`quorum:${s.epoch}`)) {
           this.log(`Lost contact with a majority of voters for ${this.fetchTimeoutMs * 1.5} ms; resigning leadership of epoch ${s.epoch}`);
           // it already voted in this epoch (for itself), so it cannot vote again in it
           this.transition(this.makeState('unattached', s.epoch, null, this.nodeId, now));
@@ -462,6 +482,17 @@ export class RaftQuorum implements MetadataQuorum {
       case 'resigned':
         break;
     }
+  }
+
+  /**
+   * True when the same timeout (`key`) was already seen expired on the previous tick and
+   * nothing reset it since; the first sighting only records it.
+   */
+  private confirmTimeout(key: string): boolean {
+    const confirmed = this.suspectedTimeout === key && this.suspectedGeneration === this.generation;
+    this.suspectedTimeout = key;
+    this.suspectedGeneration = this.generation;
+    return confirmed;
   }
 
   private backOff(s: RaftState, now: number): void {
