@@ -3,7 +3,8 @@
  * after zookeeper.connection.timeout.ms with one line naming the address and the
  * command that starts a controller; a second broker with the id of a live broker is
  * refused by the controller (DUPLICATE_BROKER_REGISTRATION) and exits saying so, while
- * the first keeps serving.
+ * the first keeps serving; a broker whose log dir was formatted for another cluster is
+ * refused (INCONSISTENT_CLUSTER_ID) and exits naming the cluster id.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,4 +96,25 @@ describe('brokers the cluster refuses', () => {
     expect(first.process.exitCode).toBeNull();
     await waitFor(() => first.output().includes('started'), 1000, 'the first broker still up');
   }, 60_000);
+
+  it('a broker whose log dir belongs to another cluster is refused and exits naming the cluster id', async () => {
+    const port = await freePortOn(hostOf(6));
+    const dir = path.join(layout.base, 'foreign');
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'data', 'meta.properties'), 'version=1\ncluster.id=AAAAAAAAAAAAAAAAAAAAAw\nnode.id=5\n');
+    const spec: NodeSpec = {
+      id: 5,
+      host: hostOf(6),
+      port,
+      dir,
+      kind: 'broker',
+      props: { ...layout.brokers[0]!.props, 'broker.id': '5', listeners: `PLAINTEXT://${hostOf(6)}:${port}`, 'log.dirs': path.join(dir, 'data') },
+    };
+    const node = spawnNode(spec, runDir);
+    nodes.push(node);
+    const code = await exited(node, 30_000);
+    expect(code).not.toBe(0);
+    expect(node.output()).toContain('AAAAAAAAAAAAAAAAAAAAAw');
+    expect(node.output()).toMatch(/another cluster/);
+  }, 40_000);
 });
