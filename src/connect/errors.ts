@@ -28,8 +28,5 @@ export class ConnectRestError extends Error {
   }
 }
 
-export const notFound = (message: string): ConnectRestError => new ConnectRestError(404, message);
 export const alreadyExists = (message: string): ConnectRestError => new ConnectRestError(409, message);
 export const badRequest = (message: string): ConnectRestError => new ConnectRestError(400, message);
-/** A request that must go to the leader, asked of a worker that is not it (or not yet in the group). */
-export const conflict = (message: string): ConnectRestError => new ConnectRestError(409, message);

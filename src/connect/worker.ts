@@ -9,6 +9,7 @@
 import type { Consumer, Kafka as KafkaClient, Producer } from 'kafkajs';
 import type { SinkRecord, SinkTask, SourceRecord, SourceTask, TaskLogger } from './connector.js';
 import { converterFor, type Converter } from './converters.js';
+import { DataException } from './errors.js';
 import { CATEGORY, type ConnectLog } from './log.js';
 import { offsetKey, type OffsetStore } from './offsets.js';
 import { requireConnectorPlugin } from './plugins.js';
@@ -45,8 +46,10 @@ interface RunningTask {
   resume(): void;
 }
 
+/** A failure as Kafka's status trace begins: the Connect exception class, then the message. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (err instanceof DataException) return `org.apache.kafka.connect.errors.DataException: ${err.message}`;
+  return `org.apache.kafka.connect.errors.ConnectException: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /** A sleep that `wake()` ends early (pause/resume/stop). */

@@ -124,7 +124,7 @@ describe('connect-standalone (seed 002 §6)', () => {
       failed = JSON.parse((await rest('GET', '/connectors/json-sink/status')).text);
       return failed.tasks[0]?.state === 'FAILED';
     });
-    expect(failed.tasks[0].trace).toContain('set schemas.enable=false in your converter configuration');
+    expect(failed.tasks[0].trace).toMatch(/^org\.apache\.kafka\.connect\.errors\.DataException: JsonConverter with schemas.enable requires "schema" and "payload" fields.*set schemas.enable=false in your converter configuration\.$/);
     expect(read(path.join(dir, 'json.txt'))).toBe('');
     expect((await rest('DELETE', '/connectors/json-sink')).status).toBe(204);
 
