@@ -21,3 +21,5 @@ export {
   TRANSACTION_STATE_TOPIC,
 } from './transaction-coordinator.js';
 export type { TransactionCoordinatorConfig, TransactionCoordinatorOptions } from './transaction-coordinator.js';
+export { TransactionMarkerChannelManager } from './transaction-marker-channel.js';
+export type { MarkerDestination, TransactionMarkerChannelOptions, TransactionMarkers } from './transaction-marker-channel.js';

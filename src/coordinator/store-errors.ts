@@ -19,6 +19,9 @@ export function coordinatorStoreErrorCode(err: unknown, offsetCommit = false): n
     case ErrorCode.NOT_LEADER_OR_FOLLOWER:
     case ErrorCode.KAFKA_STORAGE_ERROR:
       return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+      // no producer id block at hand yet (KIP-730): the client retries
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     case ErrorCode.MESSAGE_TOO_LARGE:
     case ErrorCode.RECORD_LIST_TOO_LARGE:
     case ErrorCode.INVALID_FETCH_SIZE:

@@ -7,8 +7,10 @@
  * to every partition of a transaction on EndTxn, fencing of older epochs on
  * InitProducerId, and aborts of transactions that outlive their timeout.
  *
- * Markers are written synchronously through the injected writer (every partition is
- * local), so Prepare* states only persist across a crash; loading a partition
+ * A single broker writes markers synchronously through the injected writer (every
+ * partition is local), so Prepare* states only persist across a crash; in a cluster the
+ * marker channel sends them to each partition's leader (WriteTxnMarkers) and the
+ * transaction completes once all are written. Loading a partition
  * (onLeaderElected when this broker becomes its leader, or `load()` for all) completes
  * them. A partition this broker stops leading is forgotten (onResigned) and its
  * transactional ids answer NOT_COORDINATOR.
@@ -36,6 +38,7 @@ import {
   type TransactionLogValue,
 } from './transaction-records.js';
 import { coordinatorStoreErrorCode } from './store-errors.js';
+import type { TransactionMarkerChannelManager } from './transaction-marker-channel.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
@@ -69,9 +72,16 @@ export interface TransactionCoordinatorOptions {
   log: OffsetsLog;
   /** creates `__transaction_state` (and waits for it) */
   ensureTopic: () => Promise<void>;
-  /** a fresh producer id (shared with idempotent producers) */
+  /** a fresh producer id (shared with idempotent producers); throws KafkaError COORDINATOR_LOAD_IN_PROGRESS while none is at hand */
   generateProducerId: () => number;
+  /** writes a marker to a partition this broker leads (the single broker: every partition) */
   writeMarker: TransactionMarkerWriter;
+  /**
+   * A cluster's marker channel (TransactionMarkerChannelManager): markers go to each
+   * partition's leader asynchronously, and the transaction completes once all are written.
+   * Absent: markers are written synchronously through `writeMarker`.
+   */
+  markerChannel?: Pick<TransactionMarkerChannelManager, 'writeMarkers'>;
   /** the `__consumer_offsets` partition of a group (AddOffsetsToTxn) */
   offsetsPartitionFor: (groupId: string) => number;
   config: TransactionCoordinatorConfig;
@@ -105,6 +115,9 @@ export class TransactionCoordinator implements TransactionService {
   private readonly scheduler: Scheduler;
   private readonly logger: (line: string) => void;
   private timeoutTimer: TimerHandle | null = null;
+  /** transactional ids whose markers the channel is writing right now */
+  private readonly markersInFlight = new Set<string>();
+  private stopped = false;
   /**
    * `__transaction_state` partitions this coordinator owns (loaded, led by this broker);
    * null until leadership is first reported, when every partition is served
@@ -159,6 +172,11 @@ export class TransactionCoordinator implements TransactionService {
     }
   }
 
+  /** true while this broker coordinates every `__transaction_state` partition (a single broker) */
+  private coordinatesEveryPartition(): boolean {
+    return this.owned === null || this.owned.size >= this.log.numPartitions;
+  }
+
   /** Whether requests for the transactional id belong to another broker's coordinator. */
   private notCoordinatorFor(transactionalId: string): boolean {
     return this.owned !== null && !this.owned.has(transactionPartitionFor(transactionalId, this.log.numPartitions));
@@ -191,6 +209,7 @@ export class TransactionCoordinator implements TransactionService {
   }
 
   shutdown(): void {
+    this.stopped = true;
     this.timeoutTimer?.cancel();
     this.timeoutTimer = null;
   }
@@ -416,6 +435,7 @@ export class TransactionCoordinator implements TransactionService {
    * does. Returns false (state left in Prepare*, retried by the timer) when a write fails.
    */
   private completeTransaction(meta: TxnMetadata): boolean {
+    if (this.opts.markerChannel !== undefined) return this.sendMarkers(meta, this.opts.markerChannel);
     const commit = meta.state === 'PrepareCommit';
     let allWritten = true;
     for (const tp of meta.partitions.values()) {
@@ -444,6 +464,49 @@ export class TransactionCoordinator implements TransactionService {
       this.logger(`[TransactionCoordinator] could not complete ${meta.transactionalId}: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  /**
+   * A cluster's completion (Kafka's TransactionMarkerChannelManager): the channel writes
+   * the markers to each partition's leader, retrying until all are written; then
+   * CompleteCommit/CompleteAbort is written. Returns false at once (the transaction stays
+   * in Prepare*, so its producer is answered CONCURRENT_TRANSACTIONS meanwhile); gives up
+   * when this broker no longer coordinates the transaction or the state moved on.
+   */
+  private sendMarkers(meta: TxnMetadata, channel: Pick<TransactionMarkerChannelManager, 'writeMarkers'>): boolean {
+    const id = meta.transactionalId;
+    if (this.markersInFlight.has(id)) return false;
+    const commit = meta.state === 'PrepareCommit';
+    const stillWanted = (): boolean => !this.stopped && this.transactions.get(id) === meta;
+    this.markersInFlight.add(id);
+    void channel
+      .writeMarkers(
+        {
+          transactionalId: id,
+          producerId: meta.producerId,
+          producerEpoch: meta.producerEpoch,
+          commit,
+          coordinatorEpoch: COORDINATOR_EPOCH,
+          partitions: [...meta.partitions.values()],
+        },
+        stillWanted,
+      )
+      .then(
+        (written) => {
+          this.markersInFlight.delete(id);
+          if (!written || !stillWanted()) return;
+          try {
+            this.transition(this.withState(meta, commit ? 'CompleteCommit' : 'CompleteAbort', { partitions: new Map(), startTimestamp: -1 }));
+          } catch (err) {
+            this.logger(`[TransactionCoordinator] could not complete ${id}: ${(err as Error).message}`);
+          }
+        },
+        (err: unknown) => {
+          this.markersInFlight.delete(id);
+          this.logger(`[TransactionCoordinator] sending the markers of ${id} failed: ${(err as Error).message}`);
+        },
+      );
+    return false;
   }
 
   /** Kafka's prepareFenceProducerEpoch + abort: the open transaction is aborted under epoch+1. */
@@ -500,6 +563,12 @@ export class TransactionCoordinator implements TransactionService {
     topic: string,
     partition: number,
   ): number {
+    // In a cluster the producer's coordinator may be another broker: a partition leader
+    // (or group coordinator) then takes the write as Kafka does before KIP-890, the
+    // partition's producer state fencing older epochs; the transaction's markers settle it.
+    if (transactionalId !== null ? this.notCoordinatorFor(transactionalId) : !this.byProducerId.has(producerId) && !this.coordinatesEveryPartition()) {
+      return ErrorCode.NONE;
+    }
     const meta = transactionalId !== null ? this.transactions.get(transactionalId) : this.byProducerId.get(producerId);
     if (!meta || meta.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch < meta.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;

@@ -26,6 +26,7 @@ import h23OffsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import h24AddPartitionsToTxn from './24-add-partitions-to-txn.js';
 import h25AddOffsetsToTxn from './25-add-offsets-to-txn.js';
 import h26EndTxn from './26-end-txn.js';
+import h27WriteTxnMarkers from './27-write-txn-markers.js';
 import h28TxnOffsetCommit from './28-txn-offset-commit.js';
 import h29DescribeAcls from './29-describe-acls.js';
 import h30CreateAcls from './30-create-acls.js';
@@ -59,5 +60,5 @@ import h67AllocateProducerIds from './67-allocate-producer-ids.js';
 import h75DescribeTopicPartitions from './75-describe-topic-partitions.js';
 
 export function allHandlers(): ApiHandler[] {
-  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h28TxnOffsetCommit, h29DescribeAcls, h30CreateAcls, h31DeleteAcls, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h50DescribeUserScramCredentials, h51AlterUserScramCredentials, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h67AllocateProducerIds, h75DescribeTopicPartitions] as unknown as ApiHandler[];
+  return [h00Produce, h01Fetch, h02ListOffsets, h03Metadata, h08OffsetCommit, h09OffsetFetch, h10FindCoordinator, h11JoinGroup, h12Heartbeat, h13LeaveGroup, h14SyncGroup, h15DescribeGroups, h16ListGroups, h17SaslHandshake, h18ApiVersions, h19CreateTopics, h20DeleteTopics, h21DeleteRecords, h22InitProducerId, h23OffsetForLeaderEpoch, h24AddPartitionsToTxn, h25AddOffsetsToTxn, h26EndTxn, h27WriteTxnMarkers, h28TxnOffsetCommit, h29DescribeAcls, h30CreateAcls, h31DeleteAcls, h32DescribeConfigs, h33AlterConfigs, h35DescribeLogDirs, h36SaslAuthenticate, h37CreatePartitions, h42DeleteGroups, h43ElectLeaders, h44IncrementalAlterConfigs, h45AlterPartitionReassignments, h46ListPartitionReassignments, h47OffsetDelete, h50DescribeUserScramCredentials, h51AlterUserScramCredentials, h52Vote, h53BeginQuorumEpoch, h54EndQuorumEpoch, h55DescribeQuorum, h56AlterPartition, h59FetchSnapshot, h60DescribeCluster, h61DescribeProducers, h62BrokerRegistration, h63BrokerHeartbeat, h65DescribeTransactions, h66ListTransactions, h67AllocateProducerIds, h75DescribeTopicPartitions] as unknown as ApiHandler[];
 }

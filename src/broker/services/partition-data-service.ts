@@ -92,4 +92,19 @@ export interface PartitionDataService {
   deleteRecords(topic: string, partition: number, offset: number): { errorCode: number; lowWatermark: number };
   /** DescribeProducers: the active producers of a partition this broker leads. */
   describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] };
+  /**
+   * WriteTxnMarkers: appends a transaction coordinator's COMMIT/ABORT marker to a partition
+   * this broker leads (coordinator origin); NOT_LEADER_OR_FOLLOWER etc. otherwise.
+   */
+  writeTxnMarker(marker: TxnMarker): number;
+}
+
+/** One COMMIT/ABORT control record for one partition (WriteTxnMarkers, or the coordinator's own broker). */
+export interface TxnMarker {
+  topic: string;
+  partition: number;
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
 }
