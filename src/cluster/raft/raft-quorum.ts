@@ -165,7 +165,12 @@ export class RaftQuorum implements MetadataQuorum {
       const batch: CommittedBatch = { image, previous: change.previous, records: change.records, lastOffset: BigInt(change.lastOffset) };
       for (const l of [...this.listeners]) l.onCommit?.(batch);
     });
-    this.stateValue = this.initialState();
+    try {
+      this.stateValue = this.initialState();
+    } catch (err) {
+      this.metadataLog.close();
+      throw err;
+    }
     this.service = new RaftRequestHandler(this);
     this.fetcher = new RaftFetcher(this);
   }
@@ -179,7 +184,13 @@ export class RaftQuorum implements MetadataQuorum {
     // an observer may know only where to ask (zookeeper.connect / controller.quorum.bootstrap.servers, KIP-853)
     if (options.voters.length === 0 && !options.bootstrapServers?.length) throw new Error('A raft quorum needs at least one voter (controller.quorum.voters)');
     const quorum = new RaftQuorum(options);
-    quorum.start();
+    try {
+      quorum.start();
+    } catch (err) {
+      // e.g. quorum-state not writable: nothing may stay open
+      void quorum.close({ resign: false });
+      throw err;
+    }
     return quorum;
   }
 
