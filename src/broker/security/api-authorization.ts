@@ -47,6 +47,8 @@ interface ItemRule {
 
 interface ApiRule {
   whole?(request: Obj, ctx: RequestContext): Check[];
+  /** the answer to a whole-request refusal where Kafka's error response has nowhere to put the code */
+  refused?(request: Obj, errorCode: number): Obj;
   items?(request: Obj, ctx: RequestContext): ItemRule[];
   filter?(response: Obj, request: Obj, allowed: (check: Omit<Check, 'errorCode'>) => boolean, ctx: RequestContext, services: BrokerServices): void;
 }
@@ -197,11 +199,18 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
     items: () => [topicItems('topics', 'topics', AclOperation.READ)],
   },
   29: { whole: clusterWhole(AclOperation.DESCRIBE) },
-  30: { whole: clusterWhole(AclOperation.ALTER) },
-  31: { whole: clusterWhole(AclOperation.ALTER) },
+  30: {
+    whole: clusterWhole(AclOperation.ALTER),
+    refused: (r, errorCode) => ({ throttleTimeMs: 0, results: ((r.creations as unknown[]) ?? []).map(() => ({ errorCode, errorMessage: null })) }),
+  },
+  31: {
+    whole: clusterWhole(AclOperation.ALTER),
+    refused: (r, errorCode) => ({ throttleTimeMs: 0, filterResults: ((r.filters as unknown[]) ?? []).map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) }),
+  },
   32: { items: () => [configItems('resources', 'results', AclOperation.DESCRIBE_CONFIGS)] },
   33: { items: () => [configItems('resources', 'responses', AclOperation.ALTER_CONFIGS)] },
-  35: { whole: clusterWhole(AclOperation.DESCRIBE) },
+  // Kafka answers an unauthorized DescribeLogDirs with no log dirs (and the code from v3)
+  35: { whole: clusterWhole(AclOperation.DESCRIBE), refused: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode, results: [] }) },
   37: { items: () => [topicItems('topics', 'results', AclOperation.ALTER)] },
   42: { items: () => [{ array: 'groupsNames', responseArray: 'results', check: (g) => group(AclOperation.DELETE, field(g) ?? '') }] },
   43: { whole: clusterWhole(AclOperation.ALTER) },
@@ -298,7 +307,9 @@ export function authorizedHandle(handler: ApiHandler, request: unknown, ctx: Req
   const allowed = (check: Omit<Check, 'errorCode'>): boolean => isAllowed(authorizer, who, check);
   const req = request as Obj;
   for (const check of rule.whole?.(req, ctx) ?? []) {
-    if (!allowed(check)) throw refusal(check);
+    if (allowed(check)) continue;
+    if (rule.refused) return rule.refused(req, check.errorCode);
+    throw refusal(check);
   }
   let effective: Obj = req;
   const denied: { rule: ItemRule; entries: unknown[]; errorCode: number }[] = [];
