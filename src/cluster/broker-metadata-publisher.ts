@@ -16,7 +16,8 @@ import {
   type TopicImage,
 } from '../metadata/index.js';
 import type { ClusterMetadata, PartitionLogStore } from './cluster-metadata.js';
-import { writePartitionMetadata } from '../storage/partition-metadata.js';
+import { readPartitionMetadata, writePartitionMetadata } from '../storage/partition-metadata.js';
+import type { PartitionLog } from '../storage/partition-log.js';
 import { existsSync } from 'node:fs';
 
 /** The replica manager as the publisher drives it. */
@@ -48,6 +49,39 @@ export class BrokerMetadataPublisher {
         this.logLine(`ERROR [BrokerMetadataPublisher id=${this.options.brokerId}] Publishing metadata at offset ${image.provenance.lastContainedOffset} failed: ${(err as Error).stack ?? String(err)}`);
       });
     });
+  }
+
+  /**
+   * Stray logs (Kafka's LogManager stray replica detection), once the broker has caught up
+   * with the metadata: a local log whose topic is gone, which is no longer assigned here, or
+   * whose partition.metadata names another topic id (deleted and created again while this
+   * broker was down) is removed. Only after catching up: a partial image would look like
+   * deletions.
+   */
+  async removeStrayLogs(allLogs: readonly PartitionLog[]): Promise<void> {
+    const { brokerId, logs, replicas, metadata } = this.options;
+    await this.tail;
+    const image = metadata.metadataImage();
+    for (const log of allLogs) {
+      const topic = image.topicsByName.get(log.topic);
+      const assigned = topic?.partitions.get(log.partition)?.replicas.includes(brokerId) === true;
+      const recordedId = typeof log.dir === 'string' ? readPartitionMetadata(log.dir)?.topicId : undefined;
+      const sameTopic = recordedId === undefined || recordedId === topic?.topicId;
+      if (assigned && sameTopic) continue;
+      const why = topic === undefined ? 'its topic no longer exists' : !assigned ? 'it is no longer assigned to this broker' : `it belongs to an earlier topic ${log.topic} (id ${recordedId})`;
+      this.logLine(`INFO [BrokerMetadataPublisher id=${brokerId}] Removing stray log ${log.topic}-${log.partition}: ${why}`);
+      replicas.removePartitions([{ topic: log.topic, partition: log.partition }]);
+      await logs.deleteLog(log.topic, log.partition);
+      if (assigned && topic !== undefined) {
+        // the current topic's replica starts empty and catches up from its leader
+        const fresh = await logs.createLog(log.topic, log.partition, metadata.logConfigFor(log.topic));
+        if (typeof fresh.dir === 'string' && existsSync(fresh.dir)) writePartitionMetadata(fresh.dir, topic.topicId, { durable: true });
+        const p = topic.partitions.get(log.partition)!;
+        replicas.applyPartitionStates([
+          { topic: log.topic, topicId: topic.topicId, partition: p.partition, replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch },
+        ]);
+      }
+    }
   }
 
   /** Resolves once every batch seen so far has been published. */

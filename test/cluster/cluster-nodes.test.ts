@@ -6,6 +6,8 @@
  * the live brokers is refused with Kafka's message naming the count, and a second
  * broker with a live broker's id is refused.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutCluster, removeLayout, startInProcess, waitFor, type ClusterLayout, type InProcessNode } from '../helpers/cluster.js';
 
@@ -71,5 +73,22 @@ describe('a ZooKeeper-style cluster in one process', () => {
     const { metadataOf } = await import('./cluster-probe.js');
     const b0 = layout.brokers[0]!;
     await waitFor(async () => (await metadataOf(b0.host, b0.port)).brokers.some((b) => b.nodeId === 2), 20_000, 'broker 2 back in the metadata');
+  }, 40_000);
+
+  it('a broker that was down (its metadata log lost) while its topic was deleted has no log of it after catching up', async () => {
+    const index = nodes.findIndex((n) => n.spec.kind === 'broker' && n.spec.id === 1);
+    const dataDir = layout.brokers[1]!.props['log.dirs']!;
+    expect(fs.existsSync(path.join(dataDir, 'replicated-0'))).toBe(true);
+    await nodes[index]!.node.close();
+    const { deleteTopic } = await import('./cluster-probe.js');
+    const b0 = layout.brokers[0]!;
+    expect(await deleteTopic(b0.host, b0.port, 'replicated')).toBe(0);
+    // its own copy of the metadata log is gone too (a lost disk): only the leader's image, without the topic, is left to tell
+    fs.rmSync(path.join(dataDir, '__cluster_metadata-0'), { recursive: true, force: true });
+    nodes[index] = await startInProcess(layout.brokers[1]!);
+    expect(fs.existsSync(path.join(dataDir, 'replicated-0'))).toBe(false);
+    const b1 = layout.brokers[1]!;
+    const { metadataOf } = await import('./cluster-probe.js');
+    expect((await metadataOf(b1.host, b1.port, null)).topics.map((t) => t.name)).not.toContain('replicated');
   }, 40_000);
 });

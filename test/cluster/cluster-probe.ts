@@ -1,7 +1,7 @@
 /** Small protocol probes for cluster tests: Metadata and CreateTopics against one node, with our network client. */
 import { NetworkClient } from '../../src/network/index.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
-import type { CreateTopicsResponse, MetadataResponse } from '../../src/protocol/generated/types.js';
+import type { CreateTopicsResponse, DeleteTopicsResponse, MetadataResponse } from '../../src/protocol/generated/types.js';
 
 async function withClient<T>(fn: (client: NetworkClient) => Promise<T>): Promise<T> {
   const client = new NetworkClient({ clientId: 'cluster-probe', requestTimeoutMs: 10_000, connectTimeoutMs: 2_000 });
@@ -39,5 +39,12 @@ export function createTopic(host: string, port: number, name: string, numPartiti
       validateOnly: false,
     }, { minVersion: 5, maxVersion: 7 });
     return response.topics[0]!;
+  });
+}
+
+export function deleteTopic(host: string, port: number, name: string): Promise<number> {
+  return withClient(async (client) => {
+    const { response } = await client.send<DeleteTopicsResponse>({ host, port }, ApiKey.DeleteTopics, { topics: [], topicNames: [name], timeoutMs: 30_000 }, { minVersion: 4, maxVersion: 5 });
+    return response.responses[0]!.errorCode;
   });
 }
