@@ -69,6 +69,11 @@ describe('kafka-storage format', () => {
     expect(run(['format', '-t', ID, '-c', controller.file, '-s']).lines).toEqual([`Formatting ${controller.base}/d with metadata.version ${METADATA_VERSION}.`]);
   });
 
+  it('refuses a zookeeper.properties file, naming it', () => {
+    const zk = node(['dataDir=$BASE/zk', 'clientPort=2181']);
+    expect(() => run(['format', '-t', ID, '-c', zk.file])).toThrow(`${zk.file} is a zookeeper.properties file; zookeeper-server-start formats its dataDir itself.`);
+  });
+
   it('the stock single-broker file (no process.roles) may be formatted too, as Kafka 4.0 tutorials do with config/server.properties', () => {
     const { file, base } = node(['broker.id=0', 'log.dirs=$BASE/logs']);
     expect(run(['format', '--standalone', '-t', ID, '-c', file]).lines).toEqual([`Formatting ${base}/logs with metadata.version ${METADATA_VERSION}.`]);

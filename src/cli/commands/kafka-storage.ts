@@ -100,6 +100,9 @@ function loadNode(file: string): { config: BrokerConfig; topology: QuorumTopolog
 /** `format`: the lines Kafka prints, or a CliError with its words. */
 export function formatStorage(args: StorageArgs, out: (line: string) => void): void {
   const { config, topology } = loadNode(args.config ?? '');
+  if ('clientPort' in config.raw && 'dataDir' in config.raw) {
+    throw new CliError(`${args.config ?? ''} is a zookeeper.properties file; zookeeper-server-start formats its dataDir itself. kafka-storage format takes a KRaft server.properties (process.roles, node.id, log.dirs)`);
+  }
   if (topology.style === 'zookeeper') {
     throw new CliError('The kafka configuration file appears to be for a legacy cluster. Formatting is only supported for clusters in KRaft mode.');
   }
