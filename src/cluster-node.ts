@@ -40,7 +40,10 @@ import {
   TRANSACTION_STATE_TOPIC,
   TransactionCoordinator,
   transactionCoordinatorConfig,
+  TransactionMarkerChannelManager,
+  type MarkerDestination,
 } from './coordinator/index.js';
+import type { TransactionMarkerWriter } from './broker/services/transaction-service.js';
 import { ClusterMetadata, type PartitionLogStore } from './cluster/cluster-metadata.js';
 import { QuorumController } from './cluster/controller/quorum-controller.js';
 import { isActiveBroker } from './cluster/controller/leadership.js';
@@ -159,12 +162,14 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
   let metadata: ClusterMetadata | undefined;
   let publisher: BrokerMetadataPublisher | undefined;
   let producerIds: ProducerIdManager | undefined;
+  let markerChannel: TransactionMarkerChannelManager | undefined;
   const shutdown = async (): Promise<void> => {
     lifecycle?.close();
     producerIds?.close();
     await server.close();
     groups?.shutdown();
     transactions?.shutdown();
+    markerChannel?.close();
     await replicas?.shutdown();
     replicas?.close();
     controller?.close();
@@ -287,17 +292,33 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
       logger: log,
     });
     const groupCoordinator = groups;
+    const writeLocalMarker: TransactionMarkerWriter = (marker) => {
+      const errorCode = replicaManager.writeTxnMarker(marker);
+      if (errorCode === ErrorCode.NONE && marker.topic === OFFSETS_TOPIC) {
+        groupCoordinator.completeTransaction(marker.partition, marker.producerId, marker.commit);
+      }
+      return errorCode;
+    };
+    // COMMIT/ABORT markers go to each partition's leader (WriteTxnMarkers), this broker's own in-process
+    markerChannel = new TransactionMarkerChannelManager({
+      brokerId: topology.nodeId,
+      leaderOf: (topic, partition): MarkerDestination => {
+        const state = clusterMetadata.topic(topic);
+        if (state === undefined || partition < 0 || partition >= state.partitions.length) return 'gone';
+        const leader = state.partitions[partition]!.leader;
+        if (leader === topology.nodeId) return { nodeId: leader, host: '', port: -1 };
+        const endpoint = leader < 0 ? undefined : clusterMetadata.metadataImage().brokers.get(leader)?.endpoints[0];
+        return endpoint === undefined ? 'unknown' : { nodeId: leader, host: endpoint.host, port: endpoint.port };
+      },
+      writeLocal: writeLocalMarker,
+      log,
+    });
     transactions = new TransactionCoordinator({
       log: internalTopicLog(TRANSACTION_STATE_TOPIC, config.transactionStateLogNumPartitions),
       ensureTopic: () => ensureInternalTopic(TRANSACTION_STATE_TOPIC),
       generateProducerId: () => producerIdManager.generateProducerId(),
-      writeMarker: (marker) => {
-        const errorCode = replicaManager.writeTxnMarker(marker);
-        if (errorCode === ErrorCode.NONE && marker.topic === OFFSETS_TOPIC) {
-          groupCoordinator.completeTransaction(marker.partition, marker.producerId, marker.commit);
-        }
-        return errorCode;
-      },
+      writeMarker: writeLocalMarker,
+      markerChannel,
       offsetsPartitionFor: (groupId) => groupCoordinator.partitionFor(groupId),
       config: transactionCoordinatorConfig(config),
       logger: log,
