@@ -19,7 +19,8 @@ export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnRespon
     const partitions: TxnTopicPartition[] = [];
     for (const topic of request.v3AndBelowTopics) {
       for (const partition of topic.partitions) {
-        if (services.metadata.getPartition(topic.name, partition)) partitions.push({ topic: topic.name, partition });
+        // known to the cluster's metadata: the partition may be led (and hosted) by another broker
+        if (services.metadata.topic(topic.name)?.partitions[partition] !== undefined) partitions.push({ topic: topic.name, partition });
         else unknown.add(`${topic.name}\u0000${partition}`);
       }
     }
