@@ -49,9 +49,13 @@ describe.skipIf(!ready)('kcat over SSL and SASL', () => {
         { name: 'SSL', host: '127.0.0.1', port: 0 },
         { name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0 },
         { name: 'SASL_SSL', host: '127.0.0.1', port: 0 },
+        { name: 'EXPIRED', host: '127.0.0.1', port: 0 },
       ],
       raw: {
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL',
         'ssl.keystore.location': certs.serverKeystorePem,
+        // one listener with its own (expired) certificate
+        'listener.name.expired.ssl.keystore.location': certs.expiredKeystorePem,
         'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
         'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
         // PLAIN only where its users are configured
@@ -83,7 +87,7 @@ describe.skipIf(!ready)('kcat over SSL and SASL', () => {
     expect(await roundTrip(`127.0.0.1:${port('SASL_SSL')}`, settings, 'kcat-sasl-ssl')).toBe('first\nsecond\n');
   });
 
-  it('fails on a wrong password, an unknown user and an untrusted broker certificate, and keeps serving', async () => {
+  it('fails on a wrong password, an unknown user, an untrusted and an expired broker certificate, and keeps serving', async () => {
     const bootstrap = `127.0.0.1:${port('SASL_PLAINTEXT')}`;
     for (const [mechanism, user, password] of [['PLAIN', 'alice', 'wrong'], ['SCRAM-SHA-256', 'bob', 'wrong'], ['SCRAM-SHA-256', 'nobody', 'bob-256']]) {
       const failed = await kcat(['-b', bootstrap, '-X', 'security.protocol=sasl_plaintext', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`, '-L', '-m', '5']);
@@ -93,6 +97,9 @@ describe.skipIf(!ready)('kcat over SSL and SASL', () => {
     const untrusted = await kcat(['-b', `127.0.0.1:${port('SSL')}`, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.rogueCertPem}`, '-L', '-m', '5']);
     expect(untrusted.code).not.toBe(0);
     expect(untrusted.stderr).toMatch(/certificate verify failed|SSL handshake failed/);
+    const expired = await kcat(['-b', `127.0.0.1:${port('EXPIRED')}`, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caPem}`, '-L', '-m', '5']);
+    expect(expired.code).not.toBe(0);
+    expect(expired.stderr).toMatch(/certificate has expired|certificate verify failed/);
     const ok = await kcat(['-b', `127.0.0.1:${port('SSL')}`, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caPem}`, '-L', '-m', '5']);
     expect(ok.code, ok.stderr).toBe(0);
   });

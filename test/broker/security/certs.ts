@@ -29,6 +29,8 @@ export interface TestCerts {
   /** a client certificate from a CA the broker does not trust */
   rogueCertPem: string;
   rogueKeyPem: string;
+  /** a server key store (PEM) whose certificate, signed by the CA, has already expired */
+  expiredKeystorePem: string;
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -37,9 +39,10 @@ function openssl(dir: string, args: string[]): void {
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-function signed(dir: string, name: string, subject: string, ca: string, ext?: string): void {
+function signed(dir: string, name: string, subject: string, ca: string, ext?: string, days = '2'): void {
   openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  const args = ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2'];
+  // -days 0: valid until the second it was made, so expired by the time a test connects
+  const args = ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', days];
   if (ext) {
     fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
     args.push('-extfile', `${name}.ext`);
@@ -54,8 +57,10 @@ export function makeCerts(): TestCerts {
   signed(dir, 'server', '/CN=localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
   signed(dir, 'alice', '/C=US/O=Acme/CN=alice', 'ca');
   signed(dir, 'rogue', '/CN=mallory', 'rogue-ca');
+  signed(dir, 'expired', '/CN=localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n', '0');
   const p = (f: string): string => path.join(dir, f);
   fs.writeFileSync(p('server-keystore.pem'), fs.readFileSync(p('server.key'), 'utf8') + fs.readFileSync(p('server.pem'), 'utf8'));
+  fs.writeFileSync(p('expired-keystore.pem'), fs.readFileSync(p('expired.key'), 'utf8') + fs.readFileSync(p('expired.pem'), 'utf8'));
   openssl(dir, ['pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:key-secret', '-out', 'server-enc.key']);
   fs.writeFileSync(p('server-keystore-enc.pem'), fs.readFileSync(p('server-enc.key'), 'utf8') + fs.readFileSync(p('server.pem'), 'utf8'));
   openssl(dir, ['pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-out', 'server.p12', '-passout', 'pass:store-secret']);
@@ -73,5 +78,6 @@ export function makeCerts(): TestCerts {
     clientKeyPem: p('alice.key'),
     rogueCertPem: p('rogue.pem'),
     rogueKeyPem: p('rogue.key'),
+    expiredKeystorePem: p('expired-keystore.pem'),
   };
 }
