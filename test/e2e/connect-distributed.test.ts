@@ -136,7 +136,8 @@ describe('connect-distributed: two workers, one killed', () => {
     // Kill -9 the worker running the source (and a sink task), once the source's position is committed to connect-offsets.
     const victim = sourceOwner === `127.0.0.1:${w1.port}` ? w1 : w2;
     const survivor = victim === w1 ? w2 : w1;
-    await eventually('the source offsets to be committed', () => /Committing offsets for 2 acknowledged messages/.test(victim.output()));
+    await eventually('the source position after foo and bar in connect-offsets', async () =>
+      (await rest(victim.port, 'GET', '/connectors/local-file-source/offsets')).text === '{"offsets":[{"partition":{"filename":"test.txt"},"offset":{"position":8}}]}');
     victim.process.kill('SIGKILL');
     await victim.exited;
     fs.appendFileSync(path.join(dir, 'test.txt'), 'after failover\n');

@@ -77,13 +77,17 @@ export async function startDistributed(workerProps: Record<string, string>, log:
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
   await producer.connect();
-  const client = new NetworkClient({ clientId: `connect-${groupId}`, bootstrap: endpoints(config) });
+  // One connection set per reader and one for the group: requests on a connection are answered in order, so a
+  // long-polling Fetch must never hold up a Heartbeat or JoinGroup (Java Connect, too, gives each its own client).
+  const newClient = (): NetworkClient => new NetworkClient({ clientId: `connect-${groupId}`, bootstrap: endpoints(config) });
+  const clients = [newClient(), newClient(), newClient(), newClient()];
+  const [client, configClient, statusClient, offsetClient] = clients as [NetworkClient, NetworkClient, NetworkClient, NetworkClient];
   const configs = new ConfigStore(producer, config.configTopic);
   const statuses = new StatusStore(producer, config.statusTopic);
   const offsets = new KafkaOffsetStore(producer, config.offsetTopic);
-  const configLog = new KafkaLog(client, config.configTopic, (k, v, p, o) => configs.apply(k, v, p, o));
-  const statusLog = new KafkaLog(client, config.statusTopic, (k, v) => statuses.apply(k, v));
-  const offsetLog = new KafkaLog(client, config.offsetTopic, (k, v) => offsets.apply(k, v));
+  const configLog = new KafkaLog(configClient, config.configTopic, (k, v, p, o) => configs.apply(k, v, p, o));
+  const statusLog = new KafkaLog(statusClient, config.statusTopic, (k, v) => statuses.apply(k, v));
+  const offsetLog = new KafkaLog(offsetClient, config.offsetTopic, (k, v) => offsets.apply(k, v));
   await Promise.all([configLog.start(), statusLog.start(), offsetLog.start()]);
 
   let herder: DistributedHerder | undefined;
@@ -144,7 +148,7 @@ export async function startDistributed(workerProps: Record<string, string>, log:
       await worker.stop();
       await Promise.all([configLog.stop(), statusLog.stop(), offsetLog.stop()]);
       await producer.disconnect().catch(() => undefined);
-      client.close();
+      for (const c of clients) c.close();
       log.log('INFO', 'Herder stopped', CATEGORY.distributedHerder);
       log.log('INFO', 'Kafka Connect stopped', CATEGORY.connect);
     },
