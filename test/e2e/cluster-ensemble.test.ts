@@ -2,7 +2,8 @@
  * Seed 000 §6.1 / seed 001's layout with the real bins, each "machine" on its own
  * loopback address: a three-node ZooKeeper ensemble (three `zookeeper-server-start`
  * with server.N lines and a myid file each, i.e. three controller voters of this
- * toolkit) and three brokers whose zookeeper.connect lists all three. They form one
+ * toolkit) and three brokers (ids 102-104, zookeeper.connect listing all three with
+ * seed 004's `/kafka` chroot). They form one
  * cluster; `kafka-topics --create --zookeeper … --partitions 3 --replication-factor 2`
  * as typed gives three partitions of two replicas in sync; SIGTERM of a broker moves
  * the leadership of its partitions to the other replica before it exits (controlled
@@ -38,7 +39,8 @@ describe('a three-node ZooKeeper ensemble and three brokers (seed 000, real proc
 
   beforeAll(async () => {
     await requireBuiltBroker();
-    layout = await layoutCluster({ brokers: 3, controllers: 3, style: 'zookeeper', brokerProps: { 'broker.session.timeout.ms': '4000', 'broker.heartbeat.interval.ms': '500' } });
+    // brokers 102-104 with a /kafka chroot, as seed 004 writes zookeeper.connect
+    layout = await layoutCluster({ brokers: 3, controllers: 3, style: 'zookeeper', firstBrokerId: 102, chroot: '/kafka', brokerProps: { 'broker.session.timeout.ms': '4000', 'broker.heartbeat.interval.ms': '500' } });
     runDir = path.join(layout.base, 'run');
     fs.mkdirSync(runDir, { recursive: true });
     const ensemble = layout.controllers.map((c) => spawnNode(c, runDir));

@@ -103,6 +103,8 @@ export interface LayoutOptions {
   firstBrokerId?: number;
   /** extra broker properties */
   brokerProps?: Record<string, string>;
+  /** a chroot after the zookeeper.connect hosts (seed 004: `/kafka`) */
+  chroot?: string;
 }
 
 /**
@@ -161,7 +163,7 @@ export async function layoutCluster(options: LayoutOptions): Promise<ClusterLayo
     };
     const props: Record<string, string> =
       style === 'zookeeper'
-        ? { 'broker.id': String(firstId + i), 'zookeeper.connect': controllerConnect, ...common }
+        ? { 'broker.id': String(firstId + i), 'zookeeper.connect': `${controllerConnect}${options.chroot ?? ''}`, ...common }
         : {
             'process.roles': 'broker',
             'node.id': String(firstId + i),
