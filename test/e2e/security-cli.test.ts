@@ -132,4 +132,23 @@ describe.skipIf(!hasOpenssl)('security through the CLI', () => {
     expect(said).toMatch(/authentication with the broker at localhost:\d+ failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256\. Check sasl.mechanism/);
     expect(said).not.toContain('nope');
   });
+
+  it('refuses to start on an unreadable key store or a JKS file, in one line naming the key', async () => {
+    const start = async (extra: Record<string, string>): Promise<{ code: number | null; said: string }> => {
+      const file = clientFile('bad-server.properties', { ...serverProps, listeners: `SASL_SSL://127.0.0.1:${await freePort()}`, 'log.dirs': path.join(dir, 'bad-data'), ...extra });
+      const result = await runCli('kafka-server-start', [file], { env: { KAFKA_TS_RUN_DIR: path.join(dir, 'bad-run') } });
+      return { code: result.code, said: (result.stdout + result.stderr).trim() };
+    };
+    const missing = await start({ 'ssl.keystore.location': path.join(dir, 'missing.pem') });
+    expect(missing.code).not.toBe(0);
+    expect(missing.said).toBe(`Cannot read ssl.keystore.location ${path.join(dir, 'missing.pem')}: no such file`);
+    const jks = path.join(dir, 'server.keystore.jks');
+    fs.writeFileSync(jks, Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]));
+    const old = await start({ 'ssl.keystore.location': jks, 'ssl.keystore.type': 'JKS', 'ssl.keystore.password': 'store-secret' });
+    expect(old.code).not.toBe(0);
+    expect(old.said.split('\n')).toHaveLength(1);
+    expect(old.said).toMatch(/is a JKS keystore, which this broker cannot read: convert it with keytool -importkeystore/);
+    expect(old.said).not.toContain('store-secret');
+  });
 });
+
