@@ -22,7 +22,7 @@ import { recordSkip } from '../helpers/skips.js';
 import { NetworkClient } from '../../src/network/index.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { InitProducerIdResponse } from '../../src/protocol/generated/types.js';
+import type { InitProducerIdResponse, MetadataResponse } from '../../src/protocol/generated/types.js';
 
 const PY = '/usr/bin/python3';
 const hasConfluent = commandWorks(PY, ['-c', 'import confluent_kafka']);
@@ -62,11 +62,6 @@ left = p.flush(90)
 print(json.dumps({'produced': i, 'unflushed': left}), flush=True)
 `;
 
-function partitionState(stdout: string): { leader: number; isr: number[] } | undefined {
-  const m = /Partition: 0\s+Leader: (-?\d+)\s+Replicas: ([\d,]+)\s+Isr: ([\d,]*)/.exec(stdout);
-  return m ? { leader: Number(m[1]), isr: m[3] ? m[3].split(',').map(Number) : [] } : undefined;
-}
-
 describe('idempotent producers on a three-broker cluster (real processes)', () => {
   let layout: ClusterLayout;
   let runDir: string;
@@ -98,12 +93,34 @@ describe('idempotent producers on a three-broker cluster (real processes)', () =
     if (layout) removeLayout(layout);
   }, 60_000);
 
-  /** the last --describe output, for the failure message */
+  /** the last answer, for the failure message */
   let lastDescribe = '';
-  const describeTopic = async (topic: string) => {
-    const result = await cli('kafka-topics', ['--describe', '--bootstrap-server', layout.bootstrap, '--topic', topic]);
-    lastDescribe = result.stdout + result.stderr;
-    return partitionState(result.stdout);
+  /**
+   * The partition's leader and ISR as a live broker's Metadata answers them (one quick
+   * request per broker; kafka-topics --describe retries a leaderless partition for long).
+   */
+  const describeTopic = async (topic: string): Promise<{ leader: number; isr: number[] } | undefined> => {
+    const client = new NetworkClient({ clientId: 'describe', requestTimeoutMs: 3_000, connectTimeoutMs: 2_000 });
+    try {
+      for (const broker of layout.brokers) {
+        try {
+          const { response } = await client.send<MetadataResponse>({ host: broker.host, port: broker.port }, ApiKey.Metadata, {
+            topics: [{ topicId: '', name: topic }],
+            allowAutoTopicCreation: false,
+            includeClusterAuthorizedOperations: false,
+            includeTopicAuthorizedOperations: false,
+          }, { minVersion: 1, maxVersion: 9 });
+          const p = response.topics[0]?.partitions[0];
+          lastDescribe = `broker ${broker.id}: ${JSON.stringify(p ?? response.topics[0] ?? null)}`;
+          if (p !== undefined) return { leader: p.leaderId, isr: p.isrNodes };
+        } catch (err) {
+          lastDescribe = `broker ${broker.id}: ${(err as Error).message}`;
+        }
+      }
+      return undefined;
+    } finally {
+      client.close();
+    }
   };
 
   async function createReplicatedTopic(topic: string): Promise<void> {
