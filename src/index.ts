@@ -28,6 +28,7 @@ import {
   transactionCoordinatorConfig,
 } from './coordinator/index.js';
 import { ClusterMetadata } from './cluster/cluster-metadata.js';
+import { localQuorumService } from './cluster/raft/local-quorum-service.js';
 import { createAuthorizer } from './broker/security/authorizer.js';
 import { quorumTopology, type QuorumTopology } from './cluster/node-config.js';
 import { startClusterNode } from './cluster-node.js';
@@ -212,6 +213,8 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
       data: replicas,
       fetchSessions: new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots }),
       apiVersions: advertisedApis(handlers),
+      // DescribeQuorum as Kafka's one-node combined server answers it (one voter, no observers)
+      quorum: embeddedQuorumService(metadata),
       security: metadata,
       authorizer: authorizerFor(() => metadata.securityImage().acls.values()),
       log,
@@ -244,4 +247,10 @@ async function startEmbeddedBroker(input: BrokerConfig, log: (line: string) => v
       return closing;
     },
   };
+}
+
+/** The raft APIs of the single broker's LocalQuorum (DescribeQuorum only on its broker listener). */
+function embeddedQuorumService(metadata: ClusterMetadata): ReturnType<typeof localQuorumService> | undefined {
+  const quorum = metadata.embeddedQuorum();
+  return quorum === undefined ? undefined : localQuorumService(quorum);
 }

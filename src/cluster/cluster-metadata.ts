@@ -206,6 +206,11 @@ export class ClusterMetadata implements MetadataService {
     this.batchListeners.push(listener);
   }
 
+  /** The single broker's own LocalQuorum (once loaded), for its DescribeQuorum answers; undefined on a cluster node. */
+  embeddedQuorum(): LocalQuorum | undefined {
+    return this.embedded && this.quorum instanceof LocalQuorum ? this.quorum : undefined;
+  }
+
   /** true when metadata changes are decided on this node (it leads the quorum, or it is a single broker) */
   private get decidesLocally(): boolean {
     if (this.embedded) return true;

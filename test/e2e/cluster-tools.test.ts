@@ -64,6 +64,20 @@ describe('cluster tools against one broker', () => {
     expect(await runCli('kafka-reassign-partitions', [...boot(), '--execute', '--reassignment-json-file', toUnknown])).toMatchObject({ code: 1, stdout: 'Error: Unknown broker id 7\n' });
   });
 
+  it('kafka-metadata-quorum: the single broker is the one voter and leader of its quorum, no observers', async () => {
+    const status = await runCli('kafka-metadata-quorum', [...boot(), 'describe', '--status']);
+    expect(status.code).toBe(0);
+    const lines = status.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.slice(0, 24))).toEqual(['ClusterId:              ', 'LeaderId:               ', 'LeaderEpoch:            ', 'HighWatermark:          ', 'MaxFollowerLag:         ', 'MaxFollowerLagTimeMs:   ', 'CurrentVoters:          ', 'CurrentObservers:       ']);
+    expect(lines.slice(1, 2)).toEqual(['LeaderId:               0']);
+    expect(lines.slice(4)).toEqual(['MaxFollowerLag:         0', 'MaxFollowerLagTimeMs:   0', 'CurrentVoters:          [{"id": 0, "directoryId": null}]', 'CurrentObservers:       []']);
+    const replication = await runCli('kafka-metadata-quorum', [...boot(), 'describe', '--replication']);
+    const rows = replication.stdout.replace(/\n$/, '').split('\n'); // every row ends with a TAB
+    expect(rows[0]).toBe('NodeId\tDirectoryId           \tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus\t');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/^0     \tAAAAAAAAAAAAAAAAAAAAAA\t\d+ *\t0  \t-?\d+ *\t-?\d+ *\tLeader\t$/);
+  });
+
   it("kafka-topics --create beyond the brokers prints the broker's own words", async () => {
     const refused = await runCli('kafka-topics', [...boot(), '--create', '--topic', 'rf3', '--replication-factor', '3']);
     expect(refused).toMatchObject({ code: 1, stdout: 'Error while executing topic command : Replication factor: 3 larger than available brokers: 1.\n' });
