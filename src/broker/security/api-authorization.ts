@@ -146,8 +146,24 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
         ? [{ array: 'groups', responseArray: 'groups', check: (g) => group(AclOperation.DESCRIBE, field(g, 'groupId') ?? '') }]
         : Array.isArray(r.topics) ? [topicItems('topics', 'topics', AclOperation.DESCRIBE)] : [],
     filter: (response, request, allowed, ctx) => {
-      if (ctx.apiVersion >= 8 || Array.isArray(request.topics)) return;
-      response.topics = (response.topics as Obj[] | undefined)?.filter((t) => allowed(topic(AclOperation.DESCRIBE, String(t.name))));
+      const describable = (t: Obj): boolean => allowed(topic(AclOperation.DESCRIBE, String(t.name)));
+      if (ctx.apiVersion < 8) {
+        if (!Array.isArray(request.topics)) response.topics = (response.topics as Obj[] | undefined)?.filter(describable);
+        return;
+      }
+      // v8+: per group, all-topics answers keep describable topics; named ones answer TOPIC_AUTHORIZATION_FAILED
+      const asked = new Map(((request.groups as Obj[] | undefined) ?? []).map((g) => [String(g.groupId), g.topics]));
+      for (const g of (response.groups as Obj[] | undefined) ?? []) {
+        const topics = (g.topics as Obj[] | undefined) ?? [];
+        if (!Array.isArray(asked.get(String(g.groupId)))) {
+          g.topics = topics.filter(describable);
+          continue;
+        }
+        for (const t of topics) {
+          if (describable(t)) continue;
+          t.partitions = ((t.partitions as Obj[] | undefined) ?? []).map((p) => ({ ...p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }));
+        }
+      }
     },
   },
   10: {

@@ -111,6 +111,26 @@ describe('authorization per API', () => {
     expect(forAdmin.clusterAuthorizedOperations & (1 << 7)).not.toBe(0);
   });
 
+  it('OffsetFetch v8 answers per group and hides the topics a principal may not describe', async () => {
+    const { AclOperation, AclPermissionType, AclResourceType, PatternType } = await import('../../../src/broker/security/acl.js');
+    await admin.request(ApiKey.CreateAcls, 1, { creations: [{ resourceType: AclResourceType.GROUP, resourceName: 'mine', resourcePatternType: PatternType.LITERAL, principal: 'User:mallory', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW }] });
+    // the offsets topic is created on first use: retry while its coordinator loads
+    let committed: unknown;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      committed = await admin.request(ApiKey.OffsetCommit, 8, { groupId: 'mine', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'secret', partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+      if (!codes(committed).includes(ErrorCode.COORDINATOR_NOT_AVAILABLE) && !codes(committed).includes(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(codes(committed), JSON.stringify(committed)).toEqual([ErrorCode.NONE]);
+    type Groups = { groups: { groupId: string; errorCode: number; topics: { name: string; partitions: { errorCode: number; committedOffset: bigint }[] }[] }[] };
+    const all = await mallory.request<Groups>(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'mine', topics: null }, { groupId: 'theirs', topics: null }], requireStable: false });
+    expect(all.groups.map((g) => [g.groupId, g.errorCode, g.topics.length])).toEqual([['mine', 0, 0], ['theirs', G, 0]]);
+    const named = await mallory.request<Groups>(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'mine', topics: [{ name: 'secret', partitionIndexes: [0] }] }], requireStable: false });
+    expect(named.groups[0]!.topics[0]!.partitions.map((p) => [p.errorCode, p.committedOffset])).toEqual([[T, -1n]]);
+    const forAdmin = await admin.request<Groups>(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'mine', topics: null }], requireStable: false });
+    expect(forAdmin.groups[0]!.topics.map((t) => t.name)).toEqual(['secret']);
+  });
+
   it('lets the super user through the same requests', async () => {
     const listed = await admin.request(ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 2, resourceName: 'secret', configurationKeys: null }], includeSynonyms: false });
     expect(codes(listed).every((code) => code === ErrorCode.NONE)).toBe(true);
