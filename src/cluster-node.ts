@@ -71,6 +71,8 @@ export interface RunningClusterNode {
 
 const OFFSETS_TOPIC = '__consumer_offsets';
 const COORDINATOR_APPEND_TIMEOUT_MS = 5000;
+/** How long a transaction marker written here waits for its partition's ISR before the channel retries it. */
+const MARKER_ACK_TIMEOUT_MS = 15_000;
 /** Broker session of a ZooKeeper-style controller: Kafka's zookeeper.session.timeout.ms default before 2.5. */
 const ZOOKEEPER_STYLE_SESSION_TIMEOUT_MS = 6000;
 /** How long a starting broker waits to be unfenced before it reports itself started anyway. */
@@ -310,7 +312,15 @@ export async function startClusterNode(input: BrokerConfig, topology: QuorumTopo
         const endpoint = leader < 0 ? undefined : clusterMetadata.metadataImage().brokers.get(leader)?.endpoints[0];
         return endpoint === undefined ? 'unknown' : { nodeId: leader, host: endpoint.host, port: endpoint.port };
       },
-      writeLocal: writeLocalMarker,
+      // acks=-1: a marker counts as written once the partition's ISR has it
+      writeLocal: (marker) => {
+        const settle = (errorCode: number): number => {
+          if (errorCode === ErrorCode.NONE && marker.topic === OFFSETS_TOPIC) groupCoordinator.completeTransaction(marker.partition, marker.producerId, marker.commit);
+          return errorCode;
+        };
+        const written = replicaManager.writeTxnMarkerReplicated(marker, MARKER_ACK_TIMEOUT_MS);
+        return written instanceof Promise ? written.then(settle) : settle(written);
+      },
       log,
     });
     transactions = new TransactionCoordinator({

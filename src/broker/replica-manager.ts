@@ -659,6 +659,25 @@ export class ReplicaManager implements PartitionDataService {
     }
   }
 
+  /**
+   * WriteTxnMarkers as Kafka answers it (acks=-1): the marker appended as writeTxnMarker
+   * does, then NONE once the high watermark covers it — so a marker the coordinator counts
+   * as written survives the leader's loss — or REQUEST_TIMED_OUT / NOT_LEADER_OR_FOLLOWER
+   * (the coordinator then retries, a duplicate marker being harmless). The code directly
+   * when complete at once (an ISR of one).
+   */
+  writeTxnMarkerReplicated(marker: Parameters<ReplicaManager['writeTxnMarker']>[0], timeoutMs: number): number | Promise<number> {
+    const errorCode = this.writeTxnMarker(marker);
+    if (errorCode !== ErrorCode.NONE) return errorCode;
+    const log = this.leaderLog(marker.topic, marker.partition);
+    if (typeof log === 'number') return log;
+    const requiredOffset = log.logEndOffset;
+    if (log.highWatermark >= requiredOffset) return ErrorCode.NONE;
+    const outcome: AppendOutcome = { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: requiredOffset - 1, logAppendTime: -1, logStartOffset: log.logStartOffset, requiredOffset };
+    const done = this.producePurgatory.tryCompleteElseWatch([{ topic: marker.topic, partition: marker.partition, requiredOffset, outcome }], [outcome], timeoutMs);
+    return done instanceof Promise ? done.then((o) => o[0]!.errorCode) : done[0]!.errorCode;
+  }
+
   close(): void {
     void this.replicated.shutdown();
     this.producePurgatory.cancelAll();

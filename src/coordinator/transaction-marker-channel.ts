@@ -1,7 +1,7 @@
 /**
  * Sends a transaction's COMMIT/ABORT markers to the leader of each of its partitions
- * (Kafka's TransactionMarkerChannelManager): partitions this broker leads are written
- * in-process, the others are grouped by leader broker into one WriteTxnMarkers (27)
+ * (Kafka's TransactionMarkerChannelManager) and counts one as written once the partition's
+ * ISR has it (acks=-1): partitions this broker leads are written in-process, the others are grouped by leader broker into one WriteTxnMarkers (27)
  * request each. Partitions whose leader is unknown, moved (NOT_LEADER_OR_FOLLOWER) or
  * briefly unable to take the write (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, a lost
  * connection …) are retried after a backoff against the leader the metadata names then,
@@ -23,8 +23,8 @@ export interface TransactionMarkerChannelOptions {
   brokerId: number;
   /** the partition's current leader from this broker's metadata */
   leaderOf(topic: string, partition: number): MarkerDestination;
-  /** writes a marker to a partition this broker leads (plus the group coordinator's bookkeeping) */
-  writeLocal: TransactionMarkerWriter;
+  /** writes a marker to a partition this broker leads (plus the group coordinator's bookkeeping); resolves once the ISR has it */
+  writeLocal: (marker: Parameters<TransactionMarkerWriter>[0]) => number | Promise<number>;
   /** retry.backoff.ms between rounds (Kafka's channel retries with the broker's backoff) */
   retryBackoffMs?: number;
   /** request.timeout.ms of one WriteTxnMarkers */
@@ -99,6 +99,7 @@ export class TransactionMarkerChannelManager {
       const retry: TxnTopicPartition[] = [];
       const remote = new Map<number, { host: string; port: number; partitions: TxnTopicPartition[] }>();
       let fenced = false;
+      const local: Promise<void>[] = [];
       const outcome = (tp: TxnTopicPartition, errorCode: number): void => {
         if (errorCode === ErrorCode.NONE || DROPPED.has(errorCode)) return;
         if (FENCED.has(errorCode)) {
@@ -122,19 +123,21 @@ export class TransactionMarkerChannelManager {
           continue;
         }
         if (leader.nodeId === this.options.brokerId) {
-          outcome(tp, this.options.writeLocal({ ...tp, producerId: txn.producerId, producerEpoch: txn.producerEpoch, commit: txn.commit, coordinatorEpoch: txn.coordinatorEpoch }));
+          const marker = { ...tp, producerId: txn.producerId, producerEpoch: txn.producerEpoch, commit: txn.commit, coordinatorEpoch: txn.coordinatorEpoch };
+          local.push(Promise.resolve(this.options.writeLocal(marker)).then((code) => outcome(tp, code), () => outcome(tp, ErrorCode.UNKNOWN_SERVER_ERROR)));
           continue;
         }
         const group = remote.get(leader.nodeId) ?? { host: leader.host, port: leader.port, partitions: [] };
         group.partitions.push(tp);
         remote.set(leader.nodeId, group);
       }
-      await Promise.all(
-        [...remote].map(async ([nodeId, group]) => {
+      await Promise.all([
+        ...local,
+        ...[...remote].map(async ([nodeId, group]) => {
           const answers = await this.send(nodeId, group, txn);
           for (const tp of group.partitions) outcome(tp, answers?.get(key(tp)) ?? ErrorCode.NETWORK_EXCEPTION);
         }),
-      );
+      ]);
       if (fenced) return false;
       remaining = retry;
     }

@@ -38,7 +38,7 @@ async function remoteLeader(answer: (m: TxnMarker) => number) {
   const services = {
     config,
     data: {
-      writeTxnMarker: (m: TxnMarker) => {
+      writeTxnMarkerReplicated: (m: TxnMarker) => {
         const code = answer(m);
         if (code === ErrorCode.NONE) written.push(m);
         return code;

@@ -14,34 +14,37 @@ import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../prot
 
 const OFFSETS_TOPIC = '__consumer_offsets';
 
+/** How long a marker waits for the partition's ISR (Kafka waits request.timeout.ms; the sender's request outlasts this). */
+const MARKER_ACK_TIMEOUT_MS = 15_000;
+
 export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   apiKey: 27,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, _ctx, services) {
-    const markers = request.markers.map((marker) => {
-      const producerId = int64ToNumber(marker.producerId);
-      return {
-        producerId: marker.producerId,
-        topics: marker.topics.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitionIndexes.map((partition) => {
-            const errorCode = services.data.writeTxnMarker({
-              topic: topic.name,
-              partition,
-              producerId,
-              producerEpoch: marker.producerEpoch,
-              commit: marker.transactionResult,
-              coordinatorEpoch: marker.coordinatorEpoch,
-            });
-            if (errorCode === ErrorCode.NONE && topic.name === OFFSETS_TOPIC) {
-              services.groups.completeTransaction(partition, producerId, marker.transactionResult);
-            }
-            return { partitionIndex: partition, errorCode };
-          }),
-        })),
-      };
-    });
+  async handle(request, _ctx, services) {
+    const markers = await Promise.all(
+      request.markers.map(async (marker) => {
+        const producerId = int64ToNumber(marker.producerId);
+        const topics = await Promise.all(
+          marker.topics.map(async (topic) => ({
+            name: topic.name,
+            partitions: await Promise.all(
+              topic.partitionIndexes.map(async (partition) => {
+                const errorCode = await services.data.writeTxnMarkerReplicated(
+                  { topic: topic.name, partition, producerId, producerEpoch: marker.producerEpoch, commit: marker.transactionResult, coordinatorEpoch: marker.coordinatorEpoch },
+                  MARKER_ACK_TIMEOUT_MS,
+                );
+                if (errorCode === ErrorCode.NONE && topic.name === OFFSETS_TOPIC) {
+                  services.groups.completeTransaction(partition, producerId, marker.transactionResult);
+                }
+                return { partitionIndex: partition, errorCode };
+              }),
+            ),
+          })),
+        );
+        return { producerId: marker.producerId, topics };
+      }),
+    );
     return { markers };
   },
 });

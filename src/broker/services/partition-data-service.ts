@@ -94,9 +94,10 @@ export interface PartitionDataService {
   describeProducers(topic: string, partition: number): { errorCode: number; producers: ProducerDescription[] };
   /**
    * WriteTxnMarkers: appends a transaction coordinator's COMMIT/ABORT marker to a partition
-   * this broker leads (coordinator origin); NOT_LEADER_OR_FOLLOWER etc. otherwise.
+   * this broker leads (coordinator origin) and answers once the ISR has it (acks=-1, at most
+   * timeoutMs); NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT etc. otherwise.
    */
-  writeTxnMarker(marker: TxnMarker): number;
+  writeTxnMarkerReplicated(marker: TxnMarker, timeoutMs: number): number | Promise<number>;
 }
 
 /** One COMMIT/ABORT control record for one partition (WriteTxnMarkers, or the coordinator's own broker). */
