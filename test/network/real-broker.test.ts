@@ -57,8 +57,8 @@ describe('KafkaConnection against the broker', () => {
 
   it('a request for an API the broker does not serve ends in disconnected (the broker closes the connection)', async () => {
     const connection = await KafkaConnection.connect({ host: '127.0.0.1', port: broker.port }, { clientId: 'network-test' });
-    expect(connection.brokerVersions.has(ApiKey.SaslHandshake)).toBe(false);
-    const err = await connection.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' }).then(() => undefined, (e: unknown) => e);
+    expect(connection.brokerVersions.has(ApiKey.DescribeDelegationToken)).toBe(false);
+    const err = await connection.request(ApiKey.DescribeDelegationToken, 1, { owners: null }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect(err).toMatchObject({ kind: 'disconnected', host: '127.0.0.1', port: broker.port });
     expect(connection.isClosed).toBe(true);
