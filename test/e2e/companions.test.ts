@@ -110,7 +110,8 @@ describe('companion commands against a real broker', () => {
     expect(lines[0]).toBe(`127.0.0.1:${broker.port} (id: 0 rack: null) -> (`);
     expect(lines[1]).toMatch(/^\tProduce\(0\): \d+ to \d+ \[usable: \d+\],$/);
     expect(lines).toContain('\tApiVersions(18): 0 to 4 [usable: 4],');
-    expect(lines).toContain('\tSaslHandshake(17): UNSUPPORTED,');
+    expect(lines).toContain('\tSaslHandshake(17): 0 to 1 [usable: 1],');
+    expect(lines).toContain('\tCreateDelegationToken(38): UNSUPPORTED,');
     expect(lines.at(-2)).toBe(')');
     expect(lines.at(-1)).toBe('');
     // keys ascend
