@@ -27,6 +27,7 @@ import { FetchSessionCache } from './broker/fetch-sessions.js';
 import { allHandlers } from './broker/handlers/index.js';
 import type { BrokerServices } from './broker/services/index.js';
 import { createAuthorizer } from './broker/security/authorizer.js';
+import { listenerSecurityProtocol } from './broker/security/listeners.js';
 import { ErrorCode, KafkaError } from './protocol/errors.js';
 import { ApiKey } from './protocol/generated/api-keys.js';
 import type { DescribeClusterResponse } from './protocol/generated/types.js';
@@ -88,9 +89,8 @@ const NO_LOGS: PartitionLogStore = {
 };
 
 function securityProtocolId(config: BrokerConfig, listenerName: string): number {
-  const map = config.raw['listener.security.protocol.map'];
-  const entry = map?.split(',').map((s) => s.trim().split(':')).find(([name]) => name?.toUpperCase() === listenerName.toUpperCase());
-  const protocol = (entry?.[1] ?? (listenerName.toUpperCase() in SecurityProtocol ? listenerName.toUpperCase() : 'PLAINTEXT')) as keyof typeof SecurityProtocol;
+  // listener.security.protocol.map read through the config table (its default included)
+  const protocol = listenerSecurityProtocol(config, { name: listenerName, host: '', port: 0 });
   return SecurityProtocol[protocol] ?? SecurityProtocol.PLAINTEXT;
 }
 
