@@ -119,4 +119,18 @@ describe.skipIf(!hasOpenssl)('SSL listener', () => {
     expect(await handshake({ cert: fs.readFileSync(certs.rogueCertPem), key: fs.readFileSync(certs.rogueKeyPem) })).not.toBe('answered');
     expect(await handshake({ cert: fs.readFileSync(certs.clientCertPem), key: fs.readFileSync(certs.clientKeyPem) })).toBe('answered');
   });
+
+  it('with ssl.client.auth=requested lets a client without a certificate in and refuses an untrusted one', async () => {
+    broker = await sslBroker({ 'ssl.keystore.location': certs.serverKeystorePem, 'ssl.client.auth': 'requested', 'ssl.truststore.location': certs.caPem });
+    const ca = [fs.readFileSync(certs.caPem)];
+    const admin = kafkajsClient({ brokers: [broker.bootstrap], ssl: { ca } }).admin();
+    await admin.connect();
+    await admin.listTopics();
+    await admin.disconnect();
+    const rogue = kafkajsClient({ brokers: [broker.bootstrap], ssl: { ca, cert: fs.readFileSync(certs.rogueCertPem), key: fs.readFileSync(certs.rogueKeyPem) } }).admin();
+    await expect(rogue.connect().then(() => rogue.listTopics())).rejects.toThrow();
+    await rogue.disconnect();
+    expect(broker.lines.some((l) => /Failed authentication with \/127\.0\.0\.1/.test(l))).toBe(true);
+  });
 });
+
