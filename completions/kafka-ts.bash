@@ -1,6 +1,38 @@
 # bash completion for the kafka-ts-toolkit commands.
 # Generated from the option descriptors by `kafka-topics --completion bash`; do not edit.
 # Use: source this file (or copy it to /etc/bash_completion.d/).
+# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.
+# bash splits host:port and --name=value at COMP_WORDBREAKS, so the pieces are glued back first.
+_kafka_ts_server() {
+  local i w want="" server="" list=""
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="${COMP_WORDS[i]}"
+    while (( i + 1 < COMP_CWORD )) && [[ "${COMP_WORDS[i+1]}" == [:=]* || "$w" == *[:=] ]]; do
+      i=$((i + 1)); w="$w${COMP_WORDS[i]}"
+    done
+    case "$want" in server) server="$w" ;; list) list="$w" ;; esac
+    want=""
+    case "$w" in
+      --bootstrap-server) want=server ;;
+      --broker-list) want=list ;;
+      --bootstrap-server=*) server="${w#*=}" ;;
+      --broker-list=*) list="${w#*=}" ;;
+    esac
+  done
+  printf '%s\n' "${server:-${list:-localhost:9092}}"
+}
+# Names from the broker via our own tool ($1), found next to the command being completed
+# when it was typed with a path; silent (no output, no error text) when the broker is away.
+_kafka_ts_names() {
+  local tool="$1" server
+  [[ "${COMP_WORDS[0]}" == */* ]] && tool="${COMP_WORDS[0]%/*}/$1"
+  server="$(_kafka_ts_server)"
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 3 "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null
+  else
+    "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null
+  fi
+}
 _kafka_server_start() {
   local cur prev
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -30,7 +62,7 @@ _kafka_topics() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --partitions) COMPREPLY=(); return 0 ;;
     --replication-factor) COMPREPLY=(); return 0 ;;
     --config) COMPREPLY=(); return 0 ;;
@@ -45,7 +77,7 @@ _kafka_console_producer() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --broker-list) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --batch-size) COMPREPLY=(); return 0 ;;
     --message-send-max-retries) COMPREPLY=(); return 0 ;;
     --retry-backoff-ms) COMPREPLY=(); return 0 ;;
@@ -67,12 +99,12 @@ _kafka_console_consumer() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --include) COMPREPLY=(); return 0 ;;
     --whitelist) COMPREPLY=(); return 0 ;;
     --partition) COMPREPLY=(); return 0 ;;
     --offset) COMPREPLY=( $(compgen -W "earliest latest" -- "$cur") ); return 0 ;;
-    --group) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-consumer-groups)" -- "$cur") ); return 0 ;;
     --consumer-property) COMPREPLY=( $(compgen -W "group.id= auto.offset.reset= enable.auto.commit= client.id= isolation.level=" -- "$cur") ); return 0 ;;
     --consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
     --formatter) COMPREPLY=( $(compgen -W "kafka.tools.DefaultMessageFormatter org.apache.kafka.tools.consumer.DefaultMessageFormatter" -- "$cur") ); return 0 ;;
@@ -92,8 +124,8 @@ _kafka_consumer_groups() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
-    --group) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-consumer-groups)" -- "$cur") ); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --timeout) COMPREPLY=(); return 0 ;;
     --to-offset) COMPREPLY=(); return 0 ;;
     --from-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
@@ -128,7 +160,7 @@ _kafka_configs() {
     --add-config) COMPREPLY=(); return 0 ;;
     --add-config-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
     --delete-config) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --broker) COMPREPLY=(); return 0 ;;
     --user) COMPREPLY=(); return 0 ;;
   esac
@@ -147,11 +179,11 @@ _kafka_acls() {
     --delegation-token) COMPREPLY=(); return 0 ;;
     --deny-host) COMPREPLY=(); return 0 ;;
     --deny-principal) COMPREPLY=(); return 0 ;;
-    --group) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-consumer-groups)" -- "$cur") ); return 0 ;;
     --operation) COMPREPLY=( $(compgen -W "Read Write Create Delete Alter Describe ClusterAction AlterConfigs DescribeConfigs IdempotentWrite All" -- "$cur") ); return 0 ;;
     --principal) COMPREPLY=(); return 0 ;;
     --resource-pattern-type) COMPREPLY=( $(compgen -W "ANY MATCH LITERAL PREFIXED" -- "$cur") ); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --transactional-id) COMPREPLY=(); return 0 ;;
   esac
   COMPREPLY=( $(compgen -W "--add --allow-host --allow-principal --bootstrap-server --cluster --command-config --consumer --delegation-token --deny-host --deny-principal --force --group --idempotent --list --operation --principal --producer --remove --resource-pattern-type --topic --transactional-id --help --version" -- "$cur") )
@@ -164,7 +196,7 @@ _kafka_get_offsets() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --broker-list) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --partitions) COMPREPLY=(); return 0 ;;
     --time) COMPREPLY=( $(compgen -W "latest earliest max-timestamp earliest-local latest-tiered" -- "$cur") ); return 0 ;;
     --command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
@@ -208,7 +240,7 @@ _kafka_producer_perf_test() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --num-records) COMPREPLY=(); return 0 ;;
     --record-size) COMPREPLY=(); return 0 ;;
     --payload-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
@@ -229,9 +261,9 @@ _kafka_consumer_perf_test() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --broker-list) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --messages) COMPREPLY=(); return 0 ;;
-    --group) COMPREPLY=(); return 0 ;;
+    --group) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-consumer-groups)" -- "$cur") ); return 0 ;;
     --fetch-size) COMPREPLY=(); return 0 ;;
     --socket-buffer-size) COMPREPLY=(); return 0 ;;
     --consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
@@ -271,7 +303,7 @@ _kafka_verifiable_producer() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --broker-list) COMPREPLY=(); return 0 ;;
     --max-messages) COMPREPLY=(); return 0 ;;
@@ -292,7 +324,7 @@ _kafka_verifiable_consumer() {
   case "$prev" in
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --broker-list) COMPREPLY=(); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --group-protocol) COMPREPLY=( $(compgen -W "classic" -- "$cur") ); return 0 ;;
     --group-remote-assignor) COMPREPLY=(); return 0 ;;
     --group-id) COMPREPLY=(); return 0 ;;
@@ -360,7 +392,7 @@ _kafka_leader_election() {
     --bootstrap-server) COMPREPLY=(); return 0 ;;
     --admin.config) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
     --path-to-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
-    --topic) COMPREPLY=(); return 0 ;;
+    --topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") ); return 0 ;;
     --partition) COMPREPLY=(); return 0 ;;
     --election-type) COMPREPLY=( $(compgen -W "preferred unclean" -- "$cur") ); return 0 ;;
   esac

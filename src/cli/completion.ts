@@ -1,12 +1,35 @@
 /**
- * Shell completion scripts (bash, zsh) generated from the commands' option
+ * Shell completion scripts (bash, zsh, fish) generated from the commands' option
  * descriptors, so completions never drift from what the parser accepts.
- * `kafka-topics --completion bash > completions/kafka-ts.bash` regenerates them.
+ * `kafka-topics --completion bash|zsh|fish` regenerates completions/.
+ *
+ * `--topic` and `--group` complete live names: the script asks the broker named on
+ * the line being completed (`--bootstrap-server`, else `--broker-list`, else
+ * localhost:9092) with our own `kafka-topics --list` / `kafka-consumer-groups --list`,
+ * under a short timeout and with stderr discarded, so a missing broker means no
+ * candidates rather than error text in the middle of the user's prompt.
  */
 import type { CommandSpec, OptionSpec } from './options.js';
 import { COMMANDS } from './registry.js';
 
-export type Shell = 'bash' | 'zsh';
+export type Shell = 'bash' | 'zsh' | 'fish';
+
+export const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];
+
+/** Seconds a completion waits for the broker before offering nothing. */
+const LIST_TIMEOUT_SECONDS = 3;
+
+/** Names the broker is asked for: which tool lists them. */
+type LiveNames = 'topic' | 'group';
+const LIST_TOOL: Record<LiveNames, string> = { topic: 'kafka-topics', group: 'kafka-consumer-groups' };
+
+/** Options whose values are names living on the broker (every command's --topic and --group). */
+function liveNames(option: OptionSpec): LiveNames | undefined {
+  if (option.arg === undefined || Array.isArray(option.complete)) return undefined;
+  if (option.name === 'topic') return 'topic';
+  if (option.name === 'group') return 'group';
+  return undefined;
+}
 
 function bashWord(value: string): string {
   return value.replace(/[^A-Za-z0-9._=:,/-]/g, (c) => `\\${c}`);
@@ -20,13 +43,51 @@ function visible(spec: CommandSpec): OptionSpec[] {
   return spec.options.filter((o) => !o.hidden);
 }
 
+/** Helpers shared by every command's bash function. */
+const BASH_HELPERS = [
+  '# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.',
+  '# bash splits host:port and --name=value at COMP_WORDBREAKS, so the pieces are glued back first.',
+  '_kafka_ts_server() {',
+  '  local i w want="" server="" list=""',
+  '  for ((i = 1; i < COMP_CWORD; i++)); do',
+  '    w="${COMP_WORDS[i]}"',
+  '    while (( i + 1 < COMP_CWORD )) && [[ "${COMP_WORDS[i+1]}" == [:=]* || "$w" == *[:=] ]]; do',
+  '      i=$((i + 1)); w="$w${COMP_WORDS[i]}"',
+  '    done',
+  '    case "$want" in server) server="$w" ;; list) list="$w" ;; esac',
+  '    want=""',
+  '    case "$w" in',
+  '      --bootstrap-server) want=server ;;',
+  '      --broker-list) want=list ;;',
+  '      --bootstrap-server=*) server="${w#*=}" ;;',
+  '      --broker-list=*) list="${w#*=}" ;;',
+  '    esac',
+  '  done',
+  '  printf \'%s\\n\' "${server:-${list:-localhost:9092}}"',
+  '}',
+  '# Names from the broker via our own tool ($1), found next to the command being completed',
+  '# when it was typed with a path; silent (no output, no error text) when the broker is away.',
+  '_kafka_ts_names() {',
+  '  local tool="$1" server',
+  '  [[ "${COMP_WORDS[0]}" == */* ]] && tool="${COMP_WORDS[0]%/*}/$1"',
+  '  server="$(_kafka_ts_server)"',
+  '  if command -v timeout >/dev/null 2>&1; then',
+  `    timeout ${LIST_TIMEOUT_SECONDS} "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null`,
+  '  else',
+  '    "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null',
+  '  fi',
+  '}',
+].join('\n');
+
 function bashCommandFunction(spec: CommandSpec): string {
   const cases: string[] = [];
   for (const option of visible(spec)) {
     if (option.arg === undefined) continue;
     const hint = option.complete ?? 'none';
+    const live = liveNames(option);
     let body: string;
-    if (hint === 'file') body = 'COMPREPLY=( $(compgen -f -- "$cur") )';
+    if (live) body = `COMPREPLY=( $(compgen -W "$(_kafka_ts_names ${LIST_TOOL[live]})" -- "$cur") )`;
+    else if (hint === 'file') body = 'COMPREPLY=( $(compgen -f -- "$cur") )';
     else if (hint === 'dir') body = 'COMPREPLY=( $(compgen -d -- "$cur") )';
     else if (hint === 'none') body = 'COMPREPLY=()';
     else body = `COMPREPLY=( $(compgen -W "${hint.map(bashWord).join(' ')}" -- "$cur") )`;
@@ -53,18 +114,129 @@ function zshText(text: string): string {
   return text.replace(/[[\]:'\\]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** zsh counterparts of the bash helpers; `words`/`CURRENT` are the completion system's view of the line. */
+const ZSH_HELPERS = [
+  '# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.',
+  '_kafka_ts_server() {',
+  '  local i server= list=',
+  '  for (( i = 2; i < CURRENT; i++ )); do',
+  '    case "${words[i]}" in',
+  '      --bootstrap-server) server="${words[i+1]}" ;;',
+  '      --broker-list) list="${words[i+1]}" ;;',
+  '      --bootstrap-server=*) server="${words[i]#*=}" ;;',
+  '      --broker-list=*) list="${words[i]#*=}" ;;',
+  '    esac',
+  '  done',
+  '  print -r -- "${server:-${list:-localhost:9092}}"',
+  '}',
+  '# Offers the names our own tool (the last argument) lists; silent when the broker is away.',
+  '# _arguments puts its compadd options (group, explanation) before that argument.',
+  '_kafka_ts_names() {',
+  '  local tool="${@[-1]}" server="$(_kafka_ts_server)"',
+  '  local -a names',
+  '  [[ "${words[1]}" == */* ]] && tool="${words[1]:h}/${@[-1]}"',
+  '  if (( $+commands[timeout] )); then',
+  `    names=( \${(f)"$(timeout ${LIST_TIMEOUT_SECONDS} "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null)"} )`,
+  '  else',
+  '    names=( ${(f)"$("$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null)"} )',
+  '  fi',
+  '  compadd "${@[1,-2]}" -a names',
+  '}',
+].join('\n');
+
 function zshCommandFunction(spec: CommandSpec): string {
   const specs = visible(spec).map((option) => {
     const repeat = option.repeatable ? '*' : '';
     const description = zshText(option.description).slice(0, 80);
     if (option.arg === undefined) return `    '${repeat}--${option.name}[${description}]'`;
     const hint = option.complete ?? 'none';
-    const action = hint === 'file' ? '_files' : hint === 'dir' ? '_files -/' : hint === 'none' ? ' ' : `(${hint.map((h) => h.replace(/[ ()']/g, '')).join(' ')})`;
+    const live = liveNames(option);
+    const action = live
+      ? `_kafka_ts_names ${LIST_TOOL[live]}`
+      : hint === 'file' ? '_files' : hint === 'dir' ? '_files -/' : hint === 'none' ? ' ' : `(${hint.map((h) => h.replace(/[ ()']/g, '')).join(' ')})`;
     const separator = option.optionalArg ? '=-' : '';
     return `    '${repeat}--${option.name}${separator}[${description}]:${zshText(option.arg)}:${action}'`;
   });
   if (spec.positionals) specs.push("    '*:file:_files'");
   return [`${bashFunctionName(spec)}() {`, '  _arguments \\', specs.join(' \\\n'), '}'].join('\n');
+}
+
+function fishString(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/** fish counterparts: `commandline -opc` is the line up to the cursor, already tokenized. */
+const FISH_HELPERS = [
+  '# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.',
+  'function __kafka_ts_server',
+  '    set -l want',
+  '    set -l server',
+  '    set -l list',
+  '    for w in (commandline -opc)[2..-1]',
+  '        switch "$want"',
+  '            case server',
+  '                set server $w',
+  '            case list',
+  '                set list $w',
+  '        end',
+  '        set want',
+  '        switch $w',
+  '            case --bootstrap-server',
+  '                set want server',
+  '            case --broker-list',
+  '                set want list',
+  "            case '--bootstrap-server=*' '--broker-list=*'",
+  "                string match -q -- '--bootstrap-server=*' $w; and set server (string split -m1 = -- $w)[2]; or set list (string split -m1 = -- $w)[2]",
+  '        end',
+  '    end',
+  '    if test -n "$server"',
+  '        echo $server',
+  '    else if test -n "$list"',
+  '        echo $list',
+  '    else',
+  '        echo localhost:9092',
+  '    end',
+  'end',
+  '# Names our own tool ($argv[1]) lists; silent when the broker is away.',
+  'function __kafka_ts_names',
+  '    set -l tool $argv[1]',
+  '    set -l command (commandline -opc)[1]',
+  "    string match -q -- '*/*' $command; and set tool (string replace -r '/[^/]*$' '' -- $command)/$tool",
+  '    set -l server (__kafka_ts_server)',
+  '    if command -q timeout',
+  `        timeout ${LIST_TIMEOUT_SECONDS} $tool --bootstrap-server $server --list 2>/dev/null </dev/null`,
+  '    else',
+  '        $tool --bootstrap-server $server --list 2>/dev/null </dev/null',
+  '    end',
+  'end',
+].join('\n');
+
+function fishCommandLines(spec: CommandSpec): string {
+  const lines: string[] = [];
+  for (const name of [spec.name, `${spec.name}.sh`]) {
+    const head = `complete -c ${name}`;
+    // no positional arguments: stop fish offering file names after every option
+    if (!spec.positionals) lines.push(`${head} -f`);
+    for (const option of visible(spec)) {
+      const description = `-d ${fishString(option.description.replace(/\s+/g, ' ').slice(0, 80))}`;
+      if (option.arg === undefined) {
+        lines.push(`${head} -l ${option.name} ${description}`);
+        continue;
+      }
+      const hint = option.complete ?? 'none';
+      const live = liveNames(option);
+      let action: string;
+      if (live) action = `-x -a ${fishString(`(__kafka_ts_names ${LIST_TOOL[live]})`)}`;
+      else if (hint === 'file') action = '-r -F';
+      else if (hint === 'dir') action = `-x -a ${fishString('(__fish_complete_directories)')}`;
+      else if (hint === 'none') action = '-x';
+      else action = `-x -a ${fishString(hint.join(' '))}`;
+      // an optional argument is only taken as --name=value, so the option alone stays a flag
+      if (option.optionalArg) action = '';
+      lines.push(`${head} -l ${option.name} ${action ? action + ' ' : ''}${description}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** The completion script for every command, for `shell`. */
@@ -74,7 +246,19 @@ export function completionScript(shell: Shell, commands: readonly CommandSpec[] 
       '# bash completion for the kafka-ts-toolkit commands.',
       '# Generated from the option descriptors by `kafka-topics --completion bash`; do not edit.',
       '# Use: source this file (or copy it to /etc/bash_completion.d/).',
+      BASH_HELPERS,
       ...commands.map(bashCommandFunction),
+      '',
+    ].join('\n');
+  }
+  if (shell === 'fish') {
+    return [
+      '# fish completion for the kafka-ts-toolkit commands.',
+      '# Generated from the option descriptors by `kafka-topics --completion fish`; do not edit.',
+      '# Use: source this file, or copy it to ~/.config/fish/completions/ once per command name',
+      '# (fish loads <command>.fish on demand), or to ~/.config/fish/conf.d/ to load it at start.',
+      FISH_HELPERS,
+      ...commands.map(fishCommandLines),
       '',
     ].join('\n');
   }
@@ -84,6 +268,7 @@ export function completionScript(shell: Shell, commands: readonly CommandSpec[] 
     '# zsh completion for the kafka-ts-toolkit commands.',
     '# Generated from the option descriptors by `kafka-topics --completion zsh`; do not edit.',
     '# Use: put this file, named _kafka-ts, in a directory on $fpath.',
+    ZSH_HELPERS,
     ...commands.map(zshCommandFunction),
     '',
     'case "${service%.sh}" in',

@@ -4,7 +4,7 @@
  * table, as Kafka's tools do) and sets the exit status.
  */
 import { toolVersion, type CliCommand } from './command.js';
-import { completionScript } from './completion.js';
+import { completionScript, SHELLS } from './completion.js';
 import { CliError, ExitRequest, UsageError } from './errors.js';
 import { formatHelp, normalizeArgv } from './options.js';
 import { printError } from './output.js';
@@ -35,9 +35,10 @@ export async function main(commandName: string, rawArgv: readonly string[]): Pro
     return finish(1);
   }
   const argv = normalizeArgv(rawArgv);
-  // Hidden entry used to (re)generate completions/: `kafka-topics --completion bash`.
+  // Hidden entry used to (re)generate completions/: `kafka-topics --completion bash|zsh|fish`.
   if (argv[0] === '--completion') {
-    process.stdout.write(completionScript(argv[1] === 'zsh' ? 'zsh' : 'bash'));
+    const shell = SHELLS.find((s) => s === argv[1]) ?? 'bash';
+    process.stdout.write(completionScript(shell));
     return finish(0);
   }
   if (argv.includes('--help')) {

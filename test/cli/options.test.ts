@@ -231,16 +231,25 @@ describe('completion scripts', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(BIN_DIR, '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(Object.keys(pkg.bin).sort()).toEqual([...names].sort());
     expect(zsh).toContain("'*--config[");
+    const fish = completionScript('fish');
+    for (const name of names) expect(fish).toContain(`complete -c ${name} `);
+    // --topic and --group complete live names from the broker on the line, in every shell
+    expect(bash).toContain('--topic) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-topics)" -- "$cur") )');
+    expect(bash).toContain('--group) COMPREPLY=( $(compgen -W "$(_kafka_ts_names kafka-consumer-groups)" -- "$cur") )');
+    expect(zsh).toContain(':String topic:_kafka_ts_names kafka-topics\'');
+    expect(fish).toContain("complete -c kafka-topics -l topic -x -a '(__kafka_ts_names kafka-topics)'");
+    expect(fish).toContain("complete -c kafka-console-consumer.sh -l group -x -a '(__kafka_ts_names kafka-consumer-groups)'");
   });
 });
 
 describe('committed completions/', () => {
-  it('are what the generator produces today (regenerate with kafka-topics --completion bash|zsh)', async () => {
+  it('are what the generator produces today (regenerate with kafka-topics --completion bash|zsh|fish)', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const root = path.resolve(import.meta.dirname, '..', '..');
     expect(fs.readFileSync(path.join(root, 'completions', 'kafka-ts.bash'), 'utf8')).toBe(completionScript('bash'));
     expect(fs.readFileSync(path.join(root, 'completions', '_kafka-ts'), 'utf8')).toBe(completionScript('zsh'));
+    expect(fs.readFileSync(path.join(root, 'completions', 'kafka-ts.fish'), 'utf8')).toBe(completionScript('fish'));
   });
 });
 
