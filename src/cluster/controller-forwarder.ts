@@ -7,6 +7,7 @@
  * the controller would have.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { NetworkError } from '../network/index.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type {
   AlterConfigsResponse,
@@ -24,6 +25,18 @@ import type { ControllerChannel } from './controller-channel.js';
 const OP_TYPE = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 /** Controller-side timeout sent in admin requests (Kafka's default.api.timeout.ms is longer; the request waits for the commit only). */
 const TIMEOUT_MS = 30_000;
+/**
+ * How long a forwarded admin request looks for an active controller and waits for its answer.
+ * Below the clients' request.timeout.ms (30 s in Kafka's clients and kafkajs), so that with no
+ * controller quorum the client hears REQUEST_TIMED_OUT with a reason instead of a silence.
+ */
+export const FORWARD_TIMEOUT_MS = 10_000;
+
+interface SendOptions<T> {
+  minVersion: number;
+  maxVersion: number;
+  notController: (response: T) => boolean;
+}
 
 export interface ForwardedTopic {
   topicId: string;
@@ -36,10 +49,33 @@ function fail(errorCode: number, errorMessage: string | null | undefined): never
 }
 
 export class ControllerForwarder {
-  constructor(private readonly channel: ControllerChannel) {}
+  constructor(
+    private readonly channel: ControllerChannel,
+    private readonly timeoutMs: number = FORWARD_TIMEOUT_MS,
+  ) {}
+
+  /**
+   * One forwarded request. When no controller answered as active before the deadline (all
+   * down, or the quorum has no leader because a majority of voters is down) the client gets
+   * REQUEST_TIMED_OUT naming the cause, as Kafka's ForwardingManager answers a request whose
+   * controller call timed out.
+   */
+  private async send<T>(apiKey: number, body: unknown, options: SendOptions<T>): Promise<{ version: number; response: T }> {
+    try {
+      return await this.channel.send<T>(apiKey, body, { ...options, timeoutMs: this.timeoutMs });
+    } catch (err) {
+      if (err instanceof NetworkError || (err instanceof KafkaError && err.code === ErrorCode.NOT_CONTROLLER)) {
+        throw new KafkaError(
+          ErrorCode.REQUEST_TIMED_OUT,
+          `No active controller answered within ${this.timeoutMs} ms (asked ${this.channel.describeTargets()}): the controller quorum has no leader; a majority of controller.quorum.voters must be running (${err.message})`,
+        );
+      }
+      throw err;
+    }
+  }
 
   async createTopic(name: string, spec: CreateTopicSpec, validateOnly: boolean): Promise<ForwardedTopic> {
-    const { response } = await this.channel.send<CreateTopicsResponse>(
+    const { response } = await this.send<CreateTopicsResponse>(
       ApiKey.CreateTopics,
       {
         topics: [
@@ -62,7 +98,7 @@ export class ControllerForwarder {
   }
 
   async deleteTopic(name: string): Promise<void> {
-    const { response } = await this.channel.send<DeleteTopicsResponse>(
+    const { response } = await this.send<DeleteTopicsResponse>(
       ApiKey.DeleteTopics,
       { topics: [], topicNames: [name], timeoutMs: TIMEOUT_MS },
       { minVersion: 4, maxVersion: 5, notController: (r) => r.responses.some((t) => t.errorCode === ErrorCode.NOT_CONTROLLER) },
@@ -72,7 +108,7 @@ export class ControllerForwarder {
   }
 
   async createPartitions(name: string, totalCount: number, assignments: number[][] | null | undefined, validateOnly: boolean): Promise<void> {
-    const { response } = await this.channel.send<CreatePartitionsResponse>(
+    const { response } = await this.send<CreatePartitionsResponse>(
       ApiKey.CreatePartitions,
       {
         topics: [{ name, count: totalCount, assignments: assignments ? assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })) : null }],
@@ -86,7 +122,7 @@ export class ControllerForwarder {
   }
 
   async replaceConfigs(resourceType: number, resourceName: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
-    const { response } = await this.channel.send<AlterConfigsResponse>(
+    const { response } = await this.send<AlterConfigsResponse>(
       ApiKey.AlterConfigs,
       { resources: [{ resourceType, resourceName, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }], validateOnly },
       { minVersion: 0, maxVersion: 2, notController: (r) => r.responses.some((t) => t.errorCode === ErrorCode.NOT_CONTROLLER) },
@@ -96,7 +132,7 @@ export class ControllerForwarder {
   }
 
   async incrementalAlterConfigs(resourceType: number, resourceName: string, ops: readonly AlterConfigOp[], validateOnly: boolean): Promise<void> {
-    const { response } = await this.channel.send<IncrementalAlterConfigsResponse>(
+    const { response } = await this.send<IncrementalAlterConfigsResponse>(
       ApiKey.IncrementalAlterConfigs,
       {
         resources: [{ resourceType, resourceName, configs: ops.map((op) => ({ name: op.name, configOperation: OP_TYPE[op.op], value: op.value })) }],
@@ -111,7 +147,7 @@ export class ControllerForwarder {
   async electLeaders(electionType: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
     const byTopic = new Map<string, number[]>();
     for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
-    const { response } = await this.channel.send<ElectLeadersResponse>(
+    const { response } = await this.send<ElectLeadersResponse>(
       ApiKey.ElectLeaders,
       {
         electionType,
@@ -130,7 +166,7 @@ export class ControllerForwarder {
   }
 
   async alterPartitionReassignment(topic: string, partition: number, replicas: readonly number[] | null): Promise<void> {
-    const { response } = await this.channel.send<AlterPartitionReassignmentsResponse>(
+    const { response } = await this.send<AlterPartitionReassignmentsResponse>(
       ApiKey.AlterPartitionReassignments,
       { timeoutMs: TIMEOUT_MS, topics: [{ name: topic, partitions: [{ partitionIndex: partition, replicas: replicas === null ? null : [...replicas] }] }] },
       { minVersion: 0, maxVersion: 0, notController: (r) => r.errorCode === ErrorCode.NOT_CONTROLLER },

@@ -217,6 +217,10 @@ async function createTopic(admin: Admin, options: TopicCommandOptions, out: stri
       throw new TopicCommandError(brokers !== undefined
         ? `Replication factor: ${options.replicationFactor ?? 'default'} larger than available brokers: ${brokers}.`
         : `Invalid replication factor ${options.replicationFactor ?? '(broker default)'}`);
+    } else if (type === 'REQUEST_TIMED_OUT' || type === 'NOT_CONTROLLER') {
+      // the broker forwards the creation to the active controller; with no controller quorum
+      // (a majority of the voters down) nobody can take it, and the broker says so after its timeout
+      throw new TopicCommandError(`Topic '${topic}' was not created: the controller quorum did not take the change in time (no active controller; is a majority of the controllers in controller.quorum.voters running?). Start the stopped controllers, then retry.`);
     } else if (type === 'INVALID_CONFIG') {
       throw new TopicCommandError(`Invalid topic config: ${Object.keys(options.configs).join(', ')} (check the names and values; e.g. cleanup.policy=compact, retention.ms=86400000)`);
     } else if (type === 'INVALID_TOPIC_EXCEPTION') {
