@@ -18,6 +18,8 @@
  * waitForWriteback). After one unmeasured warm-up round each, ROUNDS rounds run per
  * scenario; the median is printed. Data is deleted afterwards.
  *
+ * `npm run bench -- --cluster` runs bench/cluster.js instead (acks=all on RF 3 vs acks=1, failover time).
+ *
  * Environment: BENCH_DIR (default the OS temp dir), BENCH_SIZES_MB (default "100,10240"),
  * BENCH_MEASURE_MB (per round, default 256), BENCH_ROUNDS (default 5).
  */
@@ -27,10 +29,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeRequest, decodeResponse } from '../dist/protocol/codec.js';
-import { encodeRequestFrame, readResponseHeader, splitFrames } from '../dist/protocol/frame.js';
-import { ByteReader } from '../dist/protocol/primitives.js';
+import { RawClient } from './raw-client.js';
 import { buildRecordBatch } from '../dist/protocol/records/record.js';
+
+// `npm run bench -- --cluster`: replication and failover instead (bench/cluster.js)
+if (process.argv.includes('--cluster')) {
+  await import('./cluster.js');
+  process.exit(0);
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MB = 1024 * 1024;
@@ -43,61 +49,6 @@ const TOPIC = 'bench';
 const PRODUCE = 0;
 const FETCH = 1;
 const CREATE_TOPICS = 19;
-
-/** One connection; requests are pipelined and matched to responses by correlation id. */
-class RawClient {
-  constructor(socket) {
-    this.socket = socket;
-    this.nextCorrelationId = 1;
-    this.pending = new Map();
-    this.buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', (err) => this.failAll(err));
-    socket.on('close', () => this.failAll(new Error('connection closed')));
-  }
-
-  static connect(port) {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawClient(socket)));
-      socket.setNoDelay(true);
-      socket.once('error', reject);
-    });
-  }
-
-  request(apiKey, apiVersion, body) {
-    const correlationId = this.nextCorrelationId++;
-    const chunks = encodeRequestFrame(apiKey, apiVersion, correlationId, 'bench', encodeRequest(apiKey, apiVersion, body));
-    return new Promise((resolve, reject) => {
-      this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject });
-      this.socket.cork();
-      for (const chunk of chunks) this.socket.write(chunk);
-      this.socket.uncork();
-    });
-  }
-
-  onData(chunk) {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const { frames, consumed } = splitFrames(this.buffered, 512 * MB);
-    this.buffered = this.buffered.subarray(consumed);
-    for (const frame of frames) {
-      const correlationId = frame.readInt32BE(0);
-      const call = this.pending.get(correlationId);
-      if (!call) continue;
-      this.pending.delete(correlationId);
-      const { bodyOffset } = readResponseHeader(frame, call.apiKey, call.apiVersion);
-      call.resolve(decodeResponse(call.apiKey, call.apiVersion, new ByteReader(frame, bodyOffset)));
-    }
-  }
-
-  failAll(err) {
-    for (const call of this.pending.values()) call.reject(err);
-    this.pending.clear();
-  }
-
-  close() {
-    this.socket.end();
-  }
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
