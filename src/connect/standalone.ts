@@ -6,7 +6,7 @@
 import { converterFor } from './converters.js';
 import { ConnectConfigError, ConnectRestError } from './errors.js';
 import { inJavaHashMapOrder } from './java-hash-order.js';
-import { createKafkaClient } from './kafka-clients.js';
+import { createWorkerClients, type SecurityReader } from './kafka-clients.js';
 import { CATEGORY, type ConnectLog } from './log.js';
 import { FileOffsetStore } from './offsets.js';
 import { RestServer } from './rest.js';
@@ -26,7 +26,8 @@ export interface RunningConnect {
   stop(): Promise<void>;
 }
 
-export async function startStandalone(workerProps: Record<string, string>, connectors: readonly ConnectorFile[], log: ConnectLog): Promise<RunningConnect> {
+/** `readSecurity` reads the worker's security.protocol / ssl.* / sasl.* keys (the CLI's reader). */
+export async function startStandalone(workerProps: Record<string, string>, connectors: readonly ConnectorFile[], log: ConnectLog, readSecurity: SecurityReader): Promise<RunningConnect> {
   const began = Date.now();
   log.log('INFO', 'Kafka Connect standalone worker initializing ...', CATEGORY.standalone);
   const config = workerConfig(workerProps, 'standalone');
@@ -37,8 +38,8 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   }
   if (workerProps['plugin.path']) log.log('INFO', `plugin.path is ignored: the connectors built in (FileStreamSource, FileStreamSink) are the only plugins`, CATEGORY.standalone);
 
-  const kafka = createKafkaClient(config.bootstrapServers, 'connect-standalone', log);
-  const admin = kafka.admin();
+  const clients = createWorkerClients(config.bootstrapServers, 'connect-standalone', log, workerProps, readSecurity);
+  const admin = clients.worker.admin();
   await admin.connect();
   let clusterId: string;
   try {
@@ -68,7 +69,7 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   const url = advertisedUrl(config);
   log.log('INFO', `REST server listening at http://${config.listener.host || '0.0.0.0'}:${port}/, advertising URL ${url}`, CATEGORY.rest);
 
-  const worker = new Worker({ kafka, workerProps, offsetStore, offsetFlushIntervalMs: config.offsetFlushIntervalMs, log });
+  const worker = new Worker({ kafka: clients, workerProps, offsetStore, offsetFlushIntervalMs: config.offsetFlushIntervalMs, log });
   log.log('INFO', `Kafka Connect standalone worker initialization took ${Date.now() - began}ms`, CATEGORY.standalone);
   log.log('INFO', 'Kafka Connect starting', CATEGORY.connect);
   worker.start();

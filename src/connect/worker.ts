@@ -6,7 +6,8 @@
  * `connect-<connector>` from the earliest offset, hands each batch to the task, makes
  * the task flush, and only then commits the consumer offsets (at-least-once, as Kafka).
  */
-import type { Consumer, Kafka as KafkaClient, Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
+import type { WorkerClients } from './kafka-clients.js';
 import type { SinkRecord, SinkTask, SourceRecord, SourceTask, TaskLogger } from './connector.js';
 import { converterFor, type Converter } from './converters.js';
 import { DataException } from './errors.js';
@@ -73,7 +74,8 @@ class Waker {
 }
 
 export interface WorkerOptions {
-  kafka: KafkaClient;
+  /** task producers, sink consumers and admin calls each use their kind's client (its own security overrides) */
+  kafka: Pick<WorkerClients, 'producer' | 'consumer' | 'admin'>;
   workerProps: Record<string, string>;
   offsetStore: OffsetStore;
   offsetFlushIntervalMs: number;
@@ -162,7 +164,7 @@ export class Worker implements TaskRunner {
     let converters: { key: Converter; value: Converter };
     try {
       converters = this.converters(connectorConfig);
-      producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
+      producer = kafka.producer.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
       await producer.connect();
       task.start(taskConfig, (partition) => {
         const stored = offsetStore.get(offsetKey(id.connector, partition));
@@ -257,7 +259,7 @@ export class Worker implements TaskRunner {
     try {
       const converters = this.converters(connectorConfig);
       task.start(taskConfig, this.taskLogger(CATEGORY.sinkTask));
-      consumer = kafka.consumer({
+      consumer = kafka.consumer.consumer({
         groupId: `connect-${id.connector}`,
         sessionTimeout: this.options.sinkSessionTimeoutMs ?? 10000,
         heartbeatInterval: 3000,
@@ -342,7 +344,7 @@ export class Worker implements TaskRunner {
 
   /** A sink connector's committed consumer positions, as KIP-875's GET /connectors/{name}/offsets lists them. */
   async sinkOffsets(connector: string): Promise<Array<{ partition: { kafka_topic: string; kafka_partition: number }; offset: { kafka_offset: number } }>> {
-    const admin = this.options.kafka.admin();
+    const admin = this.options.kafka.admin.admin();
     await admin.connect();
     try {
       const topics = await admin.fetchOffsets({ groupId: `connect-${connector}` });

@@ -9,7 +9,7 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, type CommandSpec } from '../options.js';
-import { asCliErrors, daemonArgs, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
+import { asCliErrors, daemonArgs, readConnectSecurity, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
 
 export const spec: CommandSpec = {
   name: 'connect-distributed',
@@ -29,7 +29,7 @@ export const command: CliCommand = {
     if (extra.length > 0) throw new UsageError(`connect-distributed takes one worker properties file; create connectors over REST (POST /connectors) instead of passing ${extra.join(' ')}`);
     const workerProps = readWorkerProperties(workerFile);
     await ensureBrokerReachable(workerProps, workerFile);
-    const running = await asCliErrors((log) => startDistributed(workerProps, log));
+    const running = await asCliErrors((log) => startDistributed(workerProps, log, readConnectSecurity));
     await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },

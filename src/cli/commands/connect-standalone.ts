@@ -8,7 +8,7 @@ import type { CliCommand } from '../command.js';
 import { HELP_OPTION, VERSION_OPTION } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, type CommandSpec } from '../options.js';
-import { asCliErrors, daemonArgs, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readConnectorFile, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
+import { asCliErrors, daemonArgs, readConnectSecurity, startWorkerDaemon, tellDaemonParentReady, ensureBrokerReachable, readConnectorFile, readWorkerProperties, runUntilSignalled, workerLog } from './connect-worker.js';
 
 export const spec: CommandSpec = {
   name: 'connect-standalone',
@@ -28,7 +28,7 @@ export const command: CliCommand = {
     const workerProps = readWorkerProperties(workerFile);
     const connectors = connectorFiles.map((file) => ({ file, config: readConnectorFile(file) }));
     await ensureBrokerReachable(workerProps, workerFile);
-    const running = await asCliErrors((log) => startStandalone(workerProps, connectors, log));
+    const running = await asCliErrors((log) => startStandalone(workerProps, connectors, log, readConnectSecurity));
     await tellDaemonParentReady(`http://127.0.0.1:${running.restPort}/`);
     return runUntilSignalled(running.stop, workerLog);
   },

@@ -9,10 +9,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConnectConfigError, ConnectRestError } from '../../connect/errors.js';
+import type { SecurityReader } from '../../connect/kafka-clients.js';
 import { streamLog, type ConnectLog } from '../../connect/log.js';
 import { readPropertiesFile } from '../config-files.js';
 import { socketReason, splitHostPort } from '../connection.js';
 import { CliError } from '../errors.js';
+import { clientSecurity, kafkajsSecurity } from '../security-config.js';
 import { startSpinner } from '../output.js';
 import { serverLogDir } from './kafka-server-start.js';
 
@@ -89,6 +91,12 @@ export async function asCliErrors<T>(start: (log: ConnectLog) => Promise<T>): Pr
     spinner?.stop();
   }
 }
+
+/** How a worker's clients read security.protocol, ssl.* and sasl.*: as every tool's --command-config is read. */
+export const readConnectSecurity: SecurityReader = (props) => {
+  const security = clientSecurity(props);
+  return { kafkajs: kafkajsSecurity(props), network: { tls: security.tls, sasl: security.sasl } };
+};
 
 export const workerLog: ConnectLog = streamLog(process.stdout);
 

@@ -10,7 +10,7 @@ import type { Admin } from 'kafkajs';
 import { NetworkClient } from '../../network/index.js';
 import { converterFor } from '../converters.js';
 import { ConnectConfigError } from '../errors.js';
-import { createKafkaClient } from '../kafka-clients.js';
+import { createWorkerClients, securityProps, type SecurityReader } from '../kafka-clients.js';
 import { CATEGORY, type ConnectLog } from '../log.js';
 import { RestServer } from '../rest.js';
 import { Worker } from '../worker.js';
@@ -53,7 +53,8 @@ function endpoints(config: WorkerConfig): Array<{ host: string; port: number }> 
   });
 }
 
-export async function startDistributed(workerProps: Record<string, string>, log: ConnectLog): Promise<RunningDistributed> {
+/** `readSecurity` reads the worker's security.protocol / ssl.* / sasl.* keys (the CLI's reader). */
+export async function startDistributed(workerProps: Record<string, string>, log: ConnectLog, readSecurity: SecurityReader): Promise<RunningDistributed> {
   const began = Date.now();
   log.log('INFO', 'Kafka Connect distributed worker initializing ...', CATEGORY.distributedCli);
   const config = workerConfig(workerProps, 'distributed');
@@ -61,8 +62,10 @@ export async function startDistributed(workerProps: Record<string, string>, log:
   converterFor(workerProps, 'value.converter');
   const groupId = config.groupId as string;
 
-  const kafka = createKafkaClient(config.bootstrapServers, `connect-${groupId}`, log);
-  const admin = kafka.admin();
+  const kafka = createWorkerClients(config.bootstrapServers, `connect-${groupId}`, log, workerProps, readSecurity);
+  // the internal topics and the worker group use the worker's own (unprefixed) security, as in Kafka
+  const workerSecurity = readSecurity(securityProps(workerProps)).network;
+  const admin = kafka.worker.admin();
   await admin.connect();
   let clusterId: string;
   try {
@@ -75,11 +78,11 @@ export async function startDistributed(workerProps: Record<string, string>, log:
     await admin.disconnect().catch(() => undefined);
   }
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
+  const producer = kafka.worker.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
   await producer.connect();
   // One connection set per reader and one for the group: requests on a connection are answered in order, so a
   // long-polling Fetch must never hold up a Heartbeat or JoinGroup (Java Connect, too, gives each its own client).
-  const newClient = (): NetworkClient => new NetworkClient({ clientId: `connect-${groupId}`, bootstrap: endpoints(config) });
+  const newClient = (): NetworkClient => new NetworkClient({ clientId: `connect-${groupId}`, bootstrap: endpoints(config), ...workerSecurity });
   const clients = [newClient(), newClient(), newClient(), newClient()];
   const [client, configClient, statusClient, offsetClient] = clients as [NetworkClient, NetworkClient, NetworkClient, NetworkClient];
   const configs = new ConfigStore(producer, config.configTopic);

@@ -1,0 +1,138 @@
+/**
+ * Kafka Connect against a secured broker (issue 11): connect-standalone with a worker
+ * file that sets security.protocol=SASL_PLAINTEXT, sasl.mechanism and sasl.jaas.config
+ * streams a file line through the broker (source task producer → topic → sink task
+ * consumer), and the prefixed overrides (consumer.sasl.jaas.config) reach their client:
+ * a wrong password there stops the sink while the source still produces.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN_DIR, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+
+await requireBuiltBroker();
+
+const plain = (user: string, password: string): string => `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
+
+interface Worker {
+  process: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startWorker(cwd: string, args: string[]): Worker {
+  const child = spawn(path.join(BIN_DIR, 'connect-standalone.sh'), args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => output, exited };
+}
+
+/** Polls until `check` holds (what a user does with `cat` until the line shows up); fails with `what` after 30 s. */
+async function eventually(what: string, check: () => boolean | Promise<boolean>, describeState: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}\n${describeState()}`);
+}
+
+const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+const writeProps = (file: string, props: Record<string, string>): void => {
+  fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+};
+
+describe('connect-standalone against a SASL_PLAINTEXT broker', () => {
+  let broker: TestBroker;
+  let dir: string;
+  let adminConfig: string;
+  let worker: Worker | undefined;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    broker = await startTestBroker({
+      listeners: `SASL_PLAINTEXT://127.0.0.1:${port}`,
+      'sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_connect="connect-secret";',
+    }).then((b) => ({ ...b, bootstrap: `127.0.0.1:${port}` }));
+    dir = tempDir('connect-sasl');
+    adminConfig = path.join(dir, 'admin.properties');
+    writeProps(adminConfig, { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': plain('admin', 'admin-secret') });
+  }, 60_000);
+
+  afterEach(async () => {
+    if (worker && worker.process.exitCode === null) {
+      worker.process.kill('SIGTERM');
+      await worker.exited;
+    }
+    worker = undefined;
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A worker file for this broker with `extra` keys, and the stock file source and sink on `topic`, in their own directory. */
+  async function setUp(name: string, topic: string, extra: Record<string, string>): Promise<{ cwd: string; args: string[] }> {
+    const cwd = path.join(dir, name);
+    fs.mkdirSync(cwd);
+    writeProps(path.join(cwd, 'worker.properties'), {
+      'bootstrap.servers': broker.bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'offset.storage.file.filename': path.join(cwd, 'connect.offsets'),
+      'offset.flush.interval.ms': '1000',
+      listeners: `http://127.0.0.1:${await freePort()}`,
+      ...extra,
+    });
+    writeProps(path.join(cwd, 'source.properties'), { name: `${name}-source`, 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'in.txt', topic });
+    writeProps(path.join(cwd, 'sink.properties'), { name: `${name}-sink`, 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'out.txt', topics: topic });
+    return { cwd, args: ['worker.properties', 'source.properties', 'sink.properties'] };
+  }
+
+  it('the broker refuses a plain connection (so the worker cannot pass by ignoring security)', async () => {
+    const plainList = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--list'], { timeoutMs: 20_000 });
+    expect(plainList.code).not.toBe(0);
+  });
+
+  it('streams a line from the source file through the topic into the sink file with the worker\'s sasl.* settings', async () => {
+    const { cwd, args } = await setUp('worker-level', 'sasl-lines', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': plain('connect', 'connect-secret') });
+    fs.writeFileSync(path.join(cwd, 'in.txt'), 'through SASL\n');
+    worker = startWorker(cwd, args);
+    const w = worker;
+    await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'through SASL\n', () => w.output());
+    expect(w.output()).toMatch(/Kafka cluster ID: /);
+    const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--consumer.config', adminConfig, '--topic', 'sasl-lines', '--from-beginning', '--max-messages', '1']);
+    expect(consumed.stdout).toBe('through SASL\n');
+    expect(w.output()).not.toContain('connect-secret');
+  });
+
+  it('applies consumer.-prefixed overrides to the sink task\'s consumer only', async () => {
+    const { cwd, args } = await setUp('prefixed', 'sasl-prefixed', {
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'PLAIN',
+      'sasl.jaas.config': plain('connect', 'connect-secret'),
+      // Kafka's documented layout repeats the keys per client; here the consumer's password is wrong
+      'producer.security.protocol': 'SASL_PLAINTEXT',
+      'producer.sasl.mechanism': 'PLAIN',
+      'producer.sasl.jaas.config': plain('connect', 'connect-secret'),
+      'consumer.sasl.jaas.config': plain('connect', 'wrong-password'),
+    });
+    fs.writeFileSync(path.join(cwd, 'in.txt'), 'only the source gets this far\n');
+    worker = startWorker(cwd, args);
+    const w = worker;
+    // the source task's producer (producer.* keys) delivers the line to the topic ...
+    await eventually('the line in sasl-prefixed', async () => {
+      const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--consumer.config', adminConfig, '--topic', 'sasl-prefixed', '--from-beginning', '--max-messages', '1', '--timeout-ms', '3000']);
+      return consumed.stdout === 'only the source gets this far\n';
+    }, () => w.output());
+    // ... while the sink task's consumer, with consumer.sasl.jaas.config's wrong password, is refused
+    await eventually('the sink task refused', () => /ERROR WorkerSinkTask\{id=prefixed-sink-0\} .*SASL PLAIN authentication failed/.test(w.output()), () => w.output());
+    expect(read(path.join(cwd, 'out.txt'))).toBe('');
+    expect(w.output()).not.toContain('wrong-password');
+  });
+});
