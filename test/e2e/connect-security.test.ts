@@ -3,7 +3,9 @@
  * file that sets security.protocol=SASL_PLAINTEXT, sasl.mechanism and sasl.jaas.config
  * streams a file line through the broker (source task producer → topic → sink task
  * consumer), and the prefixed overrides (consumer.sasl.jaas.config) reach their client:
- * a wrong password there stops the sink while the source still produces.
+ * a wrong password there stops the sink while the source still produces. connect-distributed
+ * with the same keys creates its internal topics, joins its group and runs a connector created
+ * over REST (its internal-topic readers and group client are our network client, not kafkajs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,7 +47,7 @@ const writeProps = (file: string, props: Record<string, string>): void => {
   fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
 };
 
-describe('connect-standalone against a SASL_PLAINTEXT broker', () => {
+describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
   let broker: TestBroker;
   let dir: string;
   let adminConfig: string;
@@ -134,5 +136,41 @@ describe('connect-standalone against a SASL_PLAINTEXT broker', () => {
     await eventually('the sink task refused', () => /ERROR WorkerSinkTask\{id=prefixed-sink-0\} .*SASL PLAIN authentication failed/.test(w.output()), () => w.output());
     expect(read(path.join(cwd, 'out.txt'))).toBe('');
     expect(w.output()).not.toContain('wrong-password');
+  });
+
+  it('runs connect-distributed with the worker\'s sasl.* settings: internal topics, group, and a connector created over REST', async () => {
+    const cwd = path.join(dir, 'distributed');
+    fs.mkdirSync(cwd);
+    const restPort = await freePort();
+    writeProps(path.join(cwd, 'worker.properties'), {
+      'bootstrap.servers': broker.bootstrap,
+      'group.id': 'sasl-connect-cluster',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'config.storage.topic': 'sasl-connect-configs',
+      'offset.storage.topic': 'sasl-connect-offsets',
+      'status.storage.topic': 'sasl-connect-status',
+      'config.storage.replication.factor': '1',
+      'offset.storage.replication.factor': '1',
+      'status.storage.replication.factor': '1',
+      'offset.flush.interval.ms': '500',
+      listeners: `http://127.0.0.1:${restPort}`,
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'PLAIN',
+      'sasl.jaas.config': plain('connect', 'connect-secret'),
+    });
+    fs.writeFileSync(path.join(cwd, 'in.txt'), 'distributed through SASL\n');
+    const child = spawn(path.join(BIN_DIR, 'connect-distributed.sh'), ['worker.properties'], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+    worker = { process: child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+    await eventually('the worker to join its group', () => /Joined group at generation \d+/.test(output), () => output);
+    const post = async (body: unknown): Promise<number> => (await fetch(`http://127.0.0.1:${restPort}/connectors`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await post({ name: 'dist-source', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'in.txt', topic: 'sasl-dist' } })).toBe(201);
+    expect(await post({ name: 'dist-sink', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'out.txt', topics: 'sasl-dist' } })).toBe(201);
+    await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'distributed through SASL\n', () => output);
+    const topics = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--command-config', adminConfig, '--list']);
+    expect(topics.stdout.split('\n')).toEqual(expect.arrayContaining(['sasl-connect-configs', 'sasl-connect-offsets', 'sasl-connect-status', 'sasl-dist']));
   });
 });
