@@ -1,37 +1,36 @@
 # bash completion for the kafka-ts-toolkit commands.
 # Generated from the option descriptors by `kafka-topics --completion bash`; do not edit.
 # Use: source this file (or copy it to /etc/bash_completion.d/).
-# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.
-# bash splits host:port and --name=value at COMP_WORDBREAKS, so the pieces are glued back first.
-_kafka_ts_server() {
-  local i w want="" server="" list=""
+# Names from the broker via our own tool ($1): the broker the line names (--bootstrap-server, else
+# --broker-list, else localhost:9092), with the line's client config file (--command-config,
+# --producer.config or --consumer.config) for a secured broker. bash splits host:port and
+# --name=value at COMP_WORDBREAKS, so the pieces are glued back first. The tool is the one next to
+# the command being completed when that was typed with a path; silent when the broker is away.
+_kafka_ts_names() {
+  local tool="$1" i w want="" server="" list="" config=""
+  [[ "${COMP_WORDS[0]}" == */* ]] && tool="${COMP_WORDS[0]%/*}/$1"
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     while (( i + 1 < COMP_CWORD )) && [[ "${COMP_WORDS[i+1]}" == [:=]* || "$w" == *[:=] ]]; do
       i=$((i + 1)); w="$w${COMP_WORDS[i]}"
     done
-    case "$want" in server) server="$w" ;; list) list="$w" ;; esac
+    case "$want" in server) server="$w" ;; list) list="$w" ;; config) config="$w" ;; esac
     want=""
     case "$w" in
       --bootstrap-server) want=server ;;
       --broker-list) want=list ;;
+      --command-config|--producer.config|--consumer.config) want=config ;;
       --bootstrap-server=*) server="${w#*=}" ;;
       --broker-list=*) list="${w#*=}" ;;
+      --command-config=*|--producer.config=*|--consumer.config=*) config="${w#*=}" ;;
     esac
   done
-  printf '%s\n' "${server:-${list:-localhost:9092}}"
-}
-# Names from the broker via our own tool ($1), found next to the command being completed
-# when it was typed with a path; silent (no output, no error text) when the broker is away.
-_kafka_ts_names() {
-  local tool="$1" server
-  [[ "${COMP_WORDS[0]}" == */* ]] && tool="${COMP_WORDS[0]%/*}/$1"
-  server="$(_kafka_ts_server)"
-  if command -v timeout >/dev/null 2>&1; then
-    timeout 3 "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null
-  else
-    "$tool" --bootstrap-server "$server" --list 2>/dev/null </dev/null
-  fi
+  local -a args=(--bootstrap-server "${server:-${list:-localhost:9092}}" --list)
+  [[ -n "$config" ]] && args+=(--command-config "${config/#\~/$HOME}")
+  local out
+  command -v timeout >/dev/null 2>&1 && args=(3 "$tool" "${args[@]}") && tool=timeout
+  # only a successful listing: a failing tool may print its error line on stdout, as Kafka's do
+  out="$("$tool" "${args[@]}" 2>/dev/null </dev/null)" && printf '%s\n' "$out"
 }
 _kafka_server_start() {
   local cur prev

@@ -2,17 +2,24 @@
 # Generated from the option descriptors by `kafka-topics --completion fish`; do not edit.
 # Use: source this file, or copy it to ~/.config/fish/completions/ once per command name
 # (fish loads <command>.fish on demand), or to ~/.config/fish/conf.d/ to load it at start.
-# The broker the line being completed names: --bootstrap-server, else --broker-list, else localhost:9092.
-function __kafka_ts_server
+# Names our own tool ($argv[1]) lists, asking the broker the line names (--bootstrap-server, else
+# --broker-list, else localhost:9092) with the line's client config file; silent when the broker is away.
+function __kafka_ts_names
+    set -l tokens (commandline -opc)
+    set -l tool $argv[1]
+    string match -q -- '*/*' $tokens[1]; and set tool (string replace -r '/[^/]*$' '' -- $tokens[1])/$tool
     set -l want
     set -l server
     set -l list
-    for w in (commandline -opc)[2..-1]
+    set -l config
+    for w in $tokens[2..-1]
         switch "$want"
             case server
                 set server $w
             case list
                 set list $w
+            case config
+                set config $w
         end
         set want
         switch $w
@@ -20,29 +27,24 @@ function __kafka_ts_server
                 set want server
             case --broker-list
                 set want list
-            case '--bootstrap-server=*' '--broker-list=*'
-                string match -q -- '--bootstrap-server=*' $w; and set server (string split -m1 = -- $w)[2]; or set list (string split -m1 = -- $w)[2]
+            case --command-config --producer.config --consumer.config
+                set want config
+            case '--bootstrap-server=*'
+                set server (string split -m1 = -- $w)[2]
+            case '--broker-list=*'
+                set list (string split -m1 = -- $w)[2]
+            case '--command-config=*' '--producer.config=*' '--consumer.config=*'
+                set config (string split -m1 = -- $w)[2]
         end
     end
-    if test -n "$server"
-        echo $server
-    else if test -n "$list"
-        echo $list
-    else
-        echo localhost:9092
-    end
-end
-# Names our own tool ($argv[1]) lists; silent when the broker is away.
-function __kafka_ts_names
-    set -l tool $argv[1]
-    set -l command (commandline -opc)[1]
-    string match -q -- '*/*' $command; and set tool (string replace -r '/[^/]*$' '' -- $command)/$tool
-    set -l server (__kafka_ts_server)
-    if command -q timeout
-        timeout 3 $tool --bootstrap-server $server --list 2>/dev/null </dev/null
-    else
-        $tool --bootstrap-server $server --list 2>/dev/null </dev/null
-    end
+    test -n "$server"; or set server $list
+    test -n "$server"; or set server localhost:9092
+    set -l args --bootstrap-server $server --list
+    test -n "$config"; and set -a args --command-config (string replace -r '^~' -- $HOME $config)
+    command -q timeout; and set args 3 $tool $args; and set tool timeout
+    # only a successful listing: a failing tool may print its error line on stdout, as Kafka's do
+    set -l out ($tool $args 2>/dev/null </dev/null)
+    and printf '%s\n' $out
 end
 complete -c kafka-server-start -l override -x -d 'Optional property that should override values set in server.properties file'
 complete -c kafka-server-start -l daemon -d 'Run in the background (Kafka spells it -daemon, as the first argument)'

@@ -1,8 +1,8 @@
 /**
  * The committed completion scripts in the real shells: each loads without error
  * output and completes a topic name asked from a running broker (the one named
- * on the line being completed), and offers nothing, silently, when no broker
- * answers there.
+ * on the line being completed, with the line's --command-config for a SASL broker),
+ * and offers nothing, silently, when no broker answers there.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,6 +55,8 @@ print -r -- "$out"
 
 describe('completion scripts in bash, zsh and fish', () => {
   let broker: TestBroker;
+  let secured: TestBroker;
+  let securedConfig: string;
   let nobody: string;
 
   beforeAll(async () => {
@@ -67,10 +69,23 @@ describe('completion scripts in bash, zsh and fish', () => {
     const consumed = await runCli('kafka-console-consumer', ['--bootstrap-server', broker.bootstrap, '--topic', 'payments', '--group', 'billing', '--from-beginning', '--timeout-ms', '1500']);
     expect(consumed.stderr).not.toMatch(/error/i);
     nobody = `127.0.0.1:${await freePort()}`;
+    // a SASL_PLAINTEXT broker: its topics are listed only with the client config the line names
+    const port = await freePort();
+    secured = await startTestBroker({
+      listeners: `SASL_PLAINTEXT://127.0.0.1:${port}`,
+      'sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret";',
+    }).then((b) => ({ ...b, bootstrap: `127.0.0.1:${port}` }));
+    securedConfig = path.join(secured.runDir, 'admin.properties');
+    fs.mkdirSync(secured.runDir, { recursive: true });
+    fs.writeFileSync(securedConfig, 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";\n');
+    const created = await runCli('kafka-topics', ['--bootstrap-server', secured.bootstrap, '--command-config', securedConfig, '--create', '--topic', 'secret-orders']);
+    expect(created.code, created.stderr).toBe(0);
   }, 120_000);
 
   afterAll(async () => {
     await broker?.stop();
+    await secured?.stop();
   });
 
   it('the committed scripts exist for all three shells', () => {
@@ -103,6 +118,17 @@ describe('completion scripts in bash, zsh and fish', () => {
       expect(groups.stdout.trim()).toBe('billing');
     });
 
+    it('asks a secured broker with the --command-config (or --producer.config) the line names', () => {
+      const admin = bashComplete('_kafka_topics', ['kafka-topics', '--bootstrap-server', secured.bootstrap, '--command-config', securedConfig, '--describe', '--topic', 'sec']);
+      expect(admin.stderr).toBe('');
+      expect(admin.stdout.trim()).toBe('secret-orders');
+      const producer = bashComplete('_kafka_console_producer', ['kafka-console-producer', '--bootstrap-server', secured.bootstrap, `--producer.config=${securedConfig}`, '--topic', '']);
+      expect(producer.stdout.trim()).toBe('secret-orders');
+      // without the config the broker does not answer a plain client: nothing, silently
+      const refused = bashComplete('_kafka_topics', ['kafka-topics', '--bootstrap-server', secured.bootstrap, '--describe', '--topic', '']);
+      expect(refused).toMatchObject({ stdout: '\n', stderr: '' });
+    });
+
     it('offers nothing and prints nothing when no broker answers', () => {
       const r = bashComplete('_kafka_topics', ['kafka-topics', '--bootstrap-server', nobody, '--describe', '--topic', '']);
       expect(r.stderr).toBe('');
@@ -126,6 +152,11 @@ describe('completion scripts in bash, zsh and fish', () => {
       // the typed line names neither topic: only the completion listing can
       expect(r.stdout).toContain('orders.v1');
       expect(r.stdout).toContain('payments');
+    });
+
+    it('asks a secured broker with the line\'s --command-config', () => {
+      const r = shell('zsh', ['-f', '-c', ZSH_DRIVER], { COMPLETIONS, LINE: `kafka-topics --bootstrap-server ${secured.bootstrap} --command-config ${securedConfig} --describe --topic sec`, WANT: 'secret-orders' });
+      expect(r.stdout).toContain('--topic secret-orders');
     });
 
     it('completes a topic prefix in place', () => {
@@ -154,6 +185,14 @@ describe('completion scripts in bash, zsh and fish', () => {
       expect(producer.stdout.split('\t')[0]).toBe('payments');
       const groups = fishComplete(`kafka-consumer-groups --bootstrap-server=${broker.bootstrap} --describe --group `);
       expect(groups.stdout.split('\t')[0]).toBe('billing');
+    });
+
+    it('asks a secured broker with the line\'s --command-config', () => {
+      const r = fishComplete(`kafka-topics --bootstrap-server ${secured.bootstrap} --command-config ${securedConfig} --describe --topic `);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\t')[0]).toBe('secret-orders');
+      // without it the tool fails (its error line on stdout, as Kafka's): nothing offered, nothing printed
+      expect(fishComplete(`kafka-topics --bootstrap-server ${secured.bootstrap} --describe --topic `)).toMatchObject({ stdout: '', stderr: '' });
     });
 
     it('offers nothing and prints nothing when no broker answers', () => {
