@@ -15,6 +15,7 @@ import type tls from 'node:tls';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig, LogEntry, logCreator as LogCreator } from 'kafkajs';
 import type { SaslCredentials } from '../network/index.js';
+import { ConnectConfigError } from './errors.js';
 import type { ConnectLog } from './log.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -83,6 +84,16 @@ export interface WorkerClients {
 
 /** Builds every client with its security settings read (and checked) up front, so a bad key fails the start. */
 export function createWorkerClients(brokers: string[], clientId: string, log: ConnectLog, workerProps: Record<string, string>, readSecurity: SecurityReader): WorkerClients {
-  const client = (role?: ClientRole): KafkaClient => createKafkaClient(brokers, clientId, log, readSecurity(securityProps(workerProps, role)).kafkajs);
+  const client = (role?: ClientRole): KafkaClient => {
+    let security: ClientSecurityOptions;
+    try {
+      security = readSecurity(securityProps(workerProps, role));
+    } catch (err) {
+      // the worker's own keys were read first, so a role's failure comes from its prefixed keys: say which
+      if (!role || !(err instanceof Error)) throw err;
+      throw new ConnectConfigError(`${err.message} (in the worker's ${role}.-prefixed settings)`);
+    }
+    return createKafkaClient(brokers, clientId, log, security.kafkajs);
+  };
   return { worker: client(), producer: client('producer'), consumer: client('consumer'), admin: client('admin') };
 }

@@ -35,6 +35,12 @@ describe('worker client security', () => {
     expect(Object.keys(clients).sort()).toEqual(['admin', 'consumer', 'producer', 'worker']);
     expect(seen.map((p) => p['sasl.jaas.config'])).toEqual(['worker', 'producer', 'worker', 'worker']);
     expect(seen[2]['security.protocol']).toBe('SASL_PLAINTEXT');
-    expect(() => createWorkerClients(['h:9092'], 'c', quiet, worker, () => { throw new Error('sasl.mechanism=GSSAPI is not supported'); })).toThrow('GSSAPI');
+    expect(() => createWorkerClients(['h:9092'], 'c', quiet, worker, () => { throw new Error('sasl.mechanism=GSSAPI is not supported'); })).toThrow(/^sasl\.mechanism=GSSAPI is not supported$/);
+    // a failure in a prefixed override says which prefix to look at
+    const refuseConsumer = (props: Record<string, string>): ClientSecurityOptions => {
+      if (props['security.protocol'] === 'SASL_PLAINTEXT') throw new Error('security.protocol=SASL_PLAINTEXT needs sasl.jaas.config');
+      return { kafkajs: {}, network: {} };
+    };
+    expect(() => createWorkerClients(['h:9092'], 'c', quiet, worker, refuseConsumer)).toThrow("security.protocol=SASL_PLAINTEXT needs sasl.jaas.config (in the worker's consumer.-prefixed settings)");
   });
 });
