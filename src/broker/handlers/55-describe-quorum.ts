@@ -14,6 +14,10 @@ export default defineHandler<DescribeQuorumRequest, DescribeQuorumResponse>({
   minVersion: 0,
   maxVersion: 2,
   handle(request, ctx, services) {
-    return requireQuorum(services, ctx).describeQuorum(request, ctx.apiVersion);
+    const quorum = requireQuorum(services, ctx);
+    const listener = ctx.session?.listener.name;
+    const names = quorum.controllerListenerNames;
+    const viaBrokerListener = listener !== undefined && names !== undefined && names.length > 0 && !names.includes(listener);
+    return quorum.describeQuorum(request, ctx.apiVersion, viaBrokerListener);
   },
 });

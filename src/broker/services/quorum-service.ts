@@ -37,8 +37,12 @@ export interface QuorumService {
   vote(request: VoteRequest, version: number): VoteResponse;
   beginQuorumEpoch(request: BeginQuorumEpochRequest, version: number): BeginQuorumEpochResponse;
   endQuorumEpoch(request: EndQuorumEpochRequest, version: number): EndQuorumEpochResponse;
-  /** answered by the leader; another voter says NOT_LEADER_OR_FOLLOWER, an observer asks the leader */
-  describeQuorum(request: DescribeQuorumRequest, version: number): DescribeQuorumResponse | Promise<DescribeQuorumResponse>;
+  /**
+   * answered by the leader; another voter says NOT_LEADER_OR_FOLLOWER on its controller
+   * listener, while an observer or a broker listener (`viaBrokerListener`) asks the leader,
+   * as Kafka's brokers forward DescribeQuorum to the active controller
+   */
+  describeQuorum(request: DescribeQuorumRequest, version: number, viaBrokerListener?: boolean): DescribeQuorumResponse | Promise<DescribeQuorumResponse>;
   fetchSnapshot(request: FetchSnapshotRequest, version: number): FetchSnapshotResponse;
   /** a Fetch of the metadata partition (see isMetadataFetch), long-polled by the leader up to MaxWaitMs */
   fetch(request: FetchRequest, version: number): Promise<FetchResponse>;
@@ -86,7 +90,7 @@ export function onBrokerListener(service: QuorumService): QuorumService {
     vote: (request, version) => service.vote(request, version),
     beginQuorumEpoch: (request, version) => service.beginQuorumEpoch(request, version),
     endQuorumEpoch: (request, version) => service.endQuorumEpoch(request, version),
-    describeQuorum: (request, version) => service.describeQuorum(request, version),
+    describeQuorum: (request, version) => service.describeQuorum(request, version, true),
     fetchSnapshot: (request, version) => service.fetchSnapshot(request, version),
     fetch: (request, version) => service.fetch(request, version),
   };

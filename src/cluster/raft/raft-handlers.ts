@@ -155,7 +155,7 @@ export class RaftRequestHandler implements QuorumService {
 
   // ---- DescribeQuorum (55) -----------------------------------------------------------
 
-  describeQuorum(request: DescribeQuorumRequest, version: number): DescribeQuorumResponse | Promise<DescribeQuorumResponse> {
+  describeQuorum(request: DescribeQuorumRequest, version: number, viaBrokerListener = false): DescribeQuorumResponse | Promise<DescribeQuorumResponse> {
     const p = singlePartition(request.topics, (t) => t.topicName);
     if (p === null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'DescribeQuorum names only __cluster_metadata-0', topics: [], nodes: [] };
     const partition = (errorCode: number, fill: Partial<DescribeQuorumResponsePartitionData> = {}): DescribeQuorumResponse => ({
@@ -190,9 +190,10 @@ export class RaftRequestHandler implements QuorumService {
       }
       return response;
     }
-    // a broker (observer) asks the leader, as Kafka's broker forwards DescribeQuorum to the controller
+    // a broker (an observer, or a combined node's broker listener) asks the leader, as
+    // Kafka's broker forwards DescribeQuorum to the controller
     const leader = s.leaderId === null ? undefined : this.raft.endpoints.get(s.leaderId);
-    if (!this.raft.isVoter && leader !== undefined) {
+    if ((!this.raft.isVoter || viaBrokerListener) && leader !== undefined) {
       return this.raft.sendTo<DescribeQuorumResponse>(leader, ApiKey.DescribeQuorum, request, 0).then((r) => r ?? partition(ErrorCode.NOT_LEADER_OR_FOLLOWER, this.leaderFields()));
     }
     return partition(ErrorCode.NOT_LEADER_OR_FOLLOWER, this.leaderFields());

@@ -11,7 +11,9 @@ import { NetworkClient } from '../../../src/network/index.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import type { DescribeQuorumResponse } from '../../../src/protocol/generated/types.js';
 import { ErrorCode, KafkaError } from '../../../src/protocol/errors.js';
-import { hasTopic, RaftCluster, topic, waitFor } from './raft-harness.js';
+import { BrokerServer } from '../../../src/broker/server.js';
+import { onBrokerListener } from '../../../src/broker/services/quorum-service.js';
+import { hasTopic, RAFT_HANDLERS, RaftCluster, raftServices, topic, waitFor } from './raft-harness.js';
 
 const THREE = [
   { id: 1, host: '127.0.0.2' },
@@ -69,6 +71,16 @@ describe('RaftQuorum, three voters', () => {
     const followerNode = cluster.node(followers[0]!.nodeId);
     const fromFollower = await describeQuorum(followerNode.host, followerNode.port);
     expect(fromFollower.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // the same follower behind a broker listener (a combined node's PLAINTEXT) forwards to the leader
+    const brokerSide = new BrokerServer(RAFT_HANDLERS, { ...raftServices(undefined), quorum: onBrokerListener(followers[0]!.service) });
+    const [bound] = await brokerSide.listen([{ name: 'PLAINTEXT', host: followerNode.host, port: 0 }]);
+    try {
+      const viaBroker = (await describeQuorum(followerNode.host, bound!.port)).topics[0]!.partitions[0]!;
+      expect(viaBroker.errorCode).toBe(ErrorCode.NONE);
+      expect(viaBroker.leaderId).toBe(leader.nodeId);
+    } finally {
+      await brokerSide.close();
+    }
   });
 
   it('replaces a crashed leader, keeping committed records, and the old leader catches up on return', async () => {
