@@ -6,14 +6,18 @@
  * a wrong password there stops the sink while the source still produces. connect-distributed
  * with the same keys creates its internal topics, joins its group and runs a connector created
  * over REST (its internal-topic readers and group client are our network client, not kafkajs).
+ * Over an SSL listener, the worker's ssl.truststore.* settings carry a line through too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_DIR, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { recordSkip } from '../helpers/skips.js';
+import { hasOpenssl, makeCerts } from '../broker/security/certs.js';
 
 await requireBuiltBroker();
+if (!hasOpenssl) recordSkip({ suite: 'Kafka Connect over SSL', reason: 'openssl is not installed', package: 'openssl', install: 'apt-get install openssl' });
 
 const plain = (user: string, password: string): string => `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
 
@@ -172,5 +176,50 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
     await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'distributed through SASL\n', () => output);
     const topics = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--command-config', adminConfig, '--list']);
     expect(topics.stdout.split('\n')).toEqual(expect.arrayContaining(['sasl-connect-configs', 'sasl-connect-offsets', 'sasl-connect-status', 'sasl-dist']));
+  });
+});
+
+describe.skipIf(!hasOpenssl)('connect-standalone against an SSL broker', () => {
+  let broker: TestBroker;
+  let dir: string;
+  let worker: Worker | undefined;
+
+  afterAll(async () => {
+    if (worker && worker.process.exitCode === null) {
+      worker.process.kill('SIGTERM');
+      await worker.exited;
+    }
+    await broker?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams a line through with the worker\'s ssl.truststore.* settings', async () => {
+    const certs = makeCerts();
+    dir = certs.dir;
+    const port = await freePort();
+    broker = await startTestBroker({
+      listeners: `SSL://127.0.0.1:${port}`,
+      'advertised.listeners': `SSL://localhost:${port}`,
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certs.serverKeystorePem,
+    }).then((b) => ({ ...b, bootstrap: `localhost:${port}` }));
+    const cwd = path.join(dir, 'ssl-worker');
+    fs.mkdirSync(cwd);
+    writeProps(path.join(cwd, 'worker.properties'), {
+      'bootstrap.servers': broker.bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'offset.storage.file.filename': path.join(cwd, 'connect.offsets'),
+      listeners: `http://127.0.0.1:${await freePort()}`,
+      'security.protocol': 'SSL',
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': certs.caPem,
+    });
+    writeProps(path.join(cwd, 'source.properties'), { name: 'ssl-source', 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'in.txt', topic: 'ssl-lines' });
+    writeProps(path.join(cwd, 'sink.properties'), { name: 'ssl-sink', 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'out.txt', topics: 'ssl-lines' });
+    fs.writeFileSync(path.join(cwd, 'in.txt'), 'through TLS\n');
+    worker = startWorker(cwd, ['worker.properties', 'source.properties', 'sink.properties']);
+    const w = worker;
+    await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'through TLS\n', () => w.output());
   });
 });
