@@ -28,7 +28,7 @@ _kafka_ts_names() {
   local -a args=(--bootstrap-server "${server:-${list:-localhost:9092}}" --list)
   [[ -n "$config" ]] && args+=(--command-config "${config/#\~/$HOME}")
   local out
-  command -v timeout >/dev/null 2>&1 && args=(3 "$tool" "${args[@]}") && tool=timeout
+  command -v timeout >/dev/null 2>&1 && args=("${KAFKA_TS_COMPLETION_TIMEOUT:-3}" "$tool" "${args[@]}") && tool=timeout
   # only a successful listing: a failing tool may print its error line on stdout, as Kafka's do
   out="$("$tool" "${args[@]}" 2>/dev/null </dev/null)" && printf '%s\n' "$out"
 }

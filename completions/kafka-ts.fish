@@ -41,7 +41,9 @@ function __kafka_ts_names
     test -n "$server"; or set server localhost:9092
     set -l args --bootstrap-server $server --list
     test -n "$config"; and set -a args --command-config (string replace -r '^~' -- $HOME $config)
-    command -q timeout; and set args 3 $tool $args; and set tool timeout
+    set -l limit 3
+    set -q KAFKA_TS_COMPLETION_TIMEOUT; and set limit $KAFKA_TS_COMPLETION_TIMEOUT
+    command -q timeout; and set args $limit $tool $args; and set tool timeout
     # only a successful listing: a failing tool may print its error line on stdout, as Kafka's do
     set -l out ($tool $args 2>/dev/null </dev/null)
     and printf '%s\n' $out

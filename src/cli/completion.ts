@@ -16,7 +16,7 @@ export type Shell = 'bash' | 'zsh' | 'fish';
 
 export const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];
 
-/** Seconds a completion waits for the broker before offering nothing. */
+/** Seconds a completion waits for the broker before offering nothing ($KAFKA_TS_COMPLETION_TIMEOUT overrides). */
 const LIST_TIMEOUT_SECONDS = 3;
 
 /** Names the broker is asked for: which tool lists them. */
@@ -72,7 +72,7 @@ const BASH_HELPERS = [
   '  local -a args=(--bootstrap-server "${server:-${list:-localhost:9092}}" --list)',
   '  [[ -n "$config" ]] && args+=(--command-config "${config/#\\~/$HOME}")',
   '  local out',
-  `  command -v timeout >/dev/null 2>&1 && args=(${LIST_TIMEOUT_SECONDS} "$tool" "\${args[@]}") && tool=timeout`,
+  `  command -v timeout >/dev/null 2>&1 && args=("\${KAFKA_TS_COMPLETION_TIMEOUT:-${LIST_TIMEOUT_SECONDS}}" "$tool" "\${args[@]}") && tool=timeout`,
   '  # only a successful listing: a failing tool may print its error line on stdout, as Kafka\'s do',
   '  out="$("$tool" "${args[@]}" 2>/dev/null </dev/null)" && printf \'%s\\n\' "$out"',
   '}',
@@ -134,7 +134,7 @@ const ZSH_HELPERS = [
   '  done',
   '  args=(--bootstrap-server "${server:-${list:-localhost:9092}}" --list)',
   '  [[ -n "$config" ]] && args+=(--command-config "${config/#\\~/$HOME}")',
-  `  (( $+commands[timeout] )) && args=(${LIST_TIMEOUT_SECONDS} "$tool" "\${args[@]}") && tool=timeout`,
+  `  (( $+commands[timeout] )) && args=("\${KAFKA_TS_COMPLETION_TIMEOUT:-${LIST_TIMEOUT_SECONDS}}" "$tool" "\${args[@]}") && tool=timeout`,
   '  # only a successful listing: a failing tool may print its error line on stdout, as Kafka\'s do',
   '  out="$("$tool" "${args[@]}" 2>/dev/null </dev/null)" || return 1',
   '  names=( ${(f)out} )',
@@ -204,7 +204,9 @@ const FISH_HELPERS = [
   '    test -n "$server"; or set server localhost:9092',
   '    set -l args --bootstrap-server $server --list',
   "    test -n \"$config\"; and set -a args --command-config (string replace -r '^~' -- $HOME $config)",
-  `    command -q timeout; and set args ${LIST_TIMEOUT_SECONDS} $tool $args; and set tool timeout`,
+  `    set -l limit ${LIST_TIMEOUT_SECONDS}`,
+  '    set -q KAFKA_TS_COMPLETION_TIMEOUT; and set limit $KAFKA_TS_COMPLETION_TIMEOUT',
+  '    command -q timeout; and set args $limit $tool $args; and set tool timeout',
   '    # only a successful listing: a failing tool may print its error line on stdout, as Kafka\'s do',
   '    set -l out ($tool $args 2>/dev/null </dev/null)',
   "    and printf '%s\\n' $out",

@@ -13,7 +13,8 @@ import { recordSkip } from '../helpers/skips.js';
 
 const COMPLETIONS = path.join(REPO_ROOT, 'completions');
 // the scripts call our own kafka-topics / kafka-consumer-groups by name, as an installed toolkit would
-const ENV = { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+// (and may take longer than the scripts' 3 s on a loaded test machine)
+const ENV = { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`, NO_COLOR: '1', KAFKA_TS_COMPLETION_TIMEOUT: '30' };
 
 function hasShell(shell: string): boolean {
   return spawnSync(shell, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
