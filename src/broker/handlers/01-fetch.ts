@@ -13,7 +13,7 @@
  * A fetch of `__cluster_metadata` goes to the metadata quorum (services.quorum) when the
  * node runs one.
  */
-import { defineHandler, int64ToNumber } from '../handler.js';
+import { defineHandler, int64ToNumber, type RequestContext } from '../handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   FetchRequest,
@@ -23,6 +23,8 @@ import type {
 } from '../../protocol/generated/types.js';
 import type { BrokerServices } from '../services/index.js';
 import { isMetadataFetch } from '../services/quorum-service.js';
+import { AclOperation, AclResourceType } from '../security/acl.js';
+import { isAllowed } from '../security/request-authorization.js';
 import type { ReadOutcome } from '../services/partition-data-service.js';
 import {
   FINAL_EPOCH,
@@ -100,10 +102,17 @@ function readPartition(
   return { params, outcome, currentLeader: null };
 }
 
-function readAll(request: FetchRequest, partitions: FetchPartitionParams[], services: BrokerServices, version: number) {
+function readAll(
+  request: FetchRequest,
+  partitions: FetchPartitionParams[],
+  services: BrokerServices,
+  version: number,
+  readable: (params: FetchPartitionParams) => boolean = () => true,
+) {
   let remaining = request.maxBytes;
   let bytes = 0;
-  const results = partitions.map((params) => {
+  const results = partitions.map((params): PartitionRead => {
+    if (!readable(params)) return { params, outcome: failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED), currentLeader: null };
     const maxBytes = Math.max(0, Math.min(params.partitionMaxBytes, remaining));
     // KIP-74: the first partition with data returns at least one whole batch
     const read = readPartition(params, maxBytes, bytes === 0, request, version, services);
@@ -112,6 +121,29 @@ function readAll(request: FetchRequest, partitions: FetchPartitionParams[], serv
     return read;
   });
   return { results, bytes };
+}
+
+/** READ on each partition's topic for a consumer's fetch (a follower's is checked as CLUSTER_ACTION before the handler). */
+function consumerReadCheck(
+  request: FetchRequest,
+  version: number,
+  ctx: RequestContext,
+  services: BrokerServices,
+): ((params: FetchPartitionParams) => boolean) | undefined {
+  if (!services.authorizer) return undefined;
+  const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId >= 0) return undefined;
+  const byTopic = new Map<string, boolean>();
+  return (params) => {
+    const topic = topicNameOf(params, version, services);
+    if (topic === null) return true;
+    let allowed = byTopic.get(topic);
+    if (allowed === undefined) {
+      allowed = isAllowed(ctx, services, AclOperation.READ, AclResourceType.TOPIC, topic);
+      byTopic.set(topic, allowed);
+    }
+    return allowed;
+  };
 }
 
 function summaryOf(read: PartitionRead): FetchPartitionSummary {
@@ -213,8 +245,12 @@ export default defineHandler<FetchRequest, FetchResponse>({
       return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: INVALID_SESSION_ID, responses: [], nodeEndpoints: [] };
     }
     const partitions = context.partitions;
+    // Kafka authorizes every partition of the fetch context on every request, the ones an
+    // incremental session remembers included, so an ACL removed mid-session takes effect
+    // (the partitions the request names were already checked before this handler).
+    const readable = consumerReadCheck(request, version, ctx, services);
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    let read = readAll(request, partitions, services, version);
+    let read = readAll(request, partitions, services, version, readable);
     while (
       read.bytes < request.minBytes &&
       read.results.every((r) => r.outcome.errorCode === ErrorCode.NONE) &&
@@ -223,7 +259,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
     ) {
       const waitOn = partitions.map((p) => ({ topic: topicNameOf(p, version, services) ?? '', partition: p.partition }));
       await services.data.waitForData(waitOn, deadline - Date.now());
-      read = readAll(request, partitions, services, version);
+      read = readAll(request, partitions, services, version, readable);
     }
 
     let responseSessionId = INVALID_SESSION_ID;

@@ -137,4 +137,24 @@ describe('authorization per API', () => {
     const offsets = await admin.request(ApiKey.ListOffsets, 5, CASES[0]!.body);
     expect(codes(offsets)).toEqual([ErrorCode.NONE]);
   });
+  it('re-checks READ on the partitions an incremental fetch session remembers: a removed ACL takes effect mid-session', async () => {
+    const { AclOperation, AclPermissionType, AclResourceType, PatternType } = await import('../../../src/broker/security/acl.js');
+    const acl = { resourceType: AclResourceType.TOPIC, resourceName: 'secret', resourcePatternType: PatternType.LITERAL, principal: 'User:mallory', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW };
+    await admin.request(ApiKey.CreateAcls, 1, { creations: [acl] });
+    type FetchResponse = { errorCode: number; sessionId: number; responses: { topic: string; partitions: { partitionIndex: number; errorCode: number }[] }[] };
+    const base = { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, forgottenTopicsData: [], rackId: '' };
+    const full = await mallory.request<FetchResponse>(ApiKey.Fetch, 11, {
+      ...base,
+      sessionId: 0,
+      sessionEpoch: 0,
+      topics: [{ topic: 'secret', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    });
+    expect(full.errorCode).toBe(ErrorCode.NONE);
+    expect(full.sessionId).toBeGreaterThan(0);
+    expect(full.responses.flatMap((t) => t.partitions.map((p) => p.errorCode))).toEqual([ErrorCode.NONE]);
+    await admin.request(ApiKey.DeleteAcls, 1, { filters: [{ resourceTypeFilter: acl.resourceType, resourceNameFilter: 'secret', patternTypeFilter: PatternType.LITERAL, principalFilter: 'User:mallory', hostFilter: null, operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW }] });
+    // an incremental fetch naming nothing: the session's partition is still authorized anew
+    const incremental = await mallory.request<FetchResponse>(ApiKey.Fetch, 11, { ...base, sessionId: full.sessionId, sessionEpoch: 1, topics: [] });
+    expect(incremental.responses.flatMap((t) => t.partitions.map((p) => [t.topic, p.errorCode]))).toEqual([['secret', T]]);
+  });
 });
