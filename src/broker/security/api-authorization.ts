@@ -223,6 +223,8 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
     whole: clusterWhole(AclOperation.ALTER),
     refused: (r, errorCode) => ({ throttleTimeMs: 0, filterResults: ((r.filters as unknown[]) ?? []).map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) }),
   },
+  // broker-to-broker: only brokers (CLUSTER_ACTION) may write transaction markers
+  27: { whole: clusterWhole(AclOperation.CLUSTER_ACTION) },
   32: { items: () => [configItems('resources', 'results', AclOperation.DESCRIBE_CONFIGS)] },
   33: { items: () => [configItems('resources', 'responses', AclOperation.ALTER_CONFIGS)] },
   // Kafka answers an unauthorized DescribeLogDirs with no log dirs (and the code from v3)
@@ -242,6 +244,7 @@ export const API_AUTHORIZATION: Readonly<Record<number, ApiRule>> = {
   59: { whole: clusterWhole(AclOperation.CLUSTER_ACTION) },
   62: { whole: clusterWhole(AclOperation.CLUSTER_ACTION) },
   63: { whole: clusterWhole(AclOperation.CLUSTER_ACTION) },
+  67: { whole: clusterWhole(AclOperation.CLUSTER_ACTION) },
   61: { items: () => [topicItems('topics', 'topics', AclOperation.READ)] },
   65: { items: () => [{ array: 'transactionalIds', responseArray: 'transactionStates', check: (t) => txn(AclOperation.DESCRIBE, field(t) ?? '') }] },
   66: {

@@ -72,6 +72,9 @@ const CASES: Case[] = [
   { apiKey: ApiKey.DeleteAcls, version: 1, body: { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] }, code: C },
   { apiKey: ApiKey.AddOffsetsToTxn, version: 1, body: { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, groupId: 'g' }, code: X },
   { apiKey: ApiKey.EndTxn, version: 1, body: { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, committed: true }, code: X },
+  // broker-to-broker APIs need CLUSTER_ACTION
+  { apiKey: ApiKey.WriteTxnMarkers, version: 1, body: { markers: [{ producerId: 1n, producerEpoch: 0, transactionResult: true, topics: [{ name: 'secret', partitionIndexes: [0] }], coordinatorEpoch: 0 }] }, code: C },
+  { apiKey: ApiKey.AllocateProducerIds, version: 0, body: { brokerId: 0, brokerEpoch: 0n }, code: C },
 ];
 
 describe('authorization per API', () => {
