@@ -98,7 +98,7 @@ describe('three KRaft controllers: losing one keeps metadata writable, losing tw
     await createEventually('after-one-lost', 45_000);
   }, 90_000);
 
-  it('with a second controller killed -9, kafka-topics --create fails with one clear line, on its own', async () => {
+  it('with a second controller killed -9, kafka-topics --create and --delete fail with one clear line, on their own', async () => {
     const victim = controllers()[0]!;
     await victim.kill('SIGKILL');
     killed.push(victim);
@@ -110,6 +110,12 @@ describe('three KRaft controllers: losing one keeps metadata writable, losing tw
     const lines = (r.stdout + r.stderr).split('\n').filter((l) => l !== '');
     if (lines.length !== 1) throw new Error(`expected one line: ${JSON.stringify(r)}`);
     expect(lines[0]).toMatch(/^Error while executing topic command : Topic 'no-quorum' was not created: the controller quorum did not take the change in time .*Start the stopped controllers, then retry\.$/);
+    // a deletion too, and the topic stays
+    const del = await runCli('kafka-topics', ['--delete', '--bootstrap-server', layout.bootstrap, '--topic', 'after-one-lost'], { timeoutMs: 120_000 });
+    expect(del.signal).toBeNull();
+    expect(del.code).toBe(1);
+    expect(del.stderr + del.stdout).toMatch(/^Error while executing topic command : Topic 'after-one-lost' was not deleted: the controller quorum did not take the change in time .*Start the stopped controllers, then retry\.\n$/);
+    expect((await cli('kafka-topics', ['--list', '--bootstrap-server', layout.bootstrap])).stdout).toContain('after-one-lost\n');
   }, 150_000);
 
   it('produce (acks=1 and acks=all) and consume on the existing partition continue without a quorum', async () => {

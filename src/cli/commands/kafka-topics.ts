@@ -217,10 +217,8 @@ async function createTopic(admin: Admin, options: TopicCommandOptions, out: stri
       throw new TopicCommandError(brokers !== undefined
         ? `Replication factor: ${options.replicationFactor ?? 'default'} larger than available brokers: ${brokers}.`
         : `Invalid replication factor ${options.replicationFactor ?? '(broker default)'}`);
-    } else if (type === 'REQUEST_TIMED_OUT' || type === 'NOT_CONTROLLER') {
-      // the broker forwards the creation to the active controller; with no controller quorum
-      // (a majority of the voters down) nobody can take it, and the broker says so after its timeout
-      throw new TopicCommandError(`Topic '${topic}' was not created: the controller quorum did not take the change in time (no active controller; is a majority of the controllers in controller.quorum.voters running?). Start the stopped controllers, then retry.`);
+    } else if (isControllerTimeout(err)) {
+      throw controllerTimeout(`Topic '${topic}' was not created`);
     } else if (type === 'INVALID_CONFIG') {
       throw new TopicCommandError(`Invalid topic config: ${Object.keys(options.configs).join(', ')} (check the names and values; e.g. cleanup.policy=compact, retention.ms=86400000)`);
     } else if (type === 'INVALID_TOPIC_EXCEPTION') {
@@ -443,6 +441,20 @@ function bootstrapOption(options: TopicCommandOptions): BootstrapOption {
   return options.viaZookeeper ? '--zookeeper' : '--bootstrap-server';
 }
 
+/**
+ * A metadata change the broker could not get the active controller to take: it forwards
+ * creations, deletions and partition changes to the controller, and with no controller
+ * quorum (a majority of the voters down) answers REQUEST_TIMED_OUT after its timeout.
+ */
+function isControllerTimeout(err: unknown): boolean {
+  const type = protocolErrorType(err);
+  return type === 'REQUEST_TIMED_OUT' || type === 'NOT_CONTROLLER';
+}
+
+function controllerTimeout(what: string): TopicCommandError {
+  return new TopicCommandError(`${what}: the controller quorum did not take the change in time (no active controller; is a majority of the controllers in controller.quorum.voters running?). Start the stopped controllers, then retry.`);
+}
+
 /** Runs one parsed topic command against the cluster; returns stdout lines. */
 export async function executeTopicCommand(options: TopicCommandOptions): Promise<string[]> {
   await ensureReachable(options.bootstrapServers, bootstrapOption(options));
@@ -456,8 +468,16 @@ export async function executeTopicCommand(options: TopicCommandOptions): Promise
       case 'create': await createTopic(admin, options, out); break;
       case 'list': out.push(formatTopicList(await matchingTopics(admin, options)).replace(/\n$/, '')); break;
       case 'describe': await describeTopics(admin, options, out); break;
-      case 'alter': await alterTopics(admin, options); break;
-      case 'delete': await deleteTopics(admin, options); break;
+      case 'alter':
+        await alterTopics(admin, options).catch((err: unknown) => {
+          throw isControllerTimeout(err) ? controllerTimeout(`Topic '${options.topic ?? ''}' was not altered`) : err;
+        });
+        break;
+      case 'delete':
+        await deleteTopics(admin, options).catch((err: unknown) => {
+          throw isControllerTimeout(err) ? controllerTimeout(`Topic '${options.topic ?? ''}' was not deleted`) : err;
+        });
+        break;
     }
   } finally {
     spinner?.stop();
