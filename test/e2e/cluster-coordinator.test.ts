@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker, runCli } from '../helpers/cli.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, killCluster, layoutCluster, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 function leaderOf(stdout: string): number | undefined {
   const m = /Partition: 0\s+Leader: (-?\d+)/.exec(stdout);
@@ -34,19 +34,11 @@ describe('a consumer group through a coordinator failover', () => {
         'broker.heartbeat.interval.ms': '500',
       },
     });
-    runDir = path.join(layout.base, 'run');
-    fs.mkdirSync(runDir, { recursive: true });
-    const zk = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(zk);
-    await zk.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 90_000);
 
   afterAll(async () => {
-    for (const n of [...nodes].reverse()) await n.kill('SIGKILL');
-    if (layout) removeLayout(layout);
+    await killCluster(layout, nodes);
   }, 60_000);
 
   it('resumes from the committed offsets on the new coordinator', async () => {

@@ -17,7 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker } from '../helpers/cli.js';
 import { commandWorks } from '../interop/clients/harness.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, layoutCluster, removeLayout, spawnCluster, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 import { recordSkip } from '../helpers/skips.js';
 import { NetworkClient } from '../../src/network/index.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
@@ -73,14 +73,7 @@ describe('idempotent producers on a three-broker cluster (real processes)', () =
     layout = await layoutCluster({ brokers: 3, controllers: 1, style: 'kraft', brokerProps: { ...fast, 'replica.lag.time.max.ms': '3000' } });
     // broker.session.timeout.ms is the controller's setting: it fences a silent broker
     Object.assign(layout.controllers[0]!.props, fast);
-    runDir = path.join(layout.base, 'run');
-    fs.mkdirSync(runDir, { recursive: true });
-    const controller = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(controller);
-    await controller.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 90_000);
 
   afterAll(async () => {

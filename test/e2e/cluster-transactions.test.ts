@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker } from '../helpers/cli.js';
 import { commandWorks } from '../interop/clients/harness.js';
 import { recordSkip } from '../helpers/skips.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, layoutCluster, removeLayout, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 const TOPIC = 'txn-spread';
 const PY = '/usr/bin/python3';
@@ -60,14 +60,7 @@ describe('transactions over partitions led by different brokers (real processes)
       style: 'kraft',
       brokerProps: { 'transaction.state.log.replication.factor': '1', 'transaction.state.log.min.isr': '1', 'transaction.state.log.num.partitions': '3' },
     });
-    runDir = path.join(layout.base, 'run');
-    fs.mkdirSync(runDir, { recursive: true });
-    const controller = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(controller);
-    await controller.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 90_000);
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker, runCli } from '../helpers/cli.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, killCluster, layoutCluster, spawnCluster, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 const TOPIC = 'my-replicated-topic';
 
@@ -38,19 +38,11 @@ describe('a ZooKeeper-style cluster of real processes (seed 002 §5)', () => {
       style: 'zookeeper',
       brokerProps: { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500' },
     });
-    runDir = path.join(layout.base, 'run');
-    fs.mkdirSync(runDir, { recursive: true });
-    const zk = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(zk);
-    await zk.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 90_000);
 
   afterAll(async () => {
-    for (const n of [...nodes].reverse()) await n.kill('SIGKILL');
-    if (layout) removeLayout(layout);
+    await killCluster(layout, nodes);
   }, 60_000);
 
   it('forms one cluster: every node has the same cluster id in meta.properties', () => {

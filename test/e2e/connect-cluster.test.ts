@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_DIR, REPO_ROOT, freePort, requireBuiltBroker } from '../helpers/cli.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, killCluster, layoutCluster, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 const envelope = (s: string): string => `{"schema":{"type":"string","optional":false},"payload":${JSON.stringify(s)}}`;
@@ -30,16 +30,9 @@ describe('connect-standalone against a three-broker cluster', () => {
       style: 'kraft',
       brokerProps: { 'offsets.topic.replication.factor': '3', 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500' },
     });
-    runDir = path.join(layout.base, 'run');
     work = path.join(layout.base, 'work');
-    fs.mkdirSync(runDir, { recursive: true });
     fs.mkdirSync(work, { recursive: true });
-    const controller = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(controller);
-    await controller.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 120_000);
 
   afterAll(async () => {
@@ -47,8 +40,7 @@ describe('connect-standalone against a three-broker cluster', () => {
       worker.process.kill('SIGKILL');
       await worker.exited;
     }
-    for (const n of [...nodes].reverse()) await n.kill('SIGKILL');
-    if (layout) removeLayout(layout);
+    await killCluster(layout, nodes);
   }, 60_000);
 
   it('streams the tutorial\'s lines through a replicated connect-test', async () => {

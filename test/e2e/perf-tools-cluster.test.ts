@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker, runCli } from '../helpers/cli.js';
-import { layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { layoutCluster, removeLayout, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 import { PRODUCER_TOTAL } from '../helpers/perf-lines.js';
 
 await requireBuiltBroker();
@@ -28,13 +28,7 @@ describe('perf and verification tools on a three-broker cluster', () => {
 
   beforeAll(async () => {
     layout = await layoutCluster({ brokers: 3, controllers: 1, style: 'zookeeper' });
-    const runDir = path.join(layout.base, 'run');
-    const controller = spawnNode(layout.controllers[0], runDir);
-    nodes.push(controller);
-    await controller.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    const runDir = await spawnCluster(layout, nodes);
     const created = await runCli('kafka-topics', ['--bootstrap-server', layout.bootstrap, '--create', '--topic', 'ct', '--partitions', '3', '--replication-factor', '2']);
     expect(created.code, created.stderr + created.stdout).toBe(0);
     // every partition led and fully in sync before the tools run

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_DIR, requireBuiltBroker, runCli } from '../helpers/cli.js';
-import { layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { layoutCluster, removeLayout, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 
 await requireBuiltBroker();
 
@@ -40,13 +40,7 @@ describe('verifiable producer across a leader failure', () => {
       brokerProps: { 'replica.lag.time.max.ms': '2000', 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500' },
     });
     layout.controllers[0].props['broker.session.timeout.ms'] = '3000';
-    const runDir = path.join(layout.base, 'run');
-    const controller = spawnNode(layout.controllers[0], runDir);
-    nodes.push(controller);
-    await controller.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    const runDir = await spawnCluster(layout, nodes);
     const created = await runCli('kafka-topics', ['--bootstrap-server', layout.bootstrap, '--create', '--topic', 'fo', '--partitions', '1', '--replication-factor', '3', '--config', 'min.insync.replicas=2']);
     expect(created.code, created.stdout + created.stderr).toBe(0);
     await waitFor(async () => {

@@ -271,3 +271,26 @@ export function spawnNode(spec: NodeSpec, runDir: string): ProcessNode {
 export function cli(command: string, args: readonly string[], runDir?: string): Promise<CliResult> {
   return runCli(command, args, { env: runDir ? { KAFKA_TS_RUN_DIR: runDir } : {}, timeoutMs: 60_000 });
 }
+
+/**
+ * Starts a laid-out cluster as real processes: the first controller, then every broker,
+ * each recorded in `nodes` (so afterAll can stop what did start). Returns the run dir
+ * the nodes' pid files live in (KAFKA_TS_RUN_DIR for the CLI tools).
+ */
+export async function spawnCluster(layout: ClusterLayout, nodes: ProcessNode[]): Promise<string> {
+  const runDir = path.join(layout.base, 'run');
+  fs.mkdirSync(runDir, { recursive: true });
+  const controller = spawnNode(layout.controllers[0]!, runDir);
+  nodes.push(controller);
+  await controller.started;
+  const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
+  nodes.push(...brokers);
+  await Promise.all(brokers.map((b) => b.started));
+  return runDir;
+}
+
+/** Kills every node (-9, last started first) and removes the layout's dirs. */
+export async function killCluster(layout: ClusterLayout | undefined, nodes: readonly ProcessNode[]): Promise<void> {
+  for (const n of [...nodes].reverse()) await n.kill('SIGKILL');
+  if (layout) removeLayout(layout);
+}

@@ -12,11 +12,9 @@
  * Skips, saying why, when kcat is not installed.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltBroker } from '../helpers/cli.js';
-import { cli, layoutCluster, removeLayout, spawnNode, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
+import { cli, killCluster, layoutCluster, spawnCluster, waitFor, type ClusterLayout, type ProcessNode } from '../helpers/cluster.js';
 import { recordSkip } from '../helpers/skips.js';
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
@@ -98,19 +96,11 @@ describe.skipIf(!hasKcat)('real clients against a three-broker cluster (kcat -L,
       // the stock server.properties' value, which Kafka's --describe lists as the topic's Configs
       brokerProps: { 'log.segment.bytes': '1073741824', 'broker.heartbeat.interval.ms': '500' },
     });
-    runDir = path.join(layout.base, 'run');
-    fs.mkdirSync(runDir, { recursive: true });
-    const zk = spawnNode(layout.controllers[0]!, runDir);
-    nodes.push(zk);
-    await zk.started;
-    const brokers = layout.brokers.map((b) => spawnNode(b, runDir));
-    nodes.push(...brokers);
-    await Promise.all(brokers.map((b) => b.started));
+    runDir = await spawnCluster(layout, nodes);
   }, 90_000);
 
   afterAll(async () => {
-    for (const n of [...nodes].reverse()) await n.kill('SIGKILL');
-    if (layout) removeLayout(layout);
+    await killCluster(layout, nodes);
   }, 60_000);
 
   it('kafka-topics --describe of an RF 3 topic is the Java tool\'s, byte for byte', async () => {
