@@ -195,6 +195,16 @@ function translateCommanderError(err: CommanderError, names: readonly string[]):
 }
 
 /** The `--help` text: the summary line then joptsimple's two-column option table. */
+/**
+ * Kafka's perf and verifiable tools print their help on stdout and exit 0 when run with
+ * no arguments at all (argparse's behaviour); true when that is what happened.
+ */
+export function printedHelpForNoArguments(spec: CommandSpec, argv: readonly string[]): boolean {
+  if (argv.length > 0) return false;
+  process.stdout.write(formatHelp(spec));
+  return true;
+}
+
 export function formatHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = [];
   for (const option of spec.options) {

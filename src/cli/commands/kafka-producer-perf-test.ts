@@ -20,7 +20,7 @@ import { readPropertiesFile } from '../config-files.js';
 import { ensureReachable, numberProperty, parseBootstrapServers } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatMetrics, PayloadSource, ProducerStats, producerMetrics, ThroughputThrottler, type SendCounters } from '../perf-stats.js';
-import { formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from '../options.js';
+import { parseArgs, printedHelpForNoArguments, type CommandSpec, type ParsedArgs } from '../options.js';
 import { RecordSender, type SendCallback } from '../record-sender.js';
 import { startSpinner } from '../output.js';
 import { parseProducerAcks, producerCompression, spreadMultiValueOption } from '../tool-args.js';
@@ -211,11 +211,7 @@ async function runPlain(settings: ProducerPerfSettings, print: (line: string) =>
 export const command: CliCommand = {
   spec,
   async run(argv) {
-    if (argv.length === 0) {
-      // Kafka's tool prints its help and exits 0 when given nothing
-      process.stdout.write(formatHelp(spec));
-      return 0;
-    }
+    if (printedHelpForNoArguments(spec, argv)) return 0;
     const settings = producerPerfSettings(argv);
     warnUnknownConfigs(settings.properties, 'producer');
     const print = (line: string): void => { process.stdout.write(line + '\n'); };

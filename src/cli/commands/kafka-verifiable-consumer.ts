@@ -20,7 +20,7 @@ import { warnUnknownConfigs } from '../client-configs.js';
 import { readPropertiesFile } from '../config-files.js';
 import { createClient, describeClientError, ensureReachable, parseBootstrapServers, topicProblem, type BootstrapOption } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatHelp, parseArgs, type CommandSpec } from '../options.js';
+import { parseArgs, printedHelpForNoArguments, type CommandSpec } from '../options.js';
 import { BufferedWriter } from '../output.js';
 import { integerArgument } from '../tool-args.js';
 
@@ -182,10 +182,7 @@ function assignmentList(memberAssignment: Record<string, number[]>): TopicPartit
 export const command: CliCommand = {
   spec,
   async run(argv) {
-    if (argv.length === 0) {
-      process.stdout.write(formatHelp(spec));
-      return 0;
-    }
+    if (printedHelpForNoArguments(spec, argv)) return 0;
     const settings = verifiableConsumerSettings(argv);
     warnUnknownConfigs(settings.properties, 'consumer');
     if (settings.resetPolicy === 'none') {

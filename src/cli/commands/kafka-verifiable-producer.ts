@@ -15,7 +15,7 @@ import { readPropertiesFile } from '../config-files.js';
 import { ensureReachable, numberProperty, parseBootstrapServers, type BootstrapOption } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { javaDoubleToString } from '../java-format.js';
-import { formatHelp, parseArgs, type CommandSpec } from '../options.js';
+import { parseArgs, printedHelpForNoArguments, type CommandSpec } from '../options.js';
 import { BufferedWriter } from '../output.js';
 import { ThroughputThrottler } from '../perf-stats.js';
 import { RecordSender } from '../record-sender.js';
@@ -95,11 +95,7 @@ export const producerEvents = {
 export const command: CliCommand = {
   spec,
   async run(argv) {
-    if (argv.length === 0) {
-      // Kafka's tool prints its help and exits 0 when given nothing
-      process.stdout.write(formatHelp(spec));
-      return 0;
-    }
+    if (printedHelpForNoArguments(spec, argv)) return 0;
     const settings = verifiableProducerSettings(argv);
     warnUnknownConfigs(settings.properties, 'producer');
     await ensureReachable(settings.brokers, settings.bootstrapOption);
