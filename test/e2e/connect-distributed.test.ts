@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, readIfExists as read } from '../helpers/connect.js';
 import { BIN_DIR, REPO_ROOT, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 
 await requireBuiltBroker();
@@ -19,17 +20,6 @@ interface WorkerProcess {
   output(): string;
   exited: Promise<number | null>;
 }
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, describeState: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}\n${describeState()}`);
-}
-
-const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 
 describe('connect-distributed: two workers, one killed', () => {
   let broker: TestBroker;

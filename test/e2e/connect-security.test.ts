@@ -8,11 +8,11 @@
  * over REST (its internal-topic readers and group client are our network client, not kafkajs).
  * Over an SSL listener, the worker's ssl.truststore.* settings carry a line through too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_DIR, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { eventually, readIfExists as read, spawnConnectWorker, type ConnectWorker } from '../helpers/connect.js';
+import { freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 import { recordSkip } from '../helpers/skips.js';
 import { hasOpenssl, makeCerts } from '../broker/security/certs.js';
 
@@ -21,32 +21,6 @@ if (!hasOpenssl) recordSkip({ suite: 'Kafka Connect over SSL', reason: 'openssl 
 
 const plain = (user: string, password: string): string => `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
 
-interface Worker {
-  process: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function startWorker(cwd: string, args: string[]): Worker {
-  const child = spawn(path.join(BIN_DIR, 'connect-standalone.sh'), args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, output: () => output, exited };
-}
-
-/** Polls until `check` holds (what a user does with `cat` until the line shows up); fails with `what` after 30 s. */
-async function eventually(what: string, check: () => boolean | Promise<boolean>, describeState: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${describeState()}`);
-}
-
-const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 const writeProps = (file: string, props: Record<string, string>): void => {
   fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
 };
@@ -55,7 +29,7 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
   let broker: TestBroker;
   let dir: string;
   let adminConfig: string;
-  let worker: Worker | undefined;
+  let worker: ConnectWorker | undefined;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -108,7 +82,7 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
   it('streams a line from the source file through the topic into the sink file with the worker\'s sasl.* settings', async () => {
     const { cwd, args } = await setUp('worker-level', 'sasl-lines', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': plain('connect', 'connect-secret') });
     fs.writeFileSync(path.join(cwd, 'in.txt'), 'through SASL\n');
-    worker = startWorker(cwd, args);
+    worker = spawnConnectWorker(cwd, args);
     const w = worker;
     await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'through SASL\n', () => w.output());
     expect(w.output()).toMatch(/Kafka cluster ID: /);
@@ -129,7 +103,7 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
       'consumer.sasl.jaas.config': plain('connect', 'wrong-password'),
     });
     fs.writeFileSync(path.join(cwd, 'in.txt'), 'only the source gets this far\n');
-    worker = startWorker(cwd, args);
+    worker = spawnConnectWorker(cwd, args);
     const w = worker;
     // the source task's producer (producer.* keys) delivers the line to the topic ...
     await eventually('the line in sasl-prefixed', async () => {
@@ -164,16 +138,14 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
       'sasl.jaas.config': plain('connect', 'connect-secret'),
     });
     fs.writeFileSync(path.join(cwd, 'in.txt'), 'distributed through SASL\n');
-    const child = spawn(path.join(BIN_DIR, 'connect-distributed.sh'), ['worker.properties'], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-    worker = { process: child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-    await eventually('the worker to join its group', () => /Joined group at generation \d+/.test(output), () => output);
+    const started = spawnConnectWorker(cwd, ['worker.properties'], 'connect-distributed.sh');
+    worker = started;
+    const output = (): string => started.output();
+    await eventually('the worker to join its group', () => /Joined group at generation \d+/.test(output()), output);
     const post = async (body: unknown): Promise<number> => (await fetch(`http://127.0.0.1:${restPort}/connectors`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status;
     expect(await post({ name: 'dist-source', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'in.txt', topic: 'sasl-dist' } })).toBe(201);
     expect(await post({ name: 'dist-sink', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'out.txt', topics: 'sasl-dist' } })).toBe(201);
-    await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'distributed through SASL\n', () => output);
+    await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'distributed through SASL\n', output);
     const topics = await runCli('kafka-topics', ['--bootstrap-server', broker.bootstrap, '--command-config', adminConfig, '--list']);
     expect(topics.stdout.split('\n')).toEqual(expect.arrayContaining(['sasl-connect-configs', 'sasl-connect-offsets', 'sasl-connect-status', 'sasl-dist']));
   });
@@ -182,7 +154,7 @@ describe('Kafka Connect workers against a SASL_PLAINTEXT broker', () => {
 describe.skipIf(!hasOpenssl)('connect-standalone against an SSL broker', () => {
   let broker: TestBroker;
   let dir: string;
-  let worker: Worker | undefined;
+  let worker: ConnectWorker | undefined;
 
   afterAll(async () => {
     if (worker && worker.process.exitCode === null) {
@@ -218,7 +190,7 @@ describe.skipIf(!hasOpenssl)('connect-standalone against an SSL broker', () => {
     writeProps(path.join(cwd, 'source.properties'), { name: 'ssl-source', 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: 'in.txt', topic: 'ssl-lines' });
     writeProps(path.join(cwd, 'sink.properties'), { name: 'ssl-sink', 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: 'out.txt', topics: 'ssl-lines' });
     fs.writeFileSync(path.join(cwd, 'in.txt'), 'through TLS\n');
-    worker = startWorker(cwd, ['worker.properties', 'source.properties', 'sink.properties']);
+    worker = spawnConnectWorker(cwd, ['worker.properties', 'source.properties', 'sink.properties']);
     const w = worker;
     await eventually('the line in out.txt', () => read(path.join(cwd, 'out.txt')) === 'through TLS\n', () => w.output());
   });

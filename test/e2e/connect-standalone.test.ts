@@ -6,48 +6,22 @@
  * then SIGTERM + restart: the offsets file holds the position, nothing is re-sent or
  * skipped, and the sink's group committed every record.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJavaOffsetsFile } from '../../src/connect/java-offsets-file.js';
-import { BIN_DIR, REPO_ROOT, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
+import { eventually, readIfExists as read, spawnConnectWorker, type ConnectWorker } from '../helpers/connect.js';
+import { REPO_ROOT, freePort, requireBuiltBroker, runCli, startTestBroker, tempDir, type TestBroker } from '../helpers/cli.js';
 
 await requireBuiltBroker();
 
-interface Worker {
-  process: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function startWorker(cwd: string, args: string[]): Worker {
-  const child = spawn(path.join(BIN_DIR, 'connect-standalone.sh'), args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, output: () => output, exited };
-}
-
-/** Polls until `check` holds (what a user does with `cat` until the line shows up); fails with `what` after 20 s. */
-async function eventually(what: string, check: () => boolean | Promise<boolean>, describeState: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${describeState()}`);
-}
-
-const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 const envelope = (s: string): string => `{"schema":{"type":"string","optional":false},"payload":${JSON.stringify(s)}}`;
 
 describe('connect-standalone (seed 002 §6)', () => {
   let broker: TestBroker;
   let dir: string;
   let restPort: number;
-  let worker: Worker | undefined;
+  let worker: ConnectWorker | undefined;
   let args: string[];
 
   beforeAll(async () => {
@@ -78,7 +52,7 @@ describe('connect-standalone (seed 002 §6)', () => {
 
   it('streams test.txt into connect-test and test.sink.txt, then follows appended lines', async () => {
     fs.writeFileSync(path.join(dir, 'test.txt'), 'foo\nbar\n'); // echo -e "foo\nbar" > test.txt
-    worker = startWorker(dir, args);
+    worker = spawnConnectWorker(dir, args);
     const w = worker;
     await eventually('foo and bar in test.sink.txt', () => read(path.join(dir, 'test.sink.txt')) === 'foo\nbar\n', () => w.output());
     expect(w.output()).toMatch(/INFO Kafka Connect started \(org\.apache\.kafka\.connect\.runtime\.Connect\)/);
@@ -134,7 +108,7 @@ describe('connect-standalone (seed 002 §6)', () => {
   });
 
   it('stops on SIGTERM with the position in the offsets file, and a restart re-sends nothing and skips nothing', async () => {
-    const first = worker as Worker;
+    const first = worker as ConnectWorker;
     first.process.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(first.output()).toMatch(/INFO Kafka Connect stopped/);
@@ -144,7 +118,7 @@ describe('connect-standalone (seed 002 §6)', () => {
     expect(stored.map(([k, v]) => [k.toString(), v?.toString()])).toEqual([['["local-file-source",{"filename":"test.txt"}]', '{"position":21}']]);
 
     fs.appendFileSync(path.join(dir, 'test.txt'), 'line after stop\n');
-    worker = startWorker(dir, args);
+    worker = spawnConnectWorker(dir, args);
     const second = worker;
     const sinkFile = path.join(dir, 'test.sink.txt');
     await eventually('the line written while stopped', () => read(sinkFile).includes('line after stop'), () => second.output());
