@@ -83,7 +83,13 @@ describe('a three-node ZooKeeper ensemble and three brokers (seed 000, real proc
     expect(code).toBe(0);
     expect(victim.output()).toContain('Controlled shutdown complete');
     const survivors = layout.brokers.filter((b) => b.id !== victimId).map((b) => `${b.host}:${b.port}`).join(',');
-    const after = rows((await cli('kafka-topics', ['--describe', '--bootstrap-server', survivors, '--topic', 'seed000'])).stdout);
+    // the controller committed the moves before the victim exited; the survivor that answers may
+    // replay that metadata a moment later (brokers follow the metadata log), so read until it has
+    const describeSurvivors = async (): Promise<Row[]> => rows((await cli('kafka-topics', ['--describe', '--bootstrap-server', survivors, '--topic', 'seed000'])).stdout);
+    const after = await waitFor(async () => {
+      const current = await describeSurvivors();
+      return current.length === 3 && current.every((p) => p.leader !== victimId) ? current : undefined;
+    }, 10_000, 'the survivors to report the moved leaders').catch(describeSurvivors);
     expect(after).toHaveLength(3);
     for (const p of after) {
       expect(p.leader).not.toBe(victimId);
